@@ -1,0 +1,92 @@
+//! A short summary of a certificate: who, by whom, until when, and how many days are left.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use super::CertError;
+
+/// Where a certificate stands in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validity {
+    /// Valid for longer than the warning threshold.
+    Valid,
+    /// Valid, but expires within the warning threshold.
+    Expiring,
+    /// Past not-after.
+    Expired,
+    /// Before not-before.
+    NotYetValid,
+}
+
+impl Validity {
+    /// Classifies by days left and start time.
+    pub fn classify(
+        now: OffsetDateTime,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        warn_days: i64,
+    ) -> Self {
+        if now < not_before {
+            Self::NotYetValid
+        } else if now > not_after {
+            Self::Expired
+        } else if days_left(now, not_after) <= warn_days {
+            Self::Expiring
+        } else {
+            Self::Valid
+        }
+    }
+
+    /// Word for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Expiring => "expiring",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not yet valid",
+        }
+    }
+}
+
+/// Whole days from `now` to `at`, rounded down; negative once past.
+pub fn days_left(now: OffsetDateTime, at: OffsetDateTime) -> i64 {
+    (at - now).whole_seconds().div_euclid(86_400)
+}
+
+/// The facts a list row needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertSummary {
+    /// Subject CN (or the whole DN when there is no CN).
+    pub subject: String,
+    /// Issuer CN (or DN).
+    pub issuer: String,
+    /// Serial, lower-case hex.
+    pub serial_hex: String,
+    /// Not-before.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// Not-after.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// Whether it is a CA certificate.
+    pub is_ca: bool,
+}
+
+/// Summarises one DER certificate.
+pub fn summarize(name: &str, der: &[u8]) -> Result<CertSummary, CertError> {
+    let bad = |reason: String| CertError::BadCertificate { name: name.to_owned(), reason };
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| bad(e.to_string()))?;
+    let cn = |n: &x509_parser::x509::X509Name<'_>| {
+        n.iter_common_name().next().and_then(|a| a.as_str().ok()).map_or_else(|| n.to_string(), str::to_owned)
+    };
+    Ok(CertSummary {
+        subject: cn(cert.subject()),
+        issuer: cn(cert.issuer()),
+        serial_hex: cert.raw_serial_as_string().replace(':', ""),
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        is_ca: cert.is_ca(),
+    })
+}

@@ -1,0 +1,138 @@
+//! `certdesk export`: a private certificate as PEM files or the console's zip per server type,
+//! or a private CA certificate. Keys are written 0600, every file atomically.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::connect::ConnectArgs;
+use super::{EXIT_FAILURE, EXIT_OK, OutArgs, output};
+use crate::cloud::pca::{self, Export, ServerType};
+use crate::store::{self, Overwrite, Sensitivity};
+
+/// Options of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// The private certificate id (or, with `--ca`, the CA id).
+    pub id: String,
+    /// Export a private CA's certificate and chain instead.
+    #[arg(long)]
+    pub ca: bool,
+    /// Server type: apache, nginx, iis, tomcat, other.
+    #[arg(long = "type", default_value = "nginx")]
+    pub server_type: ServerType,
+    /// pem: files in the --out folder; zip: the console's archive at --out.
+    #[arg(long, value_enum, default_value = "pem")]
+    pub format: FormatArg,
+    /// Where to save.
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    /// PEM files.
+    Pem,
+    /// The server zip.
+    Zip,
+}
+
+pub(super) async fn run(args: ExportArgs) -> u8 {
+    match export(&args).await {
+        Ok(paths) => {
+            for p in paths {
+                output::line(&format!("Saved {}", p.display()));
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            output::error(&e);
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// PEM as servers want it: LF line breaks, ending in a newline.
+fn lf(pem: &str) -> String {
+    let mut s = pem.replace("\r\n", "\n");
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
+    let session = args.connect.session().await?;
+    let overwrite = args.out.overwrite();
+    if args.ca {
+        let ca = pca::export_ca(&session, &args.id).await.map_err(|e| e.to_string())?;
+        let pem = format!("{}{}", lf(&ca.certificate), lf(&ca.certificate_chain));
+        store::write_atomic(&args.out.out, pem.as_bytes(), Sensitivity::Public, overwrite)
+            .map_err(|e| e.to_string())?;
+        return Ok(vec![args.out.out.clone()]);
+    }
+    let compressed = args.format == FormatArg::Zip;
+    let exported =
+        pca::export_certificate(&session, &args.id, args.server_type, compressed).await.map_err(|e| e.to_string())?;
+    match exported {
+        Export::Zip { bytes, .. } => {
+            store::write_atomic(&args.out.out, &bytes, Sensitivity::Secret, overwrite).map_err(|e| e.to_string())?;
+            Ok(vec![args.out.out.clone()])
+        }
+        Export::Pem(pem) => {
+            let (cert_name, chain_name) = match args.server_type {
+                ServerType::Other => ("server.pem", Some("chain.pem")),
+                ServerType::Nginx => ("server.crt", None),
+                _ => ("server.crt", Some("chain.crt")),
+            };
+            // NGINX wants the chain inside server.crt.
+            let cert = if chain_name.is_none() {
+                format!("{}{}", lf(&pem.certificate), lf(&pem.certificate_chain))
+            } else {
+                lf(&pem.certificate)
+            };
+            let mut files: Vec<(&str, String, Sensitivity)> = vec![(cert_name, cert, Sensitivity::Public)];
+            if let Some(name) = chain_name {
+                files.push((name, lf(&pem.certificate_chain), Sensitivity::Public));
+            }
+            if !pem.private_key.is_empty() {
+                files.push(("server.key", lf(&pem.private_key), Sensitivity::Secret));
+            }
+            write_all(&args.out.out, &files, overwrite)
+        }
+    }
+}
+
+/// Writes several files into a folder: all or none.
+fn write_all(dir: &Path, files: &[(&str, String, Sensitivity)], overwrite: Overwrite) -> Result<Vec<PathBuf>, String> {
+    if !dir.is_dir() {
+        return Err(format!("{} is not a folder; PEM exports write several files into a folder", dir.display()));
+    }
+    if overwrite == Overwrite::Never
+        && let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists())
+    {
+        return Err(format!(
+            "{} already exists; nothing was written (use --force to replace)",
+            dir.join(name).display()
+        ));
+    }
+    let mut written = Vec::new();
+    for (name, content, sensitivity) in files {
+        let path = dir.join(name);
+        if let Err(e) = store::write_atomic(&path, content.as_bytes(), *sensitivity, overwrite) {
+            // Leave no half export behind (only files this run created are removed).
+            if overwrite == Overwrite::Never {
+                for p in &written {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            return Err(e.to_string());
+        }
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,166 @@
+//! `certdesk list`: the whole estate, with SSL state, expiry and days left.
+
+use clap::Args;
+use serde_json::json;
+
+use super::connect::ConnectArgs;
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, output};
+use crate::cloud::Service;
+use crate::inventory::{InventoryRow, RefreshError, RefreshOptions, refresh_all};
+
+/// Options of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Only these services (dcs, gemini-db, ccm); repeat for several.
+    #[arg(long = "service", value_enum)]
+    pub services: Vec<ServiceArg>,
+    /// Days before expiry that count as expiring.
+    #[arg(long, default_value_t = 30)]
+    pub warn_days: i64,
+    /// Print JSON (schema `certdesk.list.v1`) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A service, as a command-line value.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ServiceArg {
+    /// DCS (Redis).
+    Dcs,
+    /// GeminiDB.
+    GeminiDb,
+    /// CCM private CA certificates.
+    Ccm,
+}
+
+impl From<ServiceArg> for Service {
+    fn from(s: ServiceArg) -> Self {
+        match s {
+            ServiceArg::Dcs => Self::Dcs,
+            ServiceArg::GeminiDb => Self::GeminiDb,
+            ServiceArg::Ccm => Self::Ccm,
+        }
+    }
+}
+
+pub(super) async fn run(args: ListArgs) -> u8 {
+    let session = match args.connect.session().await {
+        Ok(s) => s,
+        Err(e) => {
+            output::error(&e);
+            return EXIT_FAILURE;
+        }
+    };
+    let regions = match args.connect.regions(&session).await {
+        Ok(r) => r,
+        Err(e) => {
+            output::error(&e);
+            return EXIT_FAILURE;
+        }
+    };
+    output::progress(&format!("Scanning {} region(s): {}", regions.len(), regions.join(", ")));
+    let mut opts = RefreshOptions {
+        profile: args.connect.profile.clone(),
+        regions,
+        concurrency: args.connect.concurrency,
+        warn_days: args.warn_days,
+        ..RefreshOptions::default()
+    };
+    if !args.services.is_empty() {
+        opts.services = args.services.iter().map(|s| Service::from(*s)).collect();
+    }
+    let (mut rows, errors) = refresh_all(session, opts).await;
+    sort_rows(&mut rows);
+    print(&rows, &errors, args.json);
+    match (rows.is_empty(), errors.is_empty()) {
+        (_, true) => EXIT_OK,
+        (true, false) => EXIT_FAILURE,
+        (false, false) => EXIT_PARTIAL,
+    }
+}
+
+/// Soonest expiry first, unknown expiry last, then by service, region and name.
+pub(super) fn sort_rows(rows: &mut [InventoryRow]) {
+    rows.sort_by(|a, b| {
+        let key = |r: &InventoryRow| r.days_left.unwrap_or(i64::MAX);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.service.label().cmp(b.service.label()))
+            .then_with(|| a.region.cmp(&b.region))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
+    if as_json {
+        output::json(&json!({
+            "schema": "certdesk.list.v1",
+            "items": rows,
+            "errors": errors,
+        }));
+        return;
+    }
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.service.label().to_owned(),
+                r.region.clone(),
+                r.name.clone(),
+                r.id.clone(),
+                format!("{} {}", r.engine, r.engine_version).trim().to_owned(),
+                r.status.clone(),
+                r.ssl.label().to_owned(),
+                r.expires_at.map(|t| t.date().to_string()).unwrap_or_default(),
+                r.days_left.map(|d| d.to_string()).unwrap_or_default(),
+                r.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["SERVICE", "REGION", "NAME", "ID", "ENGINE", "STATUS", "SSL", "EXPIRES", "DAYS", "STATE"];
+    output::line(&output::table(&header, &table_rows));
+    for e in errors {
+        output::error(&format!("{} {} ({}): {}", e.service.label(), e.region, e.profile, e.message));
+    }
+    output::progress(&format!("{} item(s), {} error(s)", rows.len(), errors.len()));
+}
+
+/// Demo mode without the desktop app: the simulator's demo estate, listed.
+pub(super) async fn demo() -> u8 {
+    let config = crate::sim::SimConfig { scale: crate::sim::Scale::Demo, ..crate::sim::SimConfig::default() };
+    let sim = match crate::sim::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            output::error(&format!("cannot start the demo cloud: {e}"));
+            return EXIT_FAILURE;
+        }
+    };
+    output::progress(&format!("Demo cloud running at {} (simulated; nothing leaves this machine)", sim.endpoint()));
+    let session = crate::cloud::CloudSession::new(
+        match crate::cloud::HttpClient::new(crate::cloud::HttpConfig::default()) {
+            Ok(h) => h,
+            Err(e) => {
+                output::error(&e.to_string());
+                return EXIT_FAILURE;
+            }
+        },
+        match crate::cloud::Endpoints::custom(crate::cloud::Cloud::HuaweiCloud, sim.endpoint()) {
+            Ok(e) => e,
+            Err(e) => {
+                output::error(&e.to_string());
+                return EXIT_FAILURE;
+            }
+        },
+        crate::cloud::Credentials::aksk(&sim.info.ak, &sim.info.sk),
+    );
+    let opts =
+        RefreshOptions { profile: "demo".into(), regions: sim.info.regions.clone(), ..RefreshOptions::default() };
+    let (mut rows, errors) = refresh_all(std::sync::Arc::new(session), opts).await;
+    sort_rows(&mut rows);
+    print(&rows, &errors, false);
+    sim.shutdown().await;
+    if errors.is_empty() { EXIT_OK } else { EXIT_PARTIAL }
+}

@@ -1,0 +1,96 @@
+//! `certdesk sim`: runs the simulator and prints its connection facts as one JSON line.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+use super::{EXIT_FAILURE, EXIT_OK, output};
+use crate::sim::{Faults, Scale, SimConfig, start};
+
+/// Options of `sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Access key to accept.
+    #[arg(long)]
+    pub ak: Option<String>,
+    /// Secret key to accept.
+    #[arg(long)]
+    pub sk: Option<String>,
+    /// Seed of the estate.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Size of the estate.
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: Scale,
+    /// Added latency per API call, ms.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of API calls answered 503 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Every N calls a burst of 429s starts.
+    #[arg(long, default_value_t = 0)]
+    pub throttle_every: u64,
+    /// Calls per 429 burst.
+    #[arg(long, default_value_t = 0)]
+    pub throttle_burst: u64,
+    /// Retry-After of 429s, seconds.
+    #[arg(long, default_value_t = 1)]
+    pub retry_after_secs: u64,
+    /// Share of responses cut off halfway.
+    #[arg(long, default_value_t = 0.0)]
+    pub truncate_rate: f64,
+    /// Share of responses reset before the body.
+    #[arg(long, default_value_t = 0.0)]
+    pub reset_rate: f64,
+    /// Send bodies at this many bytes per second.
+    #[arg(long, default_value_t = 0)]
+    pub drip_bytes_per_sec: u64,
+    /// Region whose calls answer 503; repeat for several.
+    #[arg(long = "fail-region")]
+    pub fail_regions: Vec<String>,
+    /// Server clock offset, seconds.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub clock_offset_secs: i64,
+    /// Lifetime of presigned links, seconds.
+    #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
+    pub link_ttl_secs: i64,
+}
+
+pub(super) async fn run(args: SimArgs) -> u8 {
+    let defaults = SimConfig::default();
+    let config = SimConfig {
+        listen: args.listen,
+        access_key: args.ak.unwrap_or(defaults.access_key),
+        secret_key: args.sk.unwrap_or(defaults.secret_key),
+        seed: args.seed,
+        scale: args.scale,
+        faults: Faults {
+            latency_ms: args.latency_ms,
+            error_rate: args.error_rate,
+            throttle_every: args.throttle_every,
+            throttle_burst: args.throttle_burst,
+            retry_after_secs: args.retry_after_secs,
+            truncate_rate: args.truncate_rate,
+            reset_rate: args.reset_rate,
+            drip_bytes_per_sec: args.drip_bytes_per_sec,
+            fail_regions: args.fail_regions,
+            clock_offset_secs: args.clock_offset_secs,
+            link_ttl_secs: args.link_ttl_secs,
+        },
+        ..defaults
+    };
+    let sim = match start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            output::error(&e.to_string());
+            return EXIT_FAILURE;
+        }
+    };
+    output::line(&serde_json::to_string(&sim.info).unwrap_or_default());
+    sim.serve_until_signal().await;
+    EXIT_OK
+}

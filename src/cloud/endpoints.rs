@@ -1,0 +1,222 @@
+//! Where each service lives: a catalog per cloud, and overrides for private clouds and the simulator.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::error::CloudError;
+
+/// The cloud an account lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    /// Huawei Cloud international (`*.myhuaweicloud.com`).
+    #[default]
+    HuaweiCloud,
+    /// Open Telekom Cloud / T Cloud Public (`*.otc.t-systems.com`).
+    OpenTelekomCloud,
+    /// Swiss Open Telekom Cloud (`*.sc.otc.t-systems.com`).
+    SwissOtc,
+}
+
+impl Cloud {
+    /// Name as the admin knows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::HuaweiCloud => "Huawei Cloud",
+            Self::OpenTelekomCloud => "Open Telekom Cloud",
+            Self::SwissOtc => "Swiss OTC",
+        }
+    }
+
+    /// Regions certdesk knows for this cloud.
+    pub fn regions(self) -> &'static [&'static str] {
+        match self {
+            Self::HuaweiCloud => HUAWEI_REGIONS,
+            Self::OpenTelekomCloud => &["eu-de", "eu-nl"],
+            Self::SwissOtc => &["eu-ch2"],
+        }
+    }
+
+    /// Domain suffix of the object storage that presigned download links must point to.
+    pub fn object_storage_suffix(self) -> &'static str {
+        match self {
+            Self::HuaweiCloud => "myhuaweicloud.com",
+            Self::OpenTelekomCloud | Self::SwissOtc => "otc.t-systems.com",
+        }
+    }
+}
+
+/// Huawei Cloud international regions with DCS (CLOUD_API.md §4.2).
+pub const HUAWEI_REGIONS: &[&str] = &[
+    "ae-ad-1",
+    "af-north-1",
+    "af-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-east-4",
+    "cn-east-5",
+    "cn-north-1",
+    "cn-north-2",
+    "cn-north-4",
+    "cn-north-9",
+    "cn-north-11",
+    "cn-north-12",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-south-4",
+    "cn-southwest-2",
+    "cn-southwest-3",
+    "eu-west-0",
+    "eu-west-101",
+    "la-north-2",
+    "la-south-2",
+    "me-east-1",
+    "my-kualalumpur-1",
+    "na-mexico-1",
+    "ru-moscow-1",
+    "ru-northwest-2",
+    "sa-brazil-1",
+    "tr-west-1",
+];
+
+/// Huawei regions without GeminiDB (CLOUD_API.md §4.2).
+const HUAWEI_NO_GEMINIDB: &[&str] =
+    &["ae-ad-1", "af-north-1", "cn-east-5", "cn-north-12", "eu-west-0", "my-kualalumpur-1", "na-mexico-1"];
+
+/// A service certdesk talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    /// Identity: tokens, projects, domains.
+    Iam,
+    /// Distributed Cache Service (Redis).
+    Dcs,
+    /// GeminiDB (GaussDB NoSQL).
+    GeminiDb,
+    /// Cloud Certificate Manager, private CA.
+    Ccm,
+}
+
+impl Service {
+    /// Short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Iam => "IAM",
+            Self::Dcs => "DCS",
+            Self::GeminiDb => "GeminiDB",
+            Self::Ccm => "PCA",
+        }
+    }
+}
+
+/// Resolves service base URLs for one profile.
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    cloud: Cloud,
+    /// One base URL for every service (the simulator, a private cloud, a test double).
+    custom: Option<Url>,
+}
+
+impl Endpoints {
+    /// The public catalog of a cloud.
+    pub fn catalog(cloud: Cloud) -> Self {
+        Self { cloud, custom: None }
+    }
+
+    /// Every service at one base URL, e.g. `http://127.0.0.1:8080` for the simulator.
+    pub fn custom(cloud: Cloud, base: &str) -> Result<Self, CloudError> {
+        let url = Url::parse(base).map_err(|e| CloudError::NotSent(format!("endpoint {base:?} is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(CloudError::NotSent(format!("endpoint {base:?} must be an http(s) URL with a host")));
+        }
+        Ok(Self { cloud, custom: Some(url) })
+    }
+
+    /// The cloud.
+    pub fn cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    /// The custom base URL, when one is set.
+    pub fn custom_base(&self) -> Option<&Url> {
+        self.custom.as_ref()
+    }
+
+    /// Whether the service is offered in the region, as far as the catalog knows.
+    pub fn offers(&self, service: Service, region: &str) -> bool {
+        if self.custom.is_some() {
+            return true;
+        }
+        match (self.cloud, service) {
+            (_, Service::Iam | Service::Dcs) | (Cloud::HuaweiCloud, Service::Ccm) => true,
+            (Cloud::HuaweiCloud, Service::GeminiDb) => !HUAWEI_NO_GEMINIDB.contains(&region),
+            // GeminiDB's OTC host is undocumented (CLOUD_API.md §5) and CCM is not offered there.
+            (Cloud::OpenTelekomCloud | Cloud::SwissOtc, Service::GeminiDb | Service::Ccm) => false,
+        }
+    }
+
+    /// Base URL of a service for a region (global services ignore the region).
+    pub fn base_url(&self, service: Service, region: &str) -> Result<Url, CloudError> {
+        if let Some(url) = &self.custom {
+            return Ok(url.clone());
+        }
+        if !self.offers(service, region) {
+            return Err(CloudError::Scope(format!(
+                "{} is not offered by {} in {region}; set a custom endpoint if your account has it.",
+                service.label(),
+                self.cloud.label()
+            )));
+        }
+        let host = match (self.cloud, service) {
+            (Cloud::HuaweiCloud, Service::Iam) if region == "eu-west-101" => "iam.eu-west-101.myhuaweicloud.eu".into(),
+            (Cloud::HuaweiCloud, Service::Iam) => "iam.myhuaweicloud.com".into(),
+            (Cloud::HuaweiCloud, Service::Dcs) => format!("dcs.{region}.myhuaweicloud.com"),
+            (Cloud::HuaweiCloud, Service::GeminiDb) if region == "eu-west-101" => {
+                "gaussdb-nosql.eu-west-101.myhuaweicloud.eu".into()
+            }
+            (Cloud::HuaweiCloud, Service::GeminiDb) => format!("gaussdb-nosql.{region}.myhuaweicloud.com"),
+            // CCM is global; the international console serves it from ap-southeast-3 (CLOUD_API.md §3.1).
+            (Cloud::HuaweiCloud, Service::Ccm) => "ccm.ap-southeast-3.myhuaweicloud.com".into(),
+            (Cloud::OpenTelekomCloud, Service::Iam) => format!("iam.{region}.otc.t-systems.com"),
+            (Cloud::OpenTelekomCloud, _) => format!("dcs.{region}.otc.t-systems.com"),
+            (Cloud::SwissOtc, Service::Iam) => "iam-pub.eu-ch2.sc.otc.t-systems.com".into(),
+            (Cloud::SwissOtc, _) => format!("dcs.{region}.sc.otc.t-systems.com"),
+        };
+        Url::parse(&format!("https://{host}")).map_err(|e| CloudError::NotSent(format!("bad host {host}: {e}")))
+    }
+
+    /// Which hosts a presigned download link may point to.
+    pub fn link_policy(&self) -> LinkPolicy {
+        match &self.custom {
+            Some(url) => LinkPolicy {
+                host_suffix: url.host_str().unwrap_or_default().to_owned(),
+                allow_plain_http: url.scheme() == "http" && is_loopback(url),
+            },
+            None => LinkPolicy { host_suffix: self.cloud.object_storage_suffix().to_owned(), allow_plain_http: false },
+        }
+    }
+}
+
+/// Rules for fetching presigned object-storage links.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkPolicy {
+    /// The link's host must be this host or end with `.` + this.
+    pub host_suffix: String,
+    /// Plain http is allowed only for a loopback simulator.
+    pub allow_plain_http: bool,
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}

@@ -1,0 +1,21 @@
+//! The cloud layer: signing, HTTP, sessions and the DCS, GeminiDB and CCM PCA clients.
+//! Knows nothing of the UI; the CLI, the worker and the simulator's tests share it.
+
+pub mod credentials;
+pub mod dcs;
+pub mod download;
+pub mod endpoints;
+pub mod error;
+pub mod geminidb;
+pub mod http;
+pub mod pages;
+pub mod pca;
+pub mod session;
+pub mod signer;
+pub mod wire;
+
+pub use credentials::{Credentials, Secret};
+pub use endpoints::{Cloud, Endpoints, Service};
+pub use error::{CloudError, ServiceError, ServiceErrorKind};
+pub use http::{HttpClient, HttpConfig};
+pub use session::CloudSession;

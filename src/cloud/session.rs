@@ -1,0 +1,256 @@
+//! One signed-in account: credentials, endpoints, and the project ids, domain id and tokens
+//! resolved for it (cached, so a refresh of many regions asks IAM once per region).
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::credentials::{Credentials, Secret};
+use super::endpoints::{Endpoints, Service};
+use super::error::CloudError;
+use super::http::{ApiRequest, ApiResponse, Auth, HttpClient};
+use super::wire::iam;
+
+/// Re-sign in this long before a token expires.
+const TOKEN_REFRESH_MARGIN_SECS: i64 = 300;
+
+/// A token and when to stop using it.
+#[derive(Clone, Debug)]
+struct CachedToken {
+    token: Secret,
+    expires_at: OffsetDateTime,
+}
+
+/// What an IAM token is scoped to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum TokenScope {
+    /// A region's default project (regional services).
+    Project(String),
+    /// The account (global services).
+    Domain,
+}
+
+/// A signed-in account, shared by all calls of a refresh.
+#[derive(Debug)]
+pub struct CloudSession {
+    http: HttpClient,
+    endpoints: Endpoints,
+    credentials: Credentials,
+    project_ids: Mutex<HashMap<String, String>>,
+    domain_id: Mutex<Option<String>>,
+    tokens: Mutex<HashMap<TokenScope, CachedToken>>,
+}
+
+impl CloudSession {
+    /// A session; nothing is sent until the first call.
+    pub fn new(http: HttpClient, endpoints: Endpoints, credentials: Credentials) -> Self {
+        Self {
+            http,
+            endpoints,
+            credentials,
+            project_ids: Mutex::default(),
+            domain_id: Mutex::default(),
+            tokens: Mutex::default(),
+        }
+    }
+
+    /// Presets a region's project id (from a profile or `HUAWEICLOUD_SDK_PROJECT_ID`).
+    pub async fn set_project_id(&self, region: &str, project_id: &str) {
+        self.project_ids.lock().await.insert(region.to_owned(), project_id.to_owned());
+    }
+
+    /// Presets the account id (from a profile or `HUAWEICLOUD_SDK_DOMAIN_ID`).
+    pub async fn set_domain_id(&self, domain_id: &str) {
+        *self.domain_id.lock().await = Some(domain_id.to_owned());
+    }
+
+    /// The endpoints.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// The HTTP client.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The project id of a region's default project, resolved through IAM once.
+    pub async fn project_id(&self, region: &str) -> Result<String, CloudError> {
+        if let Some(id) = self.project_ids.lock().await.get(region) {
+            return Ok(id.clone());
+        }
+        let id = match &self.credentials {
+            Credentials::AkSk { .. } => {
+                let iam = self.endpoints.base_url(Service::Iam, region)?;
+                let req = ApiRequest::get(&iam, "/v3/projects").query("name", region);
+                let resp = self.http.send(self.aksk_auth(), &req).await?;
+                let body: iam::ProjectsResponse = resp.json(&iam)?;
+                match body.projects.as_slice() {
+                    [one] => one.id.clone(),
+                    [] => {
+                        return Err(CloudError::Scope(format!(
+                            "The account has no project for region {region}; remove the region from the profile or check the cloud."
+                        )));
+                    }
+                    _ => return Err(CloudError::Scope(format!("IAM returned several projects named {region}."))),
+                }
+            }
+            Credentials::Password { .. } => {
+                self.token(&TokenScope::Project(region.to_owned())).await?;
+                return self
+                    .project_ids
+                    .lock()
+                    .await
+                    .get(region)
+                    .cloned()
+                    .ok_or_else(|| CloudError::Scope(format!("IAM did not say the project id of {region}.")));
+            }
+        };
+        self.project_ids.lock().await.insert(region.to_owned(), id.clone());
+        Ok(id)
+    }
+
+    /// The account (domain) id, needed by global services such as CCM.
+    pub async fn domain_id(&self) -> Result<String, CloudError> {
+        if let Some(id) = self.domain_id.lock().await.clone() {
+            return Ok(id);
+        }
+        let id = match &self.credentials {
+            Credentials::AkSk { .. } => {
+                let iam = self.endpoints.base_url(Service::Iam, self.any_region())?;
+                let resp = self.http.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/domains")).await?;
+                let body: iam::DomainsResponse = resp.json(&iam)?;
+                body.domains.into_iter().next().map(|d| d.id).ok_or_else(|| {
+                    CloudError::Scope("IAM listed no account for these keys; set the account id in the profile.".into())
+                })?
+            }
+            Credentials::Password { .. } => {
+                self.token(&TokenScope::Domain).await?;
+                return self
+                    .domain_id
+                    .lock()
+                    .await
+                    .clone()
+                    .ok_or_else(|| CloudError::Scope("IAM did not say the account id.".into()));
+            }
+        };
+        *self.domain_id.lock().await = Some(id.clone());
+        Ok(id)
+    }
+
+    fn any_region(&self) -> &'static str {
+        self.endpoints.cloud().regions().first().copied().unwrap_or("eu-de")
+    }
+
+    fn aksk_auth(&self) -> Auth<'_> {
+        match &self.credentials {
+            Credentials::AkSk { access_key, secret_key, security_token } => {
+                Auth::AkSk { access_key, secret_key, security_token: security_token.as_ref() }
+            }
+            Credentials::Password { .. } => Auth::None,
+        }
+    }
+
+    /// An IAM token for a scope, signing in when none is cached or it is about to expire.
+    async fn token(&self, scope: &TokenScope) -> Result<Secret, CloudError> {
+        let now = self.http.clock().now();
+        if let Some(t) = self.tokens.lock().await.get(scope)
+            && t.expires_at - now > time::Duration::seconds(TOKEN_REFRESH_MARGIN_SECS)
+        {
+            return Ok(t.token.clone());
+        }
+        let Credentials::Password { domain_name, user_name, password } = &self.credentials else {
+            return Err(CloudError::NotSent("token requested for AK/SK credentials".into()));
+        };
+        let (region, scope_json) = match scope {
+            TokenScope::Project(region) => (region.as_str(), json!({"project": {"name": region}})),
+            TokenScope::Domain => (self.any_region(), json!({"domain": {"name": domain_name}})),
+        };
+        let body = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": user_name, "password": password.expose(), "domain": {"name": domain_name}}}},
+            "scope": scope_json}});
+        let iam = self.endpoints.base_url(Service::Iam, region)?;
+        let req = ApiRequest::post(&iam, "/v3/auth/tokens", Some(body.to_string().into_bytes()), false)
+            .query("nocatalog", "true");
+        let resp = self.http.send(Auth::None, &req).await?;
+        let token = resp.subject_token.clone().ok_or_else(|| CloudError::BadResponse {
+            endpoint: super::http::host_label(&iam),
+            status: resp.status,
+            reason: "sign-in answered without an X-Subject-Token header".into(),
+        })?;
+        let facts: iam::TokenResponse = resp.json(&iam)?;
+        let expires_at = OffsetDateTime::parse(&facts.token.expires_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| CloudError::BadResponse {
+                endpoint: super::http::host_label(&iam),
+                status: resp.status,
+                reason: format!("token expiry {:?} is not a date: {e}", facts.token.expires_at),
+            })?;
+        if let (TokenScope::Project(region), Some(project)) = (scope, &facts.token.project) {
+            self.project_ids.lock().await.insert(region.clone(), project.id.clone());
+        }
+        if !facts.token.user.domain.id.is_empty() {
+            *self.domain_id.lock().await = Some(facts.token.user.domain.id.clone());
+        }
+        self.tokens.lock().await.insert(scope.clone(), CachedToken { token: token.clone(), expires_at });
+        Ok(token)
+    }
+
+    /// Calls a regional service: the path may contain `{project_id}`, which is filled in.
+    pub async fn call_regional(&self, region: &str, mut req: ApiRequest) -> Result<ApiResponse, CloudError> {
+        let project_id = self.project_id(region).await?;
+        req.path = req.path.replace("{project_id}", &project_id);
+        match &self.credentials {
+            Credentials::AkSk { .. } => {
+                req.headers.push(("X-Project-Id".into(), project_id));
+                self.http.send(self.aksk_auth(), &req).await
+            }
+            Credentials::Password { .. } => {
+                let scope = TokenScope::Project(region.to_owned());
+                self.with_token(&scope, &req).await
+            }
+        }
+    }
+
+    /// Calls a global service (CCM), scoped to the account.
+    pub async fn call_global(&self, req: ApiRequest) -> Result<ApiResponse, CloudError> {
+        let mut req = req;
+        match &self.credentials {
+            Credentials::AkSk { .. } => {
+                let domain_id = self.domain_id().await?;
+                req.headers.push(("X-Domain-Id".into(), domain_id));
+                self.http.send(self.aksk_auth(), &req).await
+            }
+            Credentials::Password { .. } => self.with_token(&TokenScope::Domain, &req).await,
+        }
+    }
+
+    /// Calls an IAM API of the account (AK/SK signed, or with a domain-scoped token).
+    pub async fn call_iam(&self, req: ApiRequest) -> Result<ApiResponse, CloudError> {
+        match &self.credentials {
+            Credentials::AkSk { .. } => self.http.send(self.aksk_auth(), &req).await,
+            Credentials::Password { .. } => self.with_token(&TokenScope::Domain, &req).await,
+        }
+    }
+
+    /// Sends with a token; an expired token (APIG.0307) is dropped and the call made once more.
+    async fn with_token(&self, scope: &TokenScope, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
+        let token = self.token(scope).await?;
+        match self.http.send(Auth::Token(&token), req).await {
+            Err(CloudError::Service(e)) if e.kind() == super::error::ServiceErrorKind::TokenExpired => {
+                self.tokens.lock().await.remove(scope);
+                let token = self.token(scope).await?;
+                self.http.send(Auth::Token(&token), req).await
+            }
+            other => other,
+        }
+    }
+
+    /// A service base URL.
+    pub fn base_url(&self, service: Service, region: &str) -> Result<Url, CloudError> {
+        self.endpoints.base_url(service, region)
+    }
+}

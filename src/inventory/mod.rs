@@ -1,0 +1,102 @@
+//! The rows the UI and CLI show, and the concurrent refresh that fills them region by region.
+
+mod refresh;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+pub use refresh::{RefreshEvent, RefreshOptions, discover_regions, refresh, refresh_all};
+
+use crate::certs::summary::{Validity, days_left};
+use crate::cloud::Service;
+
+/// The SSL state of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SslStatus {
+    /// SSL is on.
+    On,
+    /// SSL is off.
+    Off,
+    /// The engine or version cannot do SSL.
+    NotSupported,
+    /// Not known (no information, or the query failed).
+    Unknown,
+}
+
+impl SslStatus {
+    /// Word for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::On => "on",
+            Self::Off => "off",
+            Self::NotSupported => "n/a",
+            Self::Unknown => "?",
+        }
+    }
+}
+
+/// One instance or certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InventoryRow {
+    /// `dcs`, `gemini-db` or `ccm`.
+    pub service: Service,
+    /// The profile it came from.
+    pub profile: String,
+    /// Region id, or `global` for PCA.
+    pub region: String,
+    /// Display name (PCA: the common name).
+    pub name: String,
+    /// Instance or certificate id.
+    pub id: String,
+    /// Engine or key algorithm.
+    pub engine: String,
+    /// Engine version (empty for PCA).
+    pub engine_version: String,
+    /// Instance or certificate status as the cloud says it.
+    pub status: String,
+    /// SSL state (PCA certificates are `on`).
+    pub ssl: SslStatus,
+    /// Certificate expiry, when known.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whole days until expiry; negative once expired.
+    pub days_left: Option<i64>,
+    /// Valid / expiring / expired / not yet valid.
+    pub validity: Option<Validity>,
+    /// DCS `ssl_validated`.
+    pub validated: Option<bool>,
+    /// Where clients connect with TLS (DCS SSL domain:port, GeminiDB port).
+    pub endpoint: String,
+    /// A note, e.g. why expiry is unknown.
+    pub note: String,
+}
+
+impl InventoryRow {
+    /// Fills expiry, days left and validity from an expiry time.
+    pub fn set_expiry(
+        &mut self,
+        now: OffsetDateTime,
+        not_before: Option<OffsetDateTime>,
+        not_after: OffsetDateTime,
+        warn_days: i64,
+    ) {
+        self.expires_at = Some(not_after);
+        self.days_left = Some(days_left(now, not_after));
+        let not_before = not_before.unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        self.validity = Some(Validity::classify(now, not_before, not_after, warn_days));
+    }
+}
+
+/// A part of the refresh that failed; the rest goes on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefreshError {
+    /// Profile.
+    pub profile: String,
+    /// Region, or `global`.
+    pub region: String,
+    /// Service.
+    pub service: Service,
+    /// What went wrong and what to do, from the cloud layer.
+    pub message: String,
+}

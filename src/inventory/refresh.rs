@@ -1,0 +1,292 @@
+//! Fans a refresh out over regions and services, and over instances for their SSL state, with a
+//! bounded number of calls in flight. Rows are sent as each part answers; one region failing
+//! becomes one error and never stops the others.
+
+use std::sync::Arc;
+
+use futures_util::stream::{self, StreamExt};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use super::{InventoryRow, RefreshError, SslStatus};
+use crate::certs::{pem, summary};
+use crate::cloud::dcs::{self, SslState};
+use crate::cloud::download::LinkFetcher;
+use crate::cloud::http::ApiRequest;
+use crate::cloud::wire::iam::ProjectsResponse;
+use crate::cloud::{CloudError, CloudSession, Service, geminidb, pca};
+
+/// What to refresh and how hard.
+#[derive(Clone, Debug)]
+pub struct RefreshOptions {
+    /// Profile name to stamp on rows.
+    pub profile: String,
+    /// Regions to scan.
+    pub regions: Vec<String>,
+    /// Services to scan.
+    pub services: Vec<Service>,
+    /// Calls in flight at most across the refresh.
+    pub concurrency: usize,
+    /// Days before expiry that count as "expiring".
+    pub warn_days: i64,
+    /// Whether to fetch GeminiDB CA certificates to learn their expiry (the list does not say).
+    pub gemini_expiry: bool,
+}
+
+impl Default for RefreshOptions {
+    fn default() -> Self {
+        Self {
+            profile: "default".into(),
+            regions: Vec::new(),
+            services: vec![Service::Dcs, Service::GeminiDb, Service::Ccm],
+            concurrency: 16,
+            warn_days: 30,
+            gemini_expiry: true,
+        }
+    }
+}
+
+/// What a refresh reports as it goes.
+#[derive(Clone, Debug)]
+pub enum RefreshEvent {
+    /// Rows of one region and service.
+    Rows {
+        /// Region or `global`.
+        region: String,
+        /// Service.
+        service: Service,
+        /// The rows.
+        rows: Vec<InventoryRow>,
+    },
+    /// One region and service failed.
+    Failed(RefreshError),
+}
+
+/// The regions the account has projects in (`GET /v3/auth/projects`, sub-projects folded).
+pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, CloudError> {
+    let region = session.endpoints().cloud().regions().first().copied().unwrap_or("eu-de");
+    let iam = session.base_url(Service::Iam, region)?;
+    let resp = session.call_iam(ApiRequest::get(&iam, "/v3/auth/projects")).await?;
+    let body: ProjectsResponse = resp.json(&iam)?;
+    let mut regions: Vec<String> = body
+        .projects
+        .into_iter()
+        .filter(|p| p.enabled && !p.name.is_empty() && !p.name.contains('_') && p.name != "MOS")
+        .map(|p| p.name)
+        .collect();
+    regions.sort();
+    regions.dedup();
+    Ok(regions)
+}
+
+/// Runs a refresh, sending events to `tx` as parts answer.
+pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc::Sender<RefreshEvent>) {
+    let mut jobs: Vec<(String, Service)> = Vec::new();
+    for region in &opts.regions {
+        for service in [Service::Dcs, Service::GeminiDb] {
+            if opts.services.contains(&service) && session.endpoints().offers(service, region) {
+                jobs.push((region.clone(), service));
+            }
+        }
+    }
+    if opts.services.contains(&Service::Ccm) && session.endpoints().offers(Service::Ccm, "") {
+        jobs.push(("global".into(), Service::Ccm));
+    }
+    let opts = Arc::new(opts);
+    stream::iter(jobs)
+        .for_each_concurrent(None, |(region, service)| {
+            let (session, opts, tx) = (session.clone(), opts.clone(), tx.clone());
+            async move {
+                let result = match service {
+                    Service::Dcs => dcs_rows(&session, &opts, &region).await,
+                    Service::GeminiDb => gemini_rows(&session, &opts, &region).await,
+                    _ => pca_rows(&session, &opts).await,
+                };
+                let event = match result {
+                    Ok(rows) => RefreshEvent::Rows { region, service, rows },
+                    Err(e) => RefreshEvent::Failed(RefreshError {
+                        profile: opts.profile.clone(),
+                        region,
+                        service,
+                        message: e.to_string(),
+                    }),
+                };
+                // A closed receiver means nobody wants the result any more.
+                let _ = tx.send(event).await;
+            }
+        })
+        .await;
+}
+
+/// Runs a refresh to the end and returns all rows and errors.
+pub async fn refresh_all(session: Arc<CloudSession>, opts: RefreshOptions) -> (Vec<InventoryRow>, Vec<RefreshError>) {
+    let (tx, mut rx) = mpsc::channel(64);
+    let task = tokio::spawn(refresh(session, opts, tx));
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    while let Some(event) = rx.recv().await {
+        match event {
+            RefreshEvent::Rows { rows: r, .. } => rows.extend(r),
+            RefreshEvent::Failed(e) => errors.push(e),
+        }
+    }
+    let _ = task.await;
+    (rows, errors)
+}
+
+fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryRow {
+    InventoryRow {
+        service,
+        profile: opts.profile.clone(),
+        region: region.to_owned(),
+        name: String::new(),
+        id: String::new(),
+        engine: String::new(),
+        engine_version: String::new(),
+        status: String::new(),
+        ssl: SslStatus::Unknown,
+        expires_at: None,
+        days_left: None,
+        validity: None,
+        validated: None,
+        endpoint: String::new(),
+        note: String::new(),
+    }
+}
+
+fn parse_time(value: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).ok()
+}
+
+async fn dcs_rows(
+    session: &CloudSession,
+    opts: &RefreshOptions,
+    region: &str,
+) -> Result<Vec<InventoryRow>, CloudError> {
+    let instances = dcs::list_instances(session, region).await?;
+    let rows = stream::iter(instances)
+        .map(|inst| async move {
+            let mut row = base_row(opts, Service::Dcs, region);
+            row.name.clone_from(&inst.name);
+            row.id.clone_from(&inst.instance_id);
+            row.engine.clone_from(&inst.engine);
+            row.engine_version.clone_from(&inst.engine_version);
+            row.status.clone_from(&inst.status);
+            row.endpoint = match inst.port {
+                Some(p) => format!("{}:{p}", inst.domain_name),
+                None => inst.domain_name.clone(),
+            };
+            // Only SSL-capable instances are asked; the rest would all answer DCS.4201.
+            let capable = inst.features.support_ssl || matches!(inst.engine_version.as_str(), "6.0" | "7.0");
+            if !capable {
+                row.ssl = SslStatus::NotSupported;
+                return row;
+            }
+            match dcs::show_ssl(session, region, &inst.instance_id).await {
+                Ok(SslState::Reported(info)) if info.enabled => {
+                    row.ssl = SslStatus::On;
+                    row.validated = Some(info.ssl_validated);
+                    if !info.domain_name.is_empty() {
+                        row.endpoint.clone_from(&info.domain_name);
+                    }
+                    match parse_time(&info.ssl_expired_at) {
+                        Some(at) => row.set_expiry(session.http().clock().now(), None, at, opts.warn_days),
+                        None => row.note = format!("expiry {:?} is not a date", info.ssl_expired_at),
+                    }
+                }
+                Ok(SslState::Reported(_)) => row.ssl = SslStatus::Off,
+                Ok(SslState::NoInfo) => {
+                    row.ssl = SslStatus::Unknown;
+                    row.note = "DCS reports no SSL information".into();
+                }
+                Ok(SslState::NotSupported) => row.ssl = SslStatus::NotSupported,
+                Err(e) => {
+                    row.ssl = SslStatus::Unknown;
+                    row.note = format!("SSL query failed: {e}");
+                }
+            }
+            row
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    Ok(rows)
+}
+
+async fn gemini_rows(
+    session: &CloudSession,
+    opts: &RefreshOptions,
+    region: &str,
+) -> Result<Vec<InventoryRow>, CloudError> {
+    let instances = geminidb::list_instances(session, region).await?;
+    let fetcher = LinkFetcher::new(session.http().config(), session.endpoints().link_policy())?;
+    let fetcher = &fetcher;
+    let rows = stream::iter(instances)
+        .map(|inst| async move {
+            let mut row = base_row(opts, Service::GeminiDb, region);
+            row.name.clone_from(&inst.name);
+            row.id.clone_from(&inst.id);
+            row.engine.clone_from(&inst.datastore.kind);
+            row.engine_version.clone_from(&inst.datastore.version);
+            row.status.clone_from(&inst.status);
+            row.endpoint = format!("port {}", inst.port);
+            row.ssl = match inst.ssl.as_deref() {
+                Some("1") => SslStatus::On,
+                Some("0") => SslStatus::Off,
+                _ => SslStatus::Unknown,
+            };
+            if row.ssl == SslStatus::On && opts.gemini_expiry {
+                match gemini_ca_expiry(session, fetcher, region, &inst.id).await {
+                    Ok((nb, na)) => row.set_expiry(session.http().clock().now(), Some(nb), na, opts.warn_days),
+                    Err(e) => row.note = format!("CA expiry unknown: {e}"),
+                }
+            }
+            row
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    Ok(rows)
+}
+
+/// GeminiDB lists no expiry, so the CA certificate is fetched and read.
+async fn gemini_ca_expiry(
+    session: &CloudSession,
+    fetcher: &LinkFetcher,
+    region: &str,
+    id: &str,
+) -> Result<(OffsetDateTime, OffsetDateTime), String> {
+    let link = geminidb::ssl_cert_link(session, region, id).await.map_err(|e| e.to_string())?;
+    let bytes = fetcher.fetch(&link.download_link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
+    let certs = pem::certificates("ca.crt", &bytes).map_err(|e| e.to_string())?;
+    let first = certs.first().ok_or("no certificate")?;
+    let s = summary::summarize("ca.crt", first).map_err(|e| e.to_string())?;
+    Ok((s.not_before, s.not_after))
+}
+
+fn from_ms(ms: Option<i64>) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms?) * 1_000_000).ok()
+}
+
+async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<InventoryRow>, CloudError> {
+    let certs = pca::list_certificates(session, &pca::CertificateFilter::default()).await?;
+    let now = session.http().clock().now();
+    Ok(certs
+        .into_iter()
+        .map(|c| {
+            let mut row = base_row(opts, Service::Ccm, "global");
+            row.name.clone_from(&c.distinguished_name.common_name);
+            row.id.clone_from(&c.certificate_id);
+            row.engine.clone_from(&c.key_algorithm);
+            row.status.clone_from(&c.status);
+            row.ssl = SslStatus::On;
+            row.endpoint = c.issuer_name.clone().unwrap_or_default();
+            if let Some(na) = from_ms(c.not_after) {
+                row.set_expiry(now, from_ms(c.not_before), na, opts.warn_days);
+            }
+            if c.gen_mode == "CSR" {
+                row.note = "key not held by PCA (CSR)".into();
+            }
+            row
+        })
+        .collect())
+}

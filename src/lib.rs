@@ -1,0 +1,17 @@
+//! certdesk: a certificate manager for Huawei Cloud and Open Telekom Cloud administrators.
+//!
+//! Modules, in the direction data flows:
+//! - [`cloud`]: signer, HTTP, sessions, DCS / GeminiDB / PCA clients (no UI).
+//! - [`inventory`]: the rows the UI and CLI show, and the concurrent refresh that fills them.
+//! - [`certs`]: certificate details, chains and bundles.
+//! - [`store`]: atomic file writes.
+//! - [`sim`]: the cloud simulator (`certdesk sim`), used by tests and demo mode.
+//! - [`cli`]: the headless commands.
+
+pub mod certs;
+pub mod cli;
+pub mod clock;
+pub mod cloud;
+pub mod inventory;
+pub mod sim;
+pub mod store;

@@ -1,0 +1,433 @@
+//! The simulated account: regions, projects, DCS and GeminiDB instances and private
+//! certificates, all derived from a seed so every run with the same seed lists the same estate.
+//! Dates are relative to the start time, so "expiring in 5 days" stays true whenever it runs.
+
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+
+use super::pki::KeyKind;
+use crate::cloud::wire::{dcs, geminidb, pca};
+
+/// How big the estate is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// 2 regions, a handful of each: fast tests.
+    Small,
+    /// 3 regions, a few dozen rows: demo mode.
+    Demo,
+    /// 12 regions, thousands of instances and certificates: benchmarks.
+    Large,
+}
+
+impl Scale {
+    fn shape(self) -> (usize, usize, usize, usize) {
+        // (regions, DCS per region, GeminiDB per region, PCA certificates)
+        match self {
+            Self::Small => (2, 4, 2, 6),
+            Self::Demo => (3, 10, 5, 16),
+            Self::Large => (12, 250, 60, 1500),
+        }
+    }
+}
+
+/// Region ids the simulator uses, in order.
+pub const REGIONS: &[&str] = &[
+    "eu-de",
+    "eu-nl",
+    "ap-southeast-3",
+    "ap-southeast-1",
+    "af-south-1",
+    "la-south-2",
+    "cn-north-4",
+    "me-east-1",
+    "tr-west-1",
+    "ru-moscow-1",
+    "sa-brazil-1",
+    "ap-southeast-2",
+];
+
+/// A deterministic pseudo-random source (splitmix64), stable across platforms and crate versions.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A source from a seed.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next_u64() % (n.max(1) as u64)).unwrap_or(0)
+    }
+    /// `n` random hex characters.
+    pub fn hex(&mut self, n: usize) -> String {
+        let mut s = String::with_capacity(n);
+        while s.len() < n {
+            s.push_str(&hex::encode(self.next_u64().to_be_bytes()));
+        }
+        s.truncate(n);
+        s
+    }
+    /// A random UUID-shaped string.
+    pub fn uuid(&mut self) -> String {
+        let h = self.hex(32);
+        format!("{}-{}-4{}-8{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    }
+    /// One of the items.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The SSL facts of a DCS instance.
+#[derive(Clone, Debug)]
+pub struct DcsSsl {
+    /// Whether SSL is on.
+    pub enabled: bool,
+    /// Certificate expiry.
+    pub expires_at: OffsetDateTime,
+    /// Whether the certificate is validated.
+    pub validated: bool,
+}
+
+/// One DCS instance and what the simulator knows about it.
+#[derive(Clone, Debug)]
+pub struct DcsRecord {
+    /// The list entry, as served.
+    pub instance: dcs::Instance,
+    /// SSL facts; `None` for engines without SSL.
+    pub ssl: Option<DcsSsl>,
+    /// When set, `/ssl` answers 204 (no SSL info) although SSL is supported.
+    pub no_info: bool,
+}
+
+/// One GeminiDB instance.
+#[derive(Clone, Debug)]
+pub struct GeminiRecord {
+    /// The list entry, as served.
+    pub instance: geminidb::Instance,
+    /// Expiry of its CA certificate.
+    pub ca_expires_at: OffsetDateTime,
+}
+
+/// One region's resources.
+#[derive(Clone, Debug)]
+pub struct RegionEstate {
+    /// Region id.
+    pub name: String,
+    /// Its default project id.
+    pub project_id: String,
+    /// DCS instances, newest first.
+    pub dcs: Vec<DcsRecord>,
+    /// GeminiDB instances, newest first.
+    pub gemini: Vec<GeminiRecord>,
+}
+
+/// One private certificate.
+#[derive(Clone, Debug)]
+pub struct PcaCertRecord {
+    /// The list entry, as served.
+    pub wire: pca::Certificate,
+    /// Key type.
+    pub key: KeyKind,
+    /// DNS names.
+    pub dns_names: Vec<String>,
+}
+
+/// The whole simulated account.
+#[derive(Clone, Debug)]
+pub struct Estate {
+    /// The start time dates are relative to.
+    pub created_at: OffsetDateTime,
+    /// Account (domain) id.
+    pub domain_id: String,
+    /// Account (domain) name.
+    pub domain_name: String,
+    /// Regions.
+    pub regions: Vec<RegionEstate>,
+    /// Private CAs: root, then subordinate.
+    pub cas: Vec<pca::CertificateAuthority>,
+    /// Private certificates, newest first.
+    pub certificates: Vec<PcaCertRecord>,
+}
+
+/// Days-left values that make a useful spread: expired, expiring soon, healthy.
+const DAYS_LEFT: &[i64] = &[-12, -1, 2, 5, 9, 21, 28, 45, 90, 180, 320, 700];
+
+fn ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+}
+
+fn iso_ms(at: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    at.format(&f).unwrap_or_default()
+}
+
+fn iso_plain(at: OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    at.format(&f).unwrap_or_default()
+}
+
+fn object(v: Value) -> serde_json::Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+impl Estate {
+    /// Builds the estate for a seed and scale at a start time.
+    pub fn generate(seed: u64, scale: Scale, now: OffsetDateTime) -> Self {
+        let mut rng = Rng::new(seed);
+        let (n_regions, n_dcs, n_gemini, n_certs) = scale.shape();
+        let domain_id = rng.hex(32);
+        let regions = REGIONS
+            .iter()
+            .take(n_regions)
+            .map(|region| {
+                let project_id = rng.hex(32);
+                let dcs = (0..n_dcs).map(|i| dcs_instance(&mut rng, region, i, now)).collect();
+                let gemini = (0..n_gemini).map(|i| gemini_instance(&mut rng, region, i, now)).collect();
+                RegionEstate { name: (*region).to_owned(), project_id, dcs, gemini }
+            })
+            .collect();
+        let (cas, certificates) = pca_estate(&mut rng, n_certs, now, &domain_id);
+        Self { created_at: now, domain_id, domain_name: format!("sim-account-{seed}"), regions, cas, certificates }
+    }
+
+    /// The region whose project id this is.
+    pub fn region_by_project(&self, project_id: &str) -> Option<&RegionEstate> {
+        self.regions.iter().find(|r| r.project_id == project_id)
+    }
+
+    /// A region by name.
+    pub fn region(&self, name: &str) -> Option<&RegionEstate> {
+        self.regions.iter().find(|r| r.name == name)
+    }
+}
+
+fn dcs_instance(rng: &mut Rng, region: &str, i: usize, now: OffsetDateTime) -> DcsRecord {
+    let id = rng.uuid();
+    let version = *rng.pick(&["7.0", "6.0", "6.0", "5.0", "4.0"]);
+    let memcached = rng.below(10) == 0;
+    let (engine, version) = if memcached { ("Memcached", "") } else { ("Redis", version) };
+    let supports_ssl = engine == "Redis" && matches!(version, "6.0" | "7.0");
+    let env = *rng.pick(&["prod", "staging", "dev", "test"]);
+    let app = *rng.pick(&["session", "cache", "queue", "ratelimit", "search", "cart", "feature-flags"]);
+    let name = format!("{env}-{app}-{i:03}");
+    let status = *rng.pick(&["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RESTARTING", "EXTENDING"]);
+    let created = now - Duration::days(i64::try_from(30 + rng.below(900)).unwrap_or(30));
+    let ssl = supports_ssl.then(|| DcsSsl {
+        enabled: rng.below(4) != 0,
+        expires_at: now
+            + Duration::days(*rng.pick(DAYS_LEFT))
+            + Duration::hours(i64::try_from(rng.below(23)).unwrap_or(0)),
+        validated: rng.below(5) != 0,
+    });
+    let no_info = supports_ssl && rng.below(25) == 0;
+    let ip = format!("192.168.{}.{}", rng.below(250), 2 + rng.below(250));
+    let capacity = *rng.pick(&[1u64, 2, 4, 8, 16, 32]);
+    let extra = object(json!({
+        "vpc_name": format!("vpc-{region}"),
+        "charging_mode": 0,
+        "vpc_id": rng.uuid(),
+        "subnet_id": rng.uuid(),
+        "security_group_id": rng.uuid(),
+        "publicip_id": null,
+        "publicip_address": null,
+        "enable_publicip": false,
+        "order_id": null,
+        "maintain_begin": "18:00:00",
+        "maintain_end": "19:00:00",
+        "service_upgrade": false,
+        "service_task_id": "",
+        "access_user": null,
+        "user_id": rng.hex(32),
+        "user_name": "sim-admin",
+        "enterprise_project_id": "0",
+        "cpu_type": "x86_64",
+        "sub_status": "normal",
+        "capacity": capacity,
+        "capacity_minor": "",
+        "max_memory": capacity * 1024,
+        "used_memory": rng.below(512),
+        "readonly_domain_name": format!("redis-{id}-readonly.dcs.{region}.sim.internal"),
+        "no_password_access": "false",
+        "enable_ssl": false,
+        "updated_at": iso_ms(now - Duration::days(1)),
+        "description": format!("{app} for {env}"),
+        "tags": [{"key": "env", "value": env}],
+        "az_codes": [format!("{region}-01")],
+    }));
+    let instance = dcs::Instance {
+        instance_id: id.clone(),
+        name,
+        status: status.to_owned(),
+        engine: engine.to_owned(),
+        engine_version: version.to_owned(),
+        spec_code: format!("redis.ha.xu1.large.r2.{capacity}"),
+        ip,
+        port: Some(6379),
+        domain_name: format!("redis-{id}.dcs.{region}.sim.internal"),
+        created_at: iso_ms(created),
+        features: dcs::Features {
+            support_ssl: supports_ssl,
+            extra: object(
+                json!({"support_acl": true, "support_transparent_client_ip": true, "support_audit_log": false}),
+            ),
+        },
+        extra,
+    };
+    DcsRecord { instance, ssl, no_info }
+}
+
+fn gemini_instance(rng: &mut Rng, region: &str, i: usize, now: OffsetDateTime) -> GeminiRecord {
+    let id = format!("{}in{:02}", rng.hex(32), 6 + rng.below(4));
+    let (kind, version, mode) = *rng.pick(&[
+        ("redis", "6.2", "Cluster"),
+        ("cassandra", "3.11", "Cluster"),
+        ("mongodb", "4.0", "ReplicaSet"),
+        ("influxdb", "1.8", "Cluster"),
+    ]);
+    let ssl_on = rng.below(3) != 0;
+    let created = now - Duration::days(i64::try_from(10 + rng.below(700)).unwrap_or(10));
+    let port = if kind == "redis" { "6379" } else { "8635" };
+    let node = |rng: &mut Rng| {
+        json!({"id": format!("{}no01", rng.hex(28)), "name": format!("node-{}", rng.hex(6)), "status": "normal",
+               "private_ip": format!("10.0.{}.{}", rng.below(250), 2 + rng.below(250)), "public_ip": "",
+               "spec_code": format!("geminidb.{kind}.large.4"), "availability_zone": format!("{region}-01"), "role": ""})
+    };
+    let nodes = vec![node(rng), node(rng), node(rng)];
+    let extra = object(json!({
+        "engine": "rocksDB",
+        "updated": iso_plain(now - Duration::days(2)),
+        "db_user_name": "rwuser",
+        "vpc_id": rng.uuid(),
+        "subnet_id": rng.uuid(),
+        "security_group_id": rng.uuid(),
+        "backup_strategy": {"start_time": "08:00-09:00", "keep_days": 7},
+        "pay_mode": "0",
+        "maintenance_window": "02:00-06:00",
+        "groups": [{"id": format!("{}gr01", rng.hex(28)), "status": "normal",
+                    "volume": {"size": "100", "used": "3.2"}, "nodes": nodes}],
+        "enterprise_project_id": "0",
+        "time_zone": "",
+        "actions": [],
+        "dedicated_resource_id": "",
+        "lb_ip_address": "",
+        "lb_port": "",
+    }));
+    let instance = geminidb::Instance {
+        id,
+        name: format!("gemini-{kind}-{i:03}"),
+        status: (*rng.pick(&["normal", "normal", "normal", "abnormal"])).to_owned(),
+        port: port.to_owned(),
+        mode: mode.to_owned(),
+        region: region.to_owned(),
+        datastore: geminidb::Datastore {
+            kind: kind.to_owned(),
+            version: version.to_owned(),
+            extra: object(json!({"patch_available": false, "whole_version": format!("{version}.0.3")})),
+        },
+        ssl: Some(if ssl_on { "1" } else { "0" }.to_owned()),
+        ccm_cert_info: None,
+        created: iso_plain(created),
+        extra,
+    };
+    GeminiRecord { instance, ca_expires_at: now + Duration::days(*rng.pick(DAYS_LEFT) + 365) }
+}
+
+fn dn(common_name: &str) -> pca::DistinguishedName {
+    pca::DistinguishedName {
+        common_name: common_name.to_owned(),
+        country: "DE".into(),
+        state: String::new(),
+        locality: String::new(),
+        organization: "certdesk simulator".into(),
+        organizational_unit: String::new(),
+    }
+}
+
+/// The CA names the simulator's PKI uses.
+pub const ROOT_CA_NAME: &str = "Sim Root CA";
+/// The issuing CA's name.
+pub const SUB_CA_NAME: &str = "Sim Issuing CA";
+
+fn pca_estate(
+    rng: &mut Rng,
+    n: usize,
+    now: OffsetDateTime,
+    domain_id: &str,
+) -> (Vec<pca::CertificateAuthority>, Vec<PcaCertRecord>) {
+    let root_id = rng.uuid();
+    let sub_id = rng.uuid();
+    let ca = |id: &str, kind: &str, name: &str, issuer: Option<(&str, &str)>, years: i64| pca::CertificateAuthority {
+        ca_id: id.to_owned(),
+        kind: kind.to_owned(),
+        status: "ACTIVED".into(),
+        issuer_id: issuer.map(|i| i.0.to_owned()),
+        issuer_name: issuer.map(|i| i.1.to_owned()),
+        key_algorithm: "EC256".into(),
+        not_before: Some(ms(now - Duration::days(400))),
+        not_after: Some(ms(now + Duration::days(365 * years))),
+        distinguished_name: dn(name),
+        extra: object(json!({
+            "path_length": if issuer.is_none() { 7 } else { 0 }, "signature_algorithm": "SHA256", "freeze_flag": 0,
+            "gen_mode": "GENERATE", "serial_number": "1000", "create_time": ms(now - Duration::days(400)),
+            "delete_time": null, "crl_configuration": {"enabled": false, "crl_name": null, "obs_bucket_name": null,
+            "valid_days": null, "crl_dis_point": null}, "enterprise_project_id": "0", "free_quota": 0,
+            "charging_mode": 1, "cluster_id": null, "domain_id": domain_id})),
+    };
+    let cas = vec![
+        ca(&root_id, "ROOT", ROOT_CA_NAME, None, 10),
+        ca(&sub_id, "SUBORDINATE", SUB_CA_NAME, Some((&root_id, ROOT_CA_NAME)), 5),
+    ];
+    let services = ["api", "auth", "billing", "gateway", "mq", "redis", "search", "vault", "web", "ldap"];
+    let zones = ["corp.internal", "svc.internal", "prod.example.internal"];
+    let certs = (0..n)
+        .map(|i| {
+            let host = format!("{}-{i:03}.{}", rng.pick(&services), rng.pick(&zones));
+            let days = *rng.pick(DAYS_LEFT);
+            let not_yet = rng.below(20) == 0;
+            let not_before = if not_yet { now + Duration::days(3) } else { now - Duration::days(365 - days.min(300)) };
+            let not_after = if not_yet { now + Duration::days(400) } else { now + Duration::days(days) };
+            let status = if rng.below(12) == 0 {
+                "REVOKED"
+            } else if not_after < now {
+                "EXPIRED"
+            } else {
+                "ISSUED"
+            };
+            let key = if rng.below(3) == 0 { KeyKind::Rsa2048 } else { KeyKind::Ec256 };
+            let gen_mode = if rng.below(10) == 0 { "CSR" } else { "GENERATE" };
+            let created = not_before.min(now) - Duration::hours(1);
+            let wire = pca::Certificate {
+                certificate_id: rng.uuid(),
+                status: status.into(),
+                issuer_id: Some(sub_id.clone()),
+                issuer_name: Some(SUB_CA_NAME.into()),
+                key_algorithm: key.api_name().into(),
+                signature_algorithm: "SHA256".into(),
+                gen_mode: gen_mode.into(),
+                serial_number: rng.hex(16),
+                create_time: Some(ms(created)),
+                not_before: Some(ms(not_before)),
+                not_after: Some(ms(not_after)),
+                distinguished_name: dn(&host),
+                extra: object(json!({"freeze_flag": 0, "delete_time": null, "enterprise_project_id": "0",
+                                     "enc_cert_info": {"enc_serial_number": null}})),
+            };
+            PcaCertRecord { wire, key, dns_names: vec![host] }
+        })
+        .collect();
+    (cas, certs)
+}

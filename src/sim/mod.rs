@@ -1,0 +1,157 @@
+//! The cloud simulator (`certdesk sim`): a real HTTP server on loopback that verifies AK/SK
+//! signatures and IAM tokens as the API gateway does, serves IAM, DCS, GeminiDB and CCM PCA
+//! with the documented shapes, pagination and errors, hands out expiring presigned links, and
+//! injects faults on request. Tests and demo mode run against it.
+
+mod auth;
+pub mod estate;
+pub mod faults;
+mod objects;
+pub mod pki;
+mod routes;
+mod state;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+pub use estate::{Estate, Scale};
+pub use faults::Faults;
+pub use state::SimState;
+
+/// How to run the simulator.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The access key it accepts.
+    pub access_key: String,
+    /// The secret key it accepts.
+    pub secret_key: String,
+    /// IAM user name for password sign-in.
+    pub iam_user: String,
+    /// IAM password for password sign-in.
+    pub iam_password: String,
+    /// Seed of the estate.
+    pub seed: u64,
+    /// Size of the estate.
+    pub scale: Scale,
+    /// Faults from the start.
+    pub faults: Faults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            access_key: "SIMAK0000000000000001".into(),
+            secret_key: "SimSecretKey000000000000000000000000sim1".into(),
+            iam_user: "sim-admin".into(),
+            iam_password: "sim-password".into(),
+            seed: 1,
+            scale: Scale::Small,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// What a client needs to talk to a running simulator; printed as one JSON line on start.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SimInfo {
+    /// Base URL of every service.
+    pub endpoint: String,
+    /// Access key.
+    pub ak: String,
+    /// Secret key (a throw-away simulator key, safe to print).
+    pub sk: String,
+    /// Project id per region.
+    pub project_ids: BTreeMap<String, String>,
+    /// Account id.
+    pub domain_id: String,
+    /// Regions, in order.
+    pub regions: Vec<String>,
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The simulator's own PKI could not be generated.
+    #[error("cannot generate the simulator's certificates: {0}")]
+    Pki(String),
+}
+
+/// A simulator serving in the background; stops when dropped or shut down.
+pub struct RunningSim {
+    /// Connection facts.
+    pub info: SimInfo,
+    /// Shared state: change faults, inspect counters.
+    pub state: Arc<SimState>,
+    shutdown: CancellationToken,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningSim {
+    /// The bound address.
+    pub fn endpoint(&self) -> &str {
+        &self.info.endpoint
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until the process is interrupted (Ctrl+C / SIGTERM).
+    pub async fn serve_until_signal(self) {
+        let _ = tokio::signal::ctrl_c().await;
+        self.shutdown().await;
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts the simulator on the current tokio runtime.
+pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| SimError::Bind { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind { addr: config.listen, source })?;
+    let endpoint = format!("http://{addr}");
+    let state = Arc::new(SimState::new(&config, endpoint.clone())?);
+    let info = SimInfo {
+        endpoint,
+        ak: config.access_key.clone(),
+        sk: config.secret_key.clone(),
+        project_ids: state.estate.regions.iter().map(|r| (r.name.clone(), r.project_id.clone())).collect(),
+        domain_id: state.estate.domain_id.clone(),
+        regions: state.estate.regions.iter().map(|r| r.name.clone()).collect(),
+    };
+    let app = routes::router(state.clone());
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
+        if let Err(e) = serve.await {
+            tracing::error!("simulator stopped: {e}");
+        }
+    });
+    Ok(RunningSim { info, state, shutdown, task: Some(task) })
+}

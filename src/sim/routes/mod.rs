@@ -1,0 +1,183 @@
+//! The simulator's routes: the open ones (sign-in, presigned objects, control) and the
+//! authenticated API, all behind the fault layer.
+
+mod dcs;
+mod geminidb;
+mod iam;
+mod pca;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures_util::stream;
+
+use super::auth;
+use super::faults::{BodyFault, Faults};
+use super::objects;
+use super::state::SimState;
+use crate::cloud::wire::error_body::ErrorBody;
+
+/// An error answer in the service's shape.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    status: u16,
+    body: ErrorBody,
+    retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with status, code and message.
+    pub fn new(status: u16, code: &str, msg: &str) -> Self {
+        Self { status, body: ErrorBody::new(code, msg), retry_after_secs: None }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let request_id = format!("{:032x}", rand_id(&self.body.error_msg));
+        let mut body = self.body;
+        if body.error_code.starts_with("APIG") {
+            body.request_id = Some(request_id.clone());
+        }
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = (status, Json(body)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert("x-request-id", v);
+        }
+        if let Some(secs) = self.retry_after_secs {
+            resp.headers_mut().insert("retry-after", HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
+fn rand_id(seed: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    seed.hash(&mut h);
+    std::time::SystemTime::now().hash(&mut h);
+    u128::from(h.finish())
+}
+
+/// The whole application.
+pub fn router(state: Arc<SimState>) -> axum::Router {
+    let api = axum::Router::new()
+        .merge(iam::routes())
+        .merge(dcs::routes())
+        .merge(geminidb::routes())
+        .merge(pca::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let open =
+        axum::Router::new().route("/v3/auth/tokens", post(iam::sign_in)).route("/obs/{*path}", get(objects::fetch));
+    let control =
+        axum::Router::new().route("/__sim/faults", get(get_faults).put(put_faults)).route("/__sim/reset", post(reset));
+    axum::Router::new()
+        .merge(api)
+        .merge(open)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), inject_faults))
+        .merge(control)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(404, "APIG.0101", "The API does not exist or has not been published in the environment.")
+}
+
+async fn get_faults(State(state): State<Arc<SimState>>) -> Json<Faults> {
+    Json(state.faults())
+}
+
+async fn put_faults(State(state): State<Arc<SimState>>, Json(faults): Json<Faults>) -> Json<Faults> {
+    state.set_faults(faults);
+    Json(state.faults())
+}
+
+async fn reset(State(state): State<Arc<SimState>>) -> StatusCode {
+    *state.lockout() = super::state::Lockout::default();
+    state.tokens().clear();
+    state.set_faults(Faults::default());
+    StatusCode::NO_CONTENT
+}
+
+/// The region a path's project id belongs to, for region faults.
+fn region_of_path(state: &SimState, path: &str) -> Option<String> {
+    let project = path.split('/').nth(2)?;
+    state.estate.region_by_project(project).map(|r| r.name.clone())
+}
+
+/// Middleware: latency, failing regions, 429 bursts, 5xx, and body faults.
+async fn inject_faults(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let faults = state.faults();
+    let n = state.next_request();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    if let Some(region) = region_of_path(&state, req.uri().path())
+        && faults.fail_regions.contains(&region)
+    {
+        return ApiError::new(503, "APIG.0201", &format!("Backend unavailable in {region}.")).into_response();
+    }
+    if faults.throttled(n) {
+        let mut e = ApiError::new(
+            429,
+            "APIG.0308",
+            "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
+        );
+        e.retry_after_secs = Some(faults.retry_after_secs);
+        return e.into_response();
+    }
+    if faults.error_rate > 0.0 && state.roll() < faults.error_rate {
+        return ApiError::new(503, "APIG.0201", "Backend unavailable.").into_response();
+    }
+    let fault = if faults.reset_rate + faults.truncate_rate > 0.0 || faults.drip_bytes_per_sec > 0 {
+        faults.body_fault(state.roll())
+    } else {
+        BodyFault::None
+    };
+    let response = next.run(req).await;
+    if fault == BodyFault::None {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.insert("content-length", HeaderValue::from(bytes.len()));
+    let broken = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated fault");
+    let body = match fault {
+        BodyFault::Reset => Body::from_stream(stream::iter(vec![Err::<Bytes, _>(broken())])),
+        BodyFault::Truncate => {
+            let half = bytes.slice(..bytes.len() / 2);
+            Body::from_stream(stream::iter(vec![Ok(half), Err(broken())]))
+        }
+        BodyFault::Drip(rate) => {
+            let chunk = usize::try_from((rate / 10).max(1)).unwrap_or(1);
+            let pieces: Vec<Bytes> = bytes.chunks(chunk).map(Bytes::copy_from_slice).collect();
+            Body::from_stream(stream::unfold(pieces.into_iter(), |mut it| async move {
+                let next = it.next()?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Some((Ok::<_, std::io::Error>(next), it))
+            }))
+        }
+        BodyFault::None => Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
+}
+
+/// Parses `offset` / `limit` query values; `None` when absent, `Err` when not a number.
+pub(super) fn number(value: Option<&String>) -> Result<Option<i64>, ()> {
+    value.map(|v| v.trim().parse::<i64>().map_err(|_| ())).transpose()
+}
+
+/// A page of `items` at `offset`, `limit`.
+pub(super) fn page<T: Clone>(items: &[T], offset: usize, limit: usize) -> Vec<T> {
+    items.iter().skip(offset).take(limit).cloned().collect()
+}

@@ -1,0 +1,279 @@
+//! CCM private CA routes: list and show certificates and CAs, export a certificate (JSON or a
+//! zip per server type), export a CA certificate.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{ApiError, number, page};
+use crate::certs::archive::write_zip;
+use crate::certs::keystore::{write_jks, write_pkcs12};
+use crate::cloud::pca::ServerType;
+use crate::sim::auth::Caller;
+use crate::sim::estate::PcaCertRecord;
+use crate::sim::pki::{Material, Spec};
+use crate::sim::state::SimState;
+
+pub(super) fn routes() -> Router<Arc<SimState>> {
+    Router::new()
+        .route("/v1/private-certificates", get(list_certificates))
+        .route("/v1/private-certificates/{certificate_id}", get(show_certificate))
+        .route("/v1/private-certificates/{certificate_id}/export", post(export_certificate))
+        .route("/v1/private-certificate-authorities", get(list_cas))
+        .route("/v1/private-certificate-authorities/{ca_id}", get(show_ca))
+        .route("/v1/private-certificate-authorities/{ca_id}/export", post(export_ca))
+}
+
+fn bad_param(what: &str) -> ApiError {
+    ApiError::new(400, "PCA.10010001", &format!("Invalid parameter: {what}."))
+}
+
+fn paging(q: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
+    let offset = number(q.get("offset")).map_err(|()| bad_param("offset"))?.unwrap_or(0);
+    let limit = number(q.get("limit")).map_err(|()| bad_param("limit"))?.unwrap_or(10);
+    if offset < 0 || !(0..=1000).contains(&limit) {
+        return Err(bad_param("offset or limit"));
+    }
+    let limit = if limit == 0 { 10 } else { limit };
+    Ok((usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(10)))
+}
+
+fn sort_values(items: &mut [Value], q: &HashMap<String, String>, keys: &[&str]) -> Result<(), ApiError> {
+    let key = q.get("sort_key").map_or("create_time", String::as_str);
+    if !keys.contains(&key) {
+        return Err(bad_param("sort_key"));
+    }
+    let desc = match q.get("sort_dir").map(String::as_str) {
+        None | Some("DESC") => true,
+        Some("ASC") => false,
+        Some(_) => return Err(bad_param("sort_dir")),
+    };
+    let field = |v: &Value| -> Value {
+        match key {
+            "common_name" => v["distinguished_name"]["common_name"].clone(),
+            other => v[other].clone(),
+        }
+    };
+    items.sort_by(|a, b| {
+        let (fa, fb) = (field(a), field(b));
+        let ord = match (fa.as_i64(), fb.as_i64()) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => fa.as_str().unwrap_or("").cmp(fb.as_str().unwrap_or("")),
+        };
+        if desc { ord.reverse() } else { ord }
+    });
+    Ok(())
+}
+
+async fn list_certificates(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_domain(&state)?;
+    let (offset, limit) = paging(&q)?;
+    if let Some(s) = q.get("status")
+        && !["ISSUED", "REVOKED", "EXPIRED"].contains(&s.as_str())
+    {
+        return Err(bad_param("status"));
+    }
+    let mut items: Vec<Value> = state
+        .estate
+        .certificates
+        .iter()
+        .filter(|c| q.get("name").is_none_or(|n| c.wire.distinguished_name.common_name.contains(n.as_str())))
+        .filter(|c| q.get("status").is_none_or(|s| c.wire.status == *s))
+        .map(|c| serde_json::to_value(&c.wire).unwrap_or_default())
+        .collect();
+    sort_values(&mut items, &q, &["create_time", "common_name", "issuer_name", "not_after"])?;
+    Ok(Json(json!({"total": items.len(), "certificates": page(&items, offset, limit)})))
+}
+
+fn find_certificate<'a>(state: &'a SimState, id: &str) -> Result<&'a PcaCertRecord, ApiError> {
+    state
+        .estate
+        .certificates
+        .iter()
+        .find(|c| c.wire.certificate_id == id)
+        .ok_or_else(|| ApiError::new(404, "PCA.10010002", "Certificate not found."))
+}
+
+async fn show_certificate(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_domain(&state)?;
+    Ok(Json(serde_json::to_value(&find_certificate(&state, &id)?.wire).unwrap_or_default()))
+}
+
+async fn list_cas(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_domain(&state)?;
+    let (offset, limit) = paging(&q)?;
+    let mut items: Vec<Value> = state
+        .estate
+        .cas
+        .iter()
+        .filter(|c| q.get("type").is_none_or(|t| c.kind == *t))
+        .filter(|c| q.get("status").is_none_or(|s| c.status == *s))
+        .filter(|c| q.get("name").is_none_or(|n| c.distinguished_name.common_name.contains(n.as_str())))
+        .map(|c| serde_json::to_value(c).unwrap_or_default())
+        .collect();
+    sort_values(&mut items, &q, &["create_time", "common_name", "type", "not_after"])?;
+    Ok(Json(json!({"total": items.len(), "certificate_authorities": page(&items, offset, limit)})))
+}
+
+async fn show_ca(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_domain(&state)?;
+    let ca = state
+        .estate
+        .cas
+        .iter()
+        .find(|c| c.ca_id == id)
+        .ok_or_else(|| ApiError::new(404, "PCA.10010003", "CA not found."))?;
+    Ok(Json(serde_json::to_value(ca).unwrap_or_default()))
+}
+
+/// PEM as the API sends it: `\r\n` line breaks.
+fn crlf(pem: &str) -> String {
+    pem.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+fn material(state: &SimState, record: &PcaCertRecord) -> Result<Arc<Material>, ApiError> {
+    let ms_to = |ms: Option<i64>| {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms.unwrap_or(0)) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    };
+    state
+        .material(&record.wire.certificate_id, || {
+            state.issuing_ca.issue(&Spec {
+                common_name: &record.wire.distinguished_name.common_name,
+                dns_names: record.dns_names.clone(),
+                not_before: ms_to(record.wire.not_before),
+                not_after: ms_to(record.wire.not_after),
+                key: record.key,
+                serial: hex::decode(&record.wire.serial_number).unwrap_or_else(|_| vec![1]),
+            })
+        })
+        .map_err(|e| ApiError::new(500, "PCA.10010500", &format!("Certificate generation failed: {e}")))
+}
+
+async fn export_certificate(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require_domain(&state)?;
+    let req: Value = serde_json::from_slice(&body).map_err(|_| bad_param("body is not JSON"))?;
+    let server_type: ServerType = req["type"].as_str().unwrap_or_default().parse().map_err(|_| bad_param("type"))?;
+    // The SDK sends the string "true"/"false"; the doc example sends a boolean. Accept both.
+    let compressed = match &req["is_compressed"] {
+        Value::Bool(b) => *b,
+        Value::String(s) if s.eq_ignore_ascii_case("true") => true,
+        Value::String(s) if s.eq_ignore_ascii_case("false") => false,
+        _ => return Err(bad_param("is_compressed")),
+    };
+    let record = find_certificate(&state, &id)?;
+    if record.wire.status != "ISSUED" {
+        return Err(ApiError::new(400, "PCA.10010014", "Only certificates in the ISSUED status can be exported."));
+    }
+    if record.wire.gen_mode == "CSR" {
+        return Err(ApiError::new(
+            400,
+            "PCA.10010015",
+            "The private key of a certificate issued from a CSR is not hosted by PCA.",
+        ));
+    }
+    if !compressed && !server_type.has_json_export() {
+        return Err(ApiError::new(400, "PCA.10010016", "Uncompressed export is not defined for IIS and TOMCAT."));
+    }
+    let m = material(&state, record)?;
+    if !compressed {
+        return Ok(Json(json!({
+            "certificate": crlf(&m.cert_pem),
+            "certificate_chain": crlf(&m.chain_pem),
+            "private_key": crlf(&m.key_pem),
+        }))
+        .into_response());
+    }
+    let zip = bundle_zip(&state, server_type, &m).map_err(|e| ApiError::new(500, "PCA.10010500", &e))?;
+    let name =
+        format!("{}_{}.zip", record.wire.distinguished_name.common_name, server_type.api_name().to_ascii_lowercase());
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        zip,
+    )
+        .into_response())
+}
+
+/// The zip the console hands out for each server type (file names as documented).
+fn bundle_zip(state: &SimState, server_type: ServerType, m: &Material) -> Result<Vec<u8>, String> {
+    let full_chain = format!("{}{}", m.cert_pem, m.chain_pem);
+    let mut chain = vec![m.cert_der.clone()];
+    chain.extend(m.chain_der.iter().cloned());
+    let password = state.random_hex(16);
+    let e = |e: crate::certs::CertError| e.to_string();
+    match server_type {
+        ServerType::Apache => write_zip(&[
+            ("server.key", m.key_pem.as_bytes()),
+            ("chain.crt", m.chain_pem.as_bytes()),
+            ("server.crt", m.cert_pem.as_bytes()),
+        ]),
+        ServerType::Nginx => write_zip(&[("server.key", m.key_pem.as_bytes()), ("server.crt", full_chain.as_bytes())]),
+        ServerType::Other => write_zip(&[
+            ("server.key", m.key_pem.as_bytes()),
+            ("chain.pem", m.chain_pem.as_bytes()),
+            ("server.pem", m.cert_pem.as_bytes()),
+        ]),
+        ServerType::Iis => {
+            let pfx = write_pkcs12("server", &m.key_der, &chain, &password).map_err(e)?;
+            write_zip(&[("keystorePass.txt", password.as_bytes()), ("server.pfx", &pfx)])
+        }
+        ServerType::Tomcat => {
+            let created = u64::try_from(state.estate.created_at.unix_timestamp()).unwrap_or(0) * 1000;
+            let jks = write_jks("server", &m.key_der, &chain, &password, created).map_err(e)?;
+            write_zip(&[("keystorePass.txt", password.as_bytes()), ("server.jks", &jks)])
+        }
+    }
+    .map_err(e)
+}
+
+async fn export_ca(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_domain(&state)?;
+    let index = state
+        .estate
+        .cas
+        .iter()
+        .position(|c| c.ca_id == id)
+        .ok_or_else(|| ApiError::new(404, "PCA.10010003", "CA not found."))?;
+    let (cert, chain) = if index == 0 {
+        (&state.root_ca.pem, String::new())
+    } else {
+        (&state.issuing_ca.pem, state.issuing_ca.chain_pem.clone())
+    };
+    Ok(Json(json!({"certificate": crlf(cert), "certificate_chain": crlf(&chain)})))
+}

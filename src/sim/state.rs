@@ -1,0 +1,177 @@
+//! The simulator's shared state: the estate, credentials, issued tokens, lockout, faults and
+//! the certificate material generated on first use.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use time::{Duration, OffsetDateTime};
+
+use super::estate::{Estate, ROOT_CA_NAME, Rng, SUB_CA_NAME};
+use super::faults::Faults;
+use super::pki::{Authority, KeyKind, Material, Spec};
+use super::{SimConfig, SimError};
+
+/// What an issued IAM token may be used for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenScope {
+    /// One project (regional services).
+    Project(String),
+    /// The account (global services and IAM).
+    Domain,
+}
+
+/// An issued token.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// Its scope.
+    pub scope: TokenScope,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Consecutive AK/SK failures and the lock they cause (5 failures lock for 5 minutes).
+#[derive(Clone, Debug, Default)]
+pub struct Lockout {
+    /// Failures in a row.
+    pub failures: u32,
+    /// Locked until then.
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+/// Everything the handlers share.
+pub struct SimState {
+    /// The account.
+    pub estate: Estate,
+    /// Accepted access key.
+    pub access_key: String,
+    /// Accepted secret key.
+    pub secret_key: String,
+    /// IAM user.
+    pub iam_user: String,
+    /// IAM password.
+    pub iam_password: String,
+    /// Base URL, for presigned links.
+    pub endpoint: String,
+    /// Key that signs presigned links.
+    pub link_key: Vec<u8>,
+    /// The private CA hierarchy: root, then issuing CA.
+    pub root_ca: Authority,
+    /// The issuing CA of all private certificates.
+    pub issuing_ca: Authority,
+    faults: Mutex<Faults>,
+    requests: AtomicU64,
+    rng: Mutex<Rng>,
+    /// AK/SK failures.
+    pub lockout: Mutex<Lockout>,
+    /// Issued tokens.
+    pub tokens: Mutex<HashMap<String, IssuedToken>>,
+    materials: Mutex<HashMap<String, Arc<Material>>>,
+}
+
+impl std::fmt::Debug for SimState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimState").field("endpoint", &self.endpoint).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SimState {
+    pub(super) fn new(config: &SimConfig, endpoint: String) -> Result<Self, SimError> {
+        let now = OffsetDateTime::now_utc();
+        let estate = Estate::generate(config.seed, config.scale, now);
+        let mut rng = Rng::new(config.seed ^ 0xA5A5_5A5A_DEAD_BEEF);
+        let ca_spec = |name: &'static str, years: i64, serial: u8| Spec {
+            common_name: name,
+            dns_names: Vec::new(),
+            not_before: now - Duration::days(400),
+            not_after: now + Duration::days(365 * years),
+            key: KeyKind::Ec256,
+            serial: vec![0x10, serial],
+        };
+        let root_ca = Authority::root(&ca_spec(ROOT_CA_NAME, 10, 0)).map_err(|e| SimError::Pki(e.to_string()))?;
+        let issuing_ca = root_ca.subordinate(&ca_spec(SUB_CA_NAME, 5, 1)).map_err(|e| SimError::Pki(e.to_string()))?;
+        let link_key = rng.hex(64).into_bytes();
+        Ok(Self {
+            estate,
+            access_key: config.access_key.clone(),
+            secret_key: config.secret_key.clone(),
+            iam_user: config.iam_user.clone(),
+            iam_password: config.iam_password.clone(),
+            endpoint,
+            link_key,
+            root_ca,
+            issuing_ca,
+            faults: Mutex::new(config.faults.clone()),
+            requests: AtomicU64::new(0),
+            rng: Mutex::new(rng),
+            lockout: Mutex::default(),
+            tokens: Mutex::default(),
+            materials: Mutex::default(),
+        })
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        lock(&self.faults).clone()
+    }
+
+    /// Replaces the faults.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = faults;
+    }
+
+    /// Counts a request and returns its number (0-based).
+    pub fn next_request(&self) -> u64 {
+        self.requests.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// API requests served so far.
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// A uniform random number in `[0, 1)`.
+    pub fn roll(&self) -> f64 {
+        // 53 random bits fit an f64's mantissa exactly.
+        let x = u32::try_from(lock(&self.rng).next_u64() >> 32).unwrap_or(0);
+        f64::from(x) / f64::from(u32::MAX)
+    }
+
+    /// Random hex, for request ids and tokens.
+    pub fn random_hex(&self, n: usize) -> String {
+        lock(&self.rng).hex(n)
+    }
+
+    /// The server's notion of now (the real time plus the clock-skew fault).
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + Duration::seconds(self.faults().clock_offset_secs)
+    }
+
+    /// Certificate material for a key, generated once.
+    pub fn material(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<Material, rcgen::Error>,
+    ) -> Result<Arc<Material>, String> {
+        if let Some(m) = lock(&self.materials).get(key) {
+            return Ok(m.clone());
+        }
+        // Generated outside the lock: an RSA key takes a while and other requests should go on.
+        let generated = Arc::new(make().map_err(|e| e.to_string())?);
+        Ok(lock(&self.materials).entry(key.to_owned()).or_insert(generated).clone())
+    }
+
+    /// Locks the AK/SK lockout record.
+    pub fn lockout(&self) -> std::sync::MutexGuard<'_, Lockout> {
+        lock(&self.lockout)
+    }
+
+    /// Locks the token table.
+    pub fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, IssuedToken>> {
+        lock(&self.tokens)
+    }
+}
