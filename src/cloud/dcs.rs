@@ -12,8 +12,17 @@ pub const PAGE_LIMIT: u64 = 1000;
 
 /// Lists every DCS instance of a region.
 pub async fn list_instances(session: &CloudSession, region: &str) -> Result<Vec<Instance>, CloudError> {
+    list_instances_paged(session, region, PAGE_LIMIT).await
+}
+
+/// Lists every DCS instance of a region, `page_limit` per call.
+pub async fn list_instances_paged(
+    session: &CloudSession,
+    region: &str,
+    page_limit: u64,
+) -> Result<Vec<Instance>, CloudError> {
     let base = session.base_url(Service::Dcs, region)?;
-    all_pages(PAGE_LIMIT, |offset, limit| {
+    all_pages(page_limit, |offset, limit| {
         let req = ApiRequest::get(&base, "/v2/{project_id}/instances").query("offset", offset).query("limit", limit);
         let base = base.clone();
         async move {

@@ -40,8 +40,17 @@ pub async fn list_certificates(
     session: &CloudSession,
     filter: &CertificateFilter,
 ) -> Result<Vec<Certificate>, CloudError> {
+    list_certificates_paged(session, filter, PAGE_LIMIT).await
+}
+
+/// Lists every private certificate of the account, `page_limit` per call.
+pub async fn list_certificates_paged(
+    session: &CloudSession,
+    filter: &CertificateFilter,
+    page_limit: u64,
+) -> Result<Vec<Certificate>, CloudError> {
     let base = session.base_url(Service::Ccm, GLOBAL)?;
-    all_pages(PAGE_LIMIT, |offset, limit| {
+    all_pages(page_limit, |offset, limit| {
         let mut req = ApiRequest::get(&base, "/v1/private-certificates").query("offset", offset).query("limit", limit);
         for (key, value) in [
             ("name", &filter.name),

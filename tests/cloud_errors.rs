@@ -1,0 +1,230 @@
+//! Error paths against the real simulator: the gateway's refusals and injected faults.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use certdesk::clock::{SkewedClock, SystemClock};
+use certdesk::cloud::download::LinkFetcher;
+use certdesk::cloud::{CloudError, Credentials, HttpConfig, ServiceErrorKind, dcs};
+use certdesk::inventory::{RefreshOptions, refresh_all};
+use certdesk::sim::{Faults, Scale};
+
+fn first_region(sim: &certdesk::sim::RunningSim) -> String {
+    sim.info.regions[0].clone()
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_a_bad_signature_and_five_lock_the_key() {
+    let sim = common::sim().await;
+    let wrong =
+        common::session_with(&sim, Credentials::aksk(&sim.info.ak, "not-the-secret"), common::fast_config(), None);
+    let region = first_region(&sim);
+    // Project ids are preset so each attempt is exactly one signed call.
+    wrong.set_project_id(&region, &sim.info.project_ids[&region]).await;
+    for _ in 0..5 {
+        let err = dcs::list_instances(&wrong, &region).await.unwrap_err();
+        assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::BadSignature, "{err}");
+        assert!(err.to_string().contains("secret key"), "the message says what to check: {err}");
+    }
+    let requests = sim.state.request_count();
+    // Now even the right key is locked out for five minutes.
+    let right = common::session(&sim);
+    right.set_project_id(&region, &sim.info.project_ids[&region]).await;
+    let err = dcs::list_instances(&right, &region).await.unwrap_err();
+    assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::AkLocked, "{err}");
+    assert_eq!(sim.state.request_count(), requests + 1, "a 401 is never retried");
+}
+
+#[tokio::test]
+async fn an_unknown_access_key_is_refused() {
+    let sim = common::sim().await;
+    let s = common::session_with(&sim, Credentials::aksk("NOSUCHAK", &sim.info.sk), common::fast_config(), None);
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert_eq!(err.service().unwrap().status, 401);
+    assert!(err.service().unwrap().message.contains("ak not exist"));
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_reported_as_clock_skew() {
+    let sim = common::sim().await;
+    let clock = Arc::new(SkewedClock { offset_secs: 20 * 60 });
+    let s =
+        common::session_with(&sim, Credentials::aksk(&sim.info.ak, &sim.info.sk), common::fast_config(), Some(clock));
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::ClockSkew, "{err}");
+    assert!(err.to_string().contains("clock"), "{err}");
+    // Ten minutes off is inside the window.
+    let ok = common::session_with(
+        &sim,
+        Credentials::aksk(&sim.info.ak, &sim.info.sk),
+        common::fast_config(),
+        Some(Arc::new(SkewedClock { offset_secs: -10 * 60 })),
+    );
+    ok.project_id(&first_region(&sim)).await.unwrap();
+}
+
+#[tokio::test]
+async fn throttling_is_retried_after_the_servers_retry_after() {
+    let faults = Faults { throttle_every: 4, throttle_burst: 2, retry_after_secs: 0, ..Faults::default() };
+    let sim = common::sim_with(Scale::Small, faults).await;
+    let s = common::session(&sim);
+    // Requests 0 and 1 of every 4 are throttled; the client must get through anyway.
+    let list = dcs::list_instances(&s, &first_region(&sim)).await.unwrap();
+    assert!(!list.is_empty());
+    sim.state.set_faults(Faults { throttle_every: 1, throttle_burst: 1, retry_after_secs: 0, ..Faults::default() });
+    let before = sim.state.request_count();
+    let err = dcs::show_ssl(&s, &first_region(&sim), &list[0].instance_id).await.unwrap_err();
+    assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::Throttled);
+    assert_eq!(err.service().unwrap().retry_after_secs, Some(0));
+    assert_eq!(sim.state.request_count() - before, 3, "three attempts, then the error");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_reported() {
+    let sim = common::sim_with(Scale::Small, Faults { error_rate: 1.0, ..Faults::default() }).await;
+    let s = common::session(&sim);
+    let before = sim.state.request_count();
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::ServerError);
+    assert_eq!(sim.state.request_count() - before, 3);
+}
+
+#[tokio::test]
+async fn a_non_idempotent_call_is_never_retried() {
+    let sim = common::sim_with(Scale::Small, Faults { error_rate: 1.0, ..Faults::default() }).await;
+    let s = common::password_session(&sim, "sim-password");
+    let before = sim.state.request_count();
+    // Password sign-in (POST /v3/auth/tokens) is not idempotent.
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert_eq!(err.service().unwrap().status, 503);
+    assert_eq!(sim.state.request_count() - before, 1);
+}
+
+#[tokio::test]
+async fn truncated_bodies_and_resets_are_errors_not_data() {
+    let sim = common::sim_with(Scale::Small, Faults { truncate_rate: 1.0, ..Faults::default() }).await;
+    let s = common::session(&sim);
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert!(matches!(err, CloudError::BadResponse { .. } | CloudError::NoResponse { .. }), "{err:?}");
+    sim.state.set_faults(Faults { reset_rate: 1.0, ..Faults::default() });
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert!(matches!(err, CloudError::BadResponse { .. } | CloudError::NoResponse { .. }), "{err:?}");
+    sim.state.set_faults(Faults::default());
+    s.project_id(&first_region(&sim)).await.unwrap();
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let sim = common::sim_with(Scale::Demo, Faults::default()).await;
+    let config = HttpConfig { max_body_bytes: 1024, ..common::fast_config() };
+    let s = common::session_with(&sim, Credentials::aksk(&sim.info.ak, &sim.info.sk), config, None);
+    let region = first_region(&sim);
+    s.set_project_id(&region, &sim.info.project_ids[&region]).await;
+    let err = dcs::list_instances(&s, &region).await.unwrap_err();
+    assert!(err.to_string().contains("larger than the 1024-byte limit"), "{err}");
+}
+
+#[tokio::test]
+async fn slow_drip_beyond_the_timeout_is_a_timeout() {
+    let sim = common::sim_with(Scale::Small, Faults { drip_bytes_per_sec: 20, ..Faults::default() }).await;
+    let mut config = common::fast_config();
+    config.request_timeout_secs = 1;
+    config.retry.max_attempts = 1;
+    let s = common::session_with(&sim, Credentials::aksk(&sim.info.ak, &sim.info.sk), config, None);
+    let err = s.project_id(&first_region(&sim)).await.unwrap_err();
+    assert!(matches!(err, CloudError::Timeout { .. } | CloudError::BadResponse { .. }), "{err:?}");
+}
+
+async fn dcs_link(sim: &certdesk::sim::RunningSim) -> String {
+    let s = common::session(sim);
+    let (region, record) = sim
+        .state
+        .estate
+        .regions
+        .iter()
+        .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
+        .find(|(_, d)| d.ssl.as_ref().is_some_and(|x| x.enabled))
+        .unwrap();
+    dcs::ssl_cert_link(&s, &region.name, &record.instance.instance_id).await.unwrap().link
+}
+
+#[tokio::test]
+async fn expired_links_are_refused_before_and_by_the_server() {
+    let sim = common::sim_with(Scale::Small, Faults { link_ttl_secs: -5, ..Faults::default() }).await;
+    let link = dcs_link(&sim).await;
+    let session = common::session(&sim);
+    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    assert!(matches!(fetcher.fetch(&link, &SystemClock).await, Err(CloudError::LinkExpired)));
+    // With a clock behind the server, the local check passes and the object store says expired.
+    let behind = SkewedClock { offset_secs: -600 };
+    assert!(matches!(fetcher.fetch(&link, &behind).await, Err(CloudError::LinkExpired)));
+}
+
+#[tokio::test]
+async fn links_to_foreign_hosts_or_tampered_links_are_refused() {
+    let sim = common::sim().await;
+    let link = dcs_link(&sim).await;
+    let session = common::session(&sim);
+    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    let foreign = link.replace("127.0.0.1", "127.0.0.2");
+    assert!(matches!(fetcher.check(&foreign, &SystemClock), Err(CloudError::LinkRejected(_))));
+    assert!(matches!(fetcher.check("ftp://127.0.0.1/x", &SystemClock), Err(CloudError::LinkRejected(_))));
+    assert!(matches!(fetcher.check("http://user:pw@127.0.0.1/x", &SystemClock), Err(CloudError::LinkRejected(_))));
+    let tampered = link.replace("/dcs/", "/gemini/");
+    let err = fetcher.fetch(&tampered, &SystemClock).await.unwrap_err();
+    assert!(matches!(err, CloudError::BadResponse { status: 403, .. }), "{err:?}");
+    assert!(!err.to_string().contains("Signature="), "no presigned query in messages: {err}");
+    // The public catalog only allows https links on the cloud's object storage.
+    let public = certdesk::cloud::Endpoints::catalog(certdesk::cloud::Cloud::OpenTelekomCloud).link_policy();
+    let strict = LinkFetcher::new(&common::fast_config(), public).unwrap();
+    assert!(strict.check(&link, &SystemClock).is_err());
+    assert!(strict.check("https://bucket.obs.eu-de.otc.t-systems.com/a?Expires=99999999999", &SystemClock).is_ok());
+    assert!(strict.check("https://obs.eu-de.otc.t-systems.com.evil.example/a", &SystemClock).is_err());
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_once() {
+    let sim = common::sim().await;
+    let s = common::password_session(&sim, "sim-password");
+    let region = first_region(&sim);
+    dcs::list_instances(&s, &region).await.unwrap();
+    // The server's clock jumps a day ahead: the cached token is now expired there.
+    sim.state.set_faults(Faults { clock_offset_secs: 25 * 3600, ..Faults::default() });
+    let list = dcs::list_instances(&s, &region).await.unwrap();
+    assert!(!list.is_empty(), "signed in again and listed");
+}
+
+#[tokio::test]
+async fn one_failing_region_does_not_stop_the_others() {
+    let sim = common::sim_with(Scale::Small, Faults::default()).await;
+    let failing = sim.info.regions[1].clone();
+    sim.state.set_faults(Faults { fail_regions: vec![failing.clone()], ..Faults::default() });
+    let s = Arc::new(common::session(&sim));
+    let opts = RefreshOptions { regions: sim.info.regions.clone(), ..RefreshOptions::default() };
+    let (rows, errors) = refresh_all(s, opts).await;
+    assert_eq!(errors.len(), 2, "DCS and GeminiDB of the failing region: {errors:?}");
+    assert!(errors.iter().all(|e| e.region == failing));
+    let healthy = &sim.info.regions[0];
+    let expected = sim.state.estate.region(healthy).unwrap();
+    assert_eq!(rows.iter().filter(|r| r.region == *healthy).count(), expected.dcs.len() + expected.gemini.len());
+    assert_eq!(rows.iter().filter(|r| r.region == "global").count(), sim.state.estate.certificates.len());
+}
+
+#[test]
+fn credentials_never_show_their_secrets() {
+    let creds = Credentials::AkSk {
+        access_key: "AKVISIBLE".into(),
+        secret_key: certdesk::cloud::Secret::new("TOPSECRETSK"),
+        security_token: Some(certdesk::cloud::Secret::new("TOPSECRETTOKEN")),
+    };
+    let shown = format!("{creds:?}");
+    assert!(shown.contains("AKVISIBLE") && !shown.contains("TOPSECRET"), "{shown}");
+    let pw = Credentials::Password {
+        domain_name: "d".into(),
+        user_name: "u".into(),
+        password: certdesk::cloud::Secret::new("hunter2pw"),
+    };
+    assert!(!format!("{pw:?}").contains("hunter2pw"));
+}
