@@ -1,0 +1,186 @@
+//! The CLI binary end to end: `certdesk sim` in a child process, the other commands against it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_certdesk");
+
+/// A `certdesk sim` child, killed on drop.
+struct Sim {
+    child: Child,
+    info: Value,
+}
+
+impl Sim {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .arg("sim")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sim starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let info: Value = serde_json::from_str(&line).expect("one JSON line");
+        Self { child, info }
+    }
+
+    fn endpoint(&self) -> &str {
+        self.info["endpoint"].as_str().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .args(["--endpoint", self.endpoint()])
+            .env("HUAWEICLOUD_SDK_AK", self.info["ak"].as_str().unwrap())
+            .env("HUAWEICLOUD_SDK_SK", self.info["sk"].as_str().unwrap())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn json_out(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn sim_prints_exactly_one_json_line_with_the_connection_facts() {
+    let sim = Sim::start(&["--scale", "small", "--seed", "7"]);
+    for key in ["endpoint", "ak", "sk", "project_ids", "domain_id", "regions"] {
+        assert!(!sim.info[key].is_null(), "{key} missing: {}", sim.info);
+    }
+    assert!(sim.endpoint().starts_with("http://127.0.0.1:"));
+    assert_eq!(sim.info["regions"].as_array().unwrap().len(), sim.info["project_ids"].as_object().unwrap().len());
+}
+
+#[test]
+fn list_shows_the_whole_estate_as_json_and_as_a_table() {
+    let sim = Sim::start(&[]);
+    let out = sim.run(&["list", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json_out(&out);
+    assert_eq!(doc["schema"], "certdesk.list.v1");
+    let items = doc["items"].as_array().unwrap();
+    let estate = certdesk::sim::Estate::generate(1, certdesk::sim::Scale::Small, time::OffsetDateTime::now_utc());
+    let expected = estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + estate.certificates.len();
+    assert_eq!(items.len(), expected);
+    for service in ["dcs", "gemini-db", "ccm"] {
+        assert!(items.iter().any(|i| i["service"] == service), "{service} listed");
+    }
+    let with_expiry = items.iter().filter(|i| i["days_left"].is_i64()).count();
+    assert!(with_expiry > 0);
+    assert!(items.iter().any(|i| i["validity"] == "expired" || i["validity"] == "expiring"));
+    let table = sim.run(&["list"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("SERVICE") && text.contains("DAYS"), "{text}");
+    assert_eq!(text.lines().count(), expected + 2, "header, rule, one line per item");
+}
+
+#[test]
+fn list_exits_3_when_a_region_fails_and_still_lists_the_rest() {
+    let sim = Sim::start(&["--fail-region", "eu-nl"]);
+    let out = sim.run(&["list", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let doc = json_out(&out);
+    assert!(doc["errors"].as_array().unwrap().iter().all(|e| e["region"] == "eu-nl"));
+    assert!(doc["items"].as_array().unwrap().iter().any(|i| i["region"] == "eu-de"));
+}
+
+#[test]
+fn commands_without_credentials_fail_with_a_clear_message() {
+    let out = Command::new(BIN)
+        .args(["list", "--endpoint", "http://127.0.0.1:9"])
+        .env_remove("HUAWEICLOUD_SDK_AK")
+        .env_remove("HUAWEICLOUD_SDK_SK")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HUAWEICLOUD_SDK_AK"));
+}
+
+fn first(items: &Value, pred: impl Fn(&Value) -> bool) -> Value {
+    items["items"].as_array().unwrap().iter().find(|i| pred(i)).cloned().expect("a matching item")
+}
+
+#[test]
+fn download_saves_the_certificate_and_never_overwrites_silently() {
+    let sim = Sim::start(&[]);
+    let list = json_out(&sim.run(&["list", "--json"]));
+    let dcs = first(&list, |i| i["service"] == "dcs" && i["ssl"] == "on");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ca.zip");
+    let path_s = path.to_str().unwrap();
+    let region = dcs["region"].as_str().unwrap();
+    let id = dcs["id"].as_str().unwrap();
+    let out = sim.run(&["download", "--region", region, id, "--out", path_s, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json_out(&out);
+    assert_eq!(doc["certificates"][0]["file"], "ca.crt");
+    assert_eq!(doc["certificates"][0]["is_ca"], true);
+    let saved = std::fs::read(&path).unwrap();
+    assert!(saved.starts_with(b"PK"));
+    let again = sim.run(&["download", "--region", region, id, "--out", path_s]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&path).unwrap(), saved, "the existing file is untouched");
+    assert_eq!(sim.run(&["download", "--region", region, id, "--out", path_s, "--force"]).status.code(), Some(0));
+    let gemini = first(&list, |i| i["service"] == "gemini-db" && i["ssl"] == "on");
+    let gpath = dir.path().join("gemini.crt");
+    let out = sim.run(&[
+        "download", "--service", "gemini-db", "--region", gemini["region"].as_str().unwrap(),
+        gemini["id"].as_str().unwrap(), "--out", gpath.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".certdesk-tmp-")).collect();
+    assert!(leftovers.is_empty(), "no temp files left behind");
+}
+
+#[test]
+fn export_writes_pem_files_with_a_private_key_only_the_owner_can_read() {
+    let sim = Sim::start(&[]);
+    let list = json_out(&sim.run(&["list", "--json", "--service", "ccm"]));
+    let cert = first(&list, |i| i["status"] == "ISSUED" && i["note"] == "");
+    let id = cert["id"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = sim.run(&["export", id, "--type", "apache", "--out", d]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["server.crt", "chain.crt", "server.key"] {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(!text.contains('\r'), "{name}: LF line breaks");
+    }
+    let mode = std::fs::metadata(dir.path().join("server.key")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let again = sim.run(&["export", id, "--type", "apache", "--out", d]);
+    assert_eq!(again.status.code(), Some(1), "existing files are not replaced without --force");
+    let zip_path = dir.path().join("bundle.zip");
+    let out = sim.run(&["export", id, "--type", "tomcat", "--format", "zip", "--out", zip_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::metadata(&zip_path).unwrap().permissions().mode() & 0o777, 0o600, "zips hold keys");
+}
+
+#[test]
+fn ssl_shows_one_instance_and_explains_unsupported_engines() {
+    let sim = Sim::start(&[]);
+    let list = json_out(&sim.run(&["list", "--json", "--service", "dcs"]));
+    let on = first(&list, |i| i["ssl"] == "on");
+    let out = sim.run(&["ssl", "--region", on["region"].as_str().unwrap(), on["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(json_out(&out)["state"], "on");
+    let na = first(&list, |i| i["ssl"] == "not_supported");
+    let out = sim.run(&["ssl", "--region", na["region"].as_str().unwrap(), na["id"].as_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not supported"));
+}
