@@ -155,7 +155,7 @@ async fn expired_links_are_refused_before_and_by_the_server() {
     let sim = common::sim_with(Scale::Small, Faults { link_ttl_secs: -5, ..Faults::default() }).await;
     let link = dcs_link(&sim).await;
     let session = common::session(&sim);
-    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();
     assert!(matches!(fetcher.fetch(&link, &SystemClock).await, Err(CloudError::LinkExpired)));
     // With a clock behind the server, the local check passes and the object store says expired.
     let behind = SkewedClock { offset_secs: -600 };
@@ -167,7 +167,7 @@ async fn links_to_foreign_hosts_or_tampered_links_are_refused() {
     let sim = common::sim().await;
     let link = dcs_link(&sim).await;
     let session = common::session(&sim);
-    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();
     let foreign = link.replace("127.0.0.1", "127.0.0.2");
     assert!(matches!(fetcher.check(&foreign, &SystemClock), Err(CloudError::LinkRejected(_))));
     assert!(matches!(fetcher.check("ftp://127.0.0.1/x", &SystemClock), Err(CloudError::LinkRejected(_))));
@@ -178,7 +178,7 @@ async fn links_to_foreign_hosts_or_tampered_links_are_refused() {
     assert!(!err.to_string().contains("Signature="), "no presigned query in messages: {err}");
     // The public catalog only allows https links on the cloud's object storage.
     let public = certdesk::cloud::Endpoints::catalog(certdesk::cloud::Cloud::OpenTelekomCloud).link_policy();
-    let strict = LinkFetcher::new(&common::fast_config(), public).unwrap();
+    let strict = LinkFetcher::new(session.http(), public).unwrap();
     assert!(strict.check(&link, &SystemClock).is_err());
     assert!(strict.check("https://bucket.obs.eu-de.otc.t-systems.com/a?Expires=99999999999", &SystemClock).is_ok());
     assert!(strict.check("https://obs.eu-de.otc.t-systems.com.evil.example/a", &SystemClock).is_err());

@@ -73,7 +73,7 @@ async fn dcs_certificate_downloads_through_a_presigned_link() {
         .expect("an SSL instance");
     let link = dcs::ssl_cert_link(&session, &region.name, &record.instance.instance_id).await.unwrap();
     assert!(std::path::Path::new(&link.file_name).extension().is_some_and(|e| e == "zip"));
-    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();
     let bytes = fetcher.fetch(&link.link, &SystemClock).await.unwrap();
     let entries = archive::read_zip("download", &bytes, archive::ArchiveLimits::default()).unwrap();
     assert_eq!(entries.len(), 1);
@@ -113,7 +113,7 @@ async fn geminidb_lists_and_downloads_its_ca() {
     let on = list.iter().find(|i| i.ssl.as_deref() == Some("1")).expect("an SSL instance");
     let link = geminidb::ssl_cert_link(&session, &region.name, &on.id).await.unwrap();
     assert_eq!(link.category, "international");
-    let fetcher = LinkFetcher::new(&common::fast_config(), session.endpoints().link_policy()).unwrap();
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();
     let bytes = fetcher.fetch(&link.download_link, &SystemClock).await.unwrap();
     assert!(String::from_utf8_lossy(&bytes).starts_with("-----BEGIN CERTIFICATE-----"));
     let off = list.iter().find(|i| i.ssl.as_deref() == Some("0")).expect("an instance without SSL");

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::endpoints::LinkPolicy;
 use super::error::CloudError;
-use super::http::{HttpConfig, host_label, read_capped, transport_error};
+use super::http::{HttpClient, HttpConfig, host_label, read_capped, transport_error};
 use crate::clock::Clock;
 
 /// Largest certificate download accepted (certificate files are a few KB).
@@ -20,11 +20,14 @@ pub struct LinkFetcher {
     client: reqwest::Client,
     config: HttpConfig,
     policy: LinkPolicy,
+    /// The API client, only for its per-host limits (never its credentials).
+    gates: HttpClient,
 }
 
 impl LinkFetcher {
-    /// A fetcher for the links allowed by `policy`.
-    pub fn new(config: &HttpConfig, policy: LinkPolicy) -> Result<Self, CloudError> {
+    /// A fetcher for the links allowed by `policy`, sharing `http`'s per-host limits.
+    pub fn new(http: &HttpClient, policy: LinkPolicy) -> Result<Self, CloudError> {
+        let config = http.config();
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
             .read_timeout(Duration::from_secs(config.read_timeout_secs))
@@ -41,7 +44,7 @@ impl LinkFetcher {
             builder = builder.add_root_certificate(cert);
         }
         let client = builder.build().map_err(|e| CloudError::NotSent(format!("download client setup failed: {e}")))?;
-        Ok(Self { client, config: config.clone(), policy })
+        Ok(Self { client, config: config.clone(), policy, gates: http.clone() })
     }
 
     /// Checks a link against the policy and its `Expires` time, without fetching it.
@@ -73,6 +76,8 @@ impl LinkFetcher {
     pub async fn fetch(&self, link: &str, clock: &dyn Clock) -> Result<Bytes, CloudError> {
         let url = self.check(link, clock)?;
         let host = host_label(&url);
+        let gate = self.gates.host_gate(&url);
+        let _permit = gate.acquire().await.map_err(|_| CloudError::NotSent("client is shutting down".into()))?;
         let response = self.client.get(url).send().await.map_err(|e| transport_error(&host, &e, &self.config))?;
         let status = response.status().as_u16();
         if (300..400).contains(&status) {

@@ -255,7 +255,8 @@ impl HttpClient {
         &self.clock
     }
 
-    fn host_gate(&self, base: &Url) -> Arc<Semaphore> {
+    /// The gate that bounds requests in flight to a host; shared with the link fetcher.
+    pub(crate) fn host_gate(&self, base: &Url) -> Arc<Semaphore> {
         let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
         hosts
             .entry(host_label(base))

@@ -218,7 +218,7 @@ async fn gemini_rows(
     region: &str,
 ) -> Result<Vec<InventoryRow>, CloudError> {
     let instances = geminidb::list_instances(session, region).await?;
-    let fetcher = LinkFetcher::new(session.http().config(), session.endpoints().link_policy())?;
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy())?;
     let fetcher = &fetcher;
     let rows = stream::iter(instances)
         .map(|inst| async move {

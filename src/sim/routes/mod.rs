@@ -77,7 +77,8 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
     let open =
         axum::Router::new().route("/v3/auth/tokens", post(iam::sign_in)).route("/obs/{*path}", get(objects::fetch));
     let control =
-        axum::Router::new().route("/__sim/faults", get(get_faults).put(put_faults)).route("/__sim/reset", post(reset));
+        axum::Router::new().route("/__sim/faults", get(get_faults).put(put_faults)).route("/__sim/reset", post(reset))
+        .route("/__sim/stats", get(stats));
     axum::Router::new()
         .merge(api)
         .merge(open)
@@ -98,6 +99,10 @@ async fn get_faults(State(state): State<Arc<SimState>>) -> Json<Faults> {
 async fn put_faults(State(state): State<Arc<SimState>>, Json(faults): Json<Faults>) -> Json<Faults> {
     state.set_faults(faults);
     Json(state.faults())
+}
+
+async fn stats(State(state): State<Arc<SimState>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"requests": state.request_count()}))
 }
 
 async fn reset(State(state): State<Arc<SimState>>) -> StatusCode {
