@@ -184,3 +184,16 @@ fn ssl_shows_one_instance_and_explains_unsupported_engines() {
     let out = sim.run(&["ssl", "--region", na["region"].as_str().unwrap(), na["id"].as_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("not supported"));
 }
+
+#[test]
+fn sim_over_tls_is_trusted_through_ca_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    let sim = Sim::start(&["--tls", "--ca-out", ca.to_str().unwrap()]);
+    assert!(sim.endpoint().starts_with("https://"));
+    let trusted = sim.run(&["list", "--service", "dcs", "--ca-file", ca.to_str().unwrap()]);
+    assert_eq!(trusted.status.code(), Some(0), "{}", String::from_utf8_lossy(&trusted.stderr));
+    let untrusted = sim.run(&["list", "--service", "dcs"]);
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&untrusted.stderr).contains("No response"), "{}", String::from_utf8_lossy(&untrusted.stderr));
+}

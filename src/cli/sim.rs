@@ -55,6 +55,12 @@ pub struct SimArgs {
     /// Server clock offset, seconds.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub clock_offset_secs: i64,
+    /// Serve HTTPS with a generated CA, written to --ca-out.
+    #[arg(long, requires = "ca_out")]
+    pub tls: bool,
+    /// Where to write the generated TLS CA certificate (PEM).
+    #[arg(long)]
+    pub ca_out: Option<std::path::PathBuf>,
     /// Lifetime of presigned links, seconds.
     #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
     pub link_ttl_secs: i64,
@@ -81,6 +87,7 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             clock_offset_secs: args.clock_offset_secs,
             link_ttl_secs: args.link_ttl_secs,
         },
+        tls_ca_out: if args.tls { args.ca_out } else { None },
         ..defaults
     };
     let sim = match start(config).await {

@@ -145,8 +145,16 @@ fn check(state: &SimState, parts: &axum::http::request::Parts, body: &[u8]) -> R
     }
     let mut signed = Vec::new();
     for name in &auth.signed_headers {
-        let Some(value) = header(parts, name) else { return Err(bad_signature(state, now)) };
-        signed.push((name.clone(), value.to_owned()));
+        // HTTP/2 carries the host as the `:authority` pseudo-header, not as a Host header.
+        let value = match (header(parts, name), name.as_str()) {
+            (Some(v), _) => v.to_owned(),
+            (None, "host") => match parts.uri.authority() {
+                Some(a) => a.as_str().to_owned(),
+                None => return Err(bad_signature(state, now)),
+            },
+            (None, _) => return Err(bad_signature(state, now)),
+        };
+        signed.push((name.clone(), value));
     }
     let query = parts.uri.query().map(signer::parse_query).unwrap_or_default();
     let content_sha = signed.iter().find(|(k, _)| k == "x-sdk-content-sha256").map(|(_, v)| v.as_str());

@@ -41,6 +41,8 @@ pub struct SimConfig {
     pub scale: Scale,
     /// Faults from the start.
     pub faults: Faults,
+    /// Serve HTTPS with a freshly generated CA, written (PEM) to this path for clients to trust.
+    pub tls_ca_out: Option<std::path::PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -54,6 +56,7 @@ impl Default for SimConfig {
             seed: 1,
             scale: Scale::Small,
             faults: Faults::default(),
+            tls_ca_out: None,
         }
     }
 }
@@ -89,6 +92,9 @@ pub enum SimError {
     /// The simulator's own PKI could not be generated.
     #[error("cannot generate the simulator's certificates: {0}")]
     Pki(String),
+    /// The TLS CA could not be written or the TLS server set up.
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
 }
 
 /// A simulator serving in the background; stops when dropped or shut down.
@@ -99,6 +105,7 @@ pub struct RunningSim {
     pub state: Arc<SimState>,
     shutdown: CancellationToken,
     task: Option<tokio::task::JoinHandle<()>>,
+    tls: Option<axum_server::Handle<SocketAddr>>,
 }
 
 impl RunningSim {
@@ -110,6 +117,9 @@ impl RunningSim {
     /// Stops serving and waits for the server task.
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
+        if let Some(handle) = &self.tls {
+            handle.graceful_shutdown(Some(std::time::Duration::from_secs(1)));
+        }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -125,6 +135,9 @@ impl RunningSim {
 impl Drop for RunningSim {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        if let Some(handle) = &self.tls {
+            handle.shutdown();
+        }
     }
 }
 
@@ -134,7 +147,8 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         .await
         .map_err(|source| SimError::Bind { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| SimError::Bind { addr: config.listen, source })?;
-    let endpoint = format!("http://{addr}");
+    let scheme = if config.tls_ca_out.is_some() { "https" } else { "http" };
+    let endpoint = format!("{scheme}://{addr}");
     let state = Arc::new(SimState::new(&config, endpoint.clone())?);
     let info = SimInfo {
         endpoint,
@@ -146,6 +160,19 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
     };
     let app = routes::router(state.clone());
     let shutdown = CancellationToken::new();
+    if let Some(ca_out) = &config.tls_ca_out {
+        let tls = tls_config(ca_out).await?;
+        let std_listener = listener.into_std().map_err(|e| SimError::Tls(e.to_string()))?;
+        let handle = axum_server::Handle::new();
+        let server = axum_server::from_tcp_rustls(std_listener, tls).map_err(|e| SimError::Tls(e.to_string()))?;
+        let server = server.handle(handle.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = server.serve(app.into_make_service()).await {
+                tracing::error!("simulator stopped: {e}");
+            }
+        });
+        return Ok(RunningSim { info, state, shutdown, task: Some(task), tls: Some(handle) });
+    }
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
@@ -153,5 +180,27 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
             tracing::error!("simulator stopped: {e}");
         }
     });
-    Ok(RunningSim { info, state, shutdown, task: Some(task) })
+    Ok(RunningSim { info, state, shutdown, task: Some(task), tls: None })
+}
+
+/// A CA (written to `ca_out`) and a server certificate for 127.0.0.1 and localhost signed by it.
+async fn tls_config(ca_out: &std::path::Path) -> Result<axum_server::tls_rustls::RustlsConfig, SimError> {
+    let now = time::OffsetDateTime::now_utc();
+    let spec = |cn: &'static str, names: Vec<String>| pki::Spec {
+        common_name: cn,
+        dns_names: names,
+        not_before: now - time::Duration::days(1),
+        not_after: now + time::Duration::days(30),
+        key: pki::KeyKind::Ec256,
+        serial: vec![0x51, 0x01],
+    };
+    let ca = pki::Authority::root(&spec("certdesk simulator TLS CA", Vec::new())).map_err(|e| SimError::Pki(e.to_string()))?;
+    let server = ca
+        .issue(&spec("certdesk simulator", vec!["127.0.0.1".into(), "localhost".into()]))
+        .map_err(|e| SimError::Pki(e.to_string()))?;
+    crate::store::write_atomic(ca_out, ca.pem.as_bytes(), crate::store::Sensitivity::Public, crate::store::Overwrite::Replace)
+        .map_err(|e| SimError::Tls(e.to_string()))?;
+    axum_server::tls_rustls::RustlsConfig::from_pem(server.cert_pem.into_bytes(), server.key_pem.into_bytes())
+        .await
+        .map_err(|e| SimError::Tls(e.to_string()))
 }
