@@ -27,8 +27,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 async fn requests(endpoint: &str) -> u64 {
-    let v: serde_json::Value =
-        reqwest::get(format!("{endpoint}/__sim/stats")).await.unwrap().json().await.unwrap();
+    let v: serde_json::Value = reqwest::get(format!("{endpoint}/__sim/stats")).await.unwrap().json().await.unwrap();
     v["requests"].as_u64().unwrap()
 }
 

@@ -11,7 +11,8 @@ use time::{Duration, OffsetDateTime};
 
 /// Whether a tool is on PATH; fails the test instead when `CERTDESK_REQUIRE_TOOLS` is set.
 fn have(tool: &str) -> bool {
-    let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(found || std::env::var_os("CERTDESK_REQUIRE_TOOLS").is_none(), "{tool} is required but missing");
     if !found {
         eprintln!("skipping: {tool} not installed");
@@ -56,11 +57,33 @@ fn check_jks(dir: &Path, key: KeyKind) {
     // Converting to PKCS#12 decrypts the key entry: proves the JDK key protection is right.
     let out = dir.join(format!("converted-{key:?}.p12"));
     let conv = keytool(&[
-        "-importkeystore", "-noprompt", "-srckeystore", p, "-srcstoretype", "JKS", "-srcstorepass", "s3cret-pass",
-        "-srcalias", "server", "-srckeypass", "s3cret-pass", "-destkeystore", out.to_str().unwrap(), "-deststoretype", "PKCS12",
-        "-deststorepass", "other-pass", "-destkeypass", "other-pass",
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        p,
+        "-srcstoretype",
+        "JKS",
+        "-srcstorepass",
+        "s3cret-pass",
+        "-srcalias",
+        "server",
+        "-srckeypass",
+        "s3cret-pass",
+        "-destkeystore",
+        out.to_str().unwrap(),
+        "-deststoretype",
+        "PKCS12",
+        "-deststorepass",
+        "other-pass",
+        "-destkeypass",
+        "other-pass",
     ]);
-    assert!(conv.status.success(), "keytool could not read the key: {}{}", String::from_utf8_lossy(&conv.stdout), String::from_utf8_lossy(&conv.stderr));
+    assert!(
+        conv.status.success(),
+        "keytool could not read the key: {}{}",
+        String::from_utf8_lossy(&conv.stdout),
+        String::from_utf8_lossy(&conv.stderr)
+    );
     let wrong = keytool(&["-list", "-keystore", p, "-storepass", "wrong-pass"]);
     assert!(!wrong.status.success(), "a wrong store password must fail the integrity check");
 }

@@ -75,7 +75,8 @@ fn list_shows_the_whole_estate_as_json_and_as_a_table() {
     assert_eq!(doc["schema"], "certdesk.list.v1");
     let items = doc["items"].as_array().unwrap();
     let estate = certdesk::sim::Estate::generate(1, certdesk::sim::Scale::Small, time::OffsetDateTime::now_utc());
-    let expected = estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + estate.certificates.len();
+    let expected =
+        estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + estate.certificates.len();
     assert_eq!(items.len(), expected);
     for service in ["dcs", "gemini-db", "ccm"] {
         assert!(items.iter().any(|i| i["service"] == service), "{service} listed");
@@ -140,12 +141,21 @@ fn download_saves_the_certificate_and_never_overwrites_silently() {
     let gemini = first(&list, |i| i["service"] == "gemini-db" && i["ssl"] == "on");
     let gpath = dir.path().join("gemini.crt");
     let out = sim.run(&[
-        "download", "--service", "gemini-db", "--region", gemini["region"].as_str().unwrap(),
-        gemini["id"].as_str().unwrap(), "--out", gpath.to_str().unwrap(),
+        "download",
+        "--service",
+        "gemini-db",
+        "--region",
+        gemini["region"].as_str().unwrap(),
+        gemini["id"].as_str().unwrap(),
+        "--out",
+        gpath.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".certdesk-tmp-")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".certdesk-tmp-"))
+        .collect();
     assert!(leftovers.is_empty(), "no temp files left behind");
 }
 
@@ -195,5 +205,9 @@ fn sim_over_tls_is_trusted_through_ca_file_only() {
     assert_eq!(trusted.status.code(), Some(0), "{}", String::from_utf8_lossy(&trusted.stderr));
     let untrusted = sim.run(&["list", "--service", "dcs"]);
     assert_eq!(untrusted.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&untrusted.stderr).contains("No response"), "{}", String::from_utf8_lossy(&untrusted.stderr));
+    assert!(
+        String::from_utf8_lossy(&untrusted.stderr).contains("No response"),
+        "{}",
+        String::from_utf8_lossy(&untrusted.stderr)
+    );
 }

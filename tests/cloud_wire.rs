@@ -22,7 +22,8 @@ fn documented_bodies_parse() {
     assert!(!off.enabled && off.ssl_expired_at.is_empty());
     let link: dcs::DownloadResponse = serde_json::from_slice(&fixture("dcs_download_ssl_cert.json")).unwrap();
     assert!(link.link.contains("Expires="));
-    let gemini: geminidb::ListInstancesResponse = serde_json::from_slice(&fixture("geminidb_list_instances.json")).unwrap();
+    let gemini: geminidb::ListInstancesResponse =
+        serde_json::from_slice(&fixture("geminidb_list_instances.json")).unwrap();
     assert_eq!(gemini.instances[0].port, "6379");
     assert_eq!(gemini.instances[0].datastore.kind, "redis");
     let glink: geminidb::DownloadLinkResponse =
@@ -56,10 +57,12 @@ fn type_quirks_of_the_real_api_are_accepted() {
     assert_eq!(list.instances[0].name, "42");
     assert_eq!(list.instances[0].port, Some(6379));
     assert!(list.instances[0].features.support_ssl);
-    let ssl: dcs::SslInfo = serde_json::from_value(json!({"enabled": "true", "port": 6379, "ssl_validated": 1})).unwrap();
+    let ssl: dcs::SslInfo =
+        serde_json::from_value(json!({"enabled": "true", "port": 6379, "ssl_validated": 1})).unwrap();
     assert!(ssl.enabled && ssl.ssl_validated && ssl.port == "6379");
     let gemini: geminidb::Instance =
-        serde_json::from_value(json!({"id": "i", "port": 8635, "ssl": 1, "groups": [{"volume": {"size": 100}}]})).unwrap();
+        serde_json::from_value(json!({"id": "i", "port": 8635, "ssl": 1, "groups": [{"volume": {"size": 100}}]}))
+            .unwrap();
     assert_eq!(gemini.port, "8635");
     assert_eq!(gemini.ssl.as_deref(), Some("1"));
 }
@@ -71,7 +74,8 @@ fn dates_are_strict() {
     assert!(err.to_string().contains("epoch ms"), "{err}");
     let float = json!({"certificate_id": "c", "not_after": 1.5});
     assert!(serde_json::from_value::<pca::Certificate>(float).is_err());
-    let as_text: pca::Certificate = serde_json::from_value(json!({"certificate_id": "c", "not_after": "1767225600000"})).unwrap();
+    let as_text: pca::Certificate =
+        serde_json::from_value(json!({"certificate_id": "c", "not_after": "1767225600000"})).unwrap();
     assert_eq!(as_text.not_after, Some(1_767_225_600_000));
 }
 

@@ -70,8 +70,7 @@ async fn download(args: &DownloadArgs) -> Result<serde_json::Value, String> {
         ServiceArg::Ccm => return Err("PCA certificates are exported: use `certdesk export`".into()),
     };
     output::progress("Fetching the certificate from object storage...");
-    let fetcher =
-        LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
     let clock = session.http().clock().clone();
     let bytes = fetcher.fetch(&link, clock.as_ref()).await.map_err(|e| e.to_string())?;
     // Read before saving: a download that holds no certificate is an error, not a file.

@@ -194,12 +194,18 @@ async fn tls_config(ca_out: &std::path::Path) -> Result<axum_server::tls_rustls:
         key: pki::KeyKind::Ec256,
         serial: vec![0x51, 0x01],
     };
-    let ca = pki::Authority::root(&spec("certdesk simulator TLS CA", Vec::new())).map_err(|e| SimError::Pki(e.to_string()))?;
+    let ca = pki::Authority::root(&spec("certdesk simulator TLS CA", Vec::new()))
+        .map_err(|e| SimError::Pki(e.to_string()))?;
     let server = ca
         .issue(&spec("certdesk simulator", vec!["127.0.0.1".into(), "localhost".into()]))
         .map_err(|e| SimError::Pki(e.to_string()))?;
-    crate::store::write_atomic(ca_out, ca.pem.as_bytes(), crate::store::Sensitivity::Public, crate::store::Overwrite::Replace)
-        .map_err(|e| SimError::Tls(e.to_string()))?;
+    crate::store::write_atomic(
+        ca_out,
+        ca.pem.as_bytes(),
+        crate::store::Sensitivity::Public,
+        crate::store::Overwrite::Replace,
+    )
+    .map_err(|e| SimError::Tls(e.to_string()))?;
     axum_server::tls_rustls::RustlsConfig::from_pem(server.cert_pem.into_bytes(), server.key_pem.into_bytes())
         .await
         .map_err(|e| SimError::Tls(e.to_string()))

@@ -76,8 +76,9 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
     let open =
         axum::Router::new().route("/v3/auth/tokens", post(iam::sign_in)).route("/obs/{*path}", get(objects::fetch));
-    let control =
-        axum::Router::new().route("/__sim/faults", get(get_faults).put(put_faults)).route("/__sim/reset", post(reset))
+    let control = axum::Router::new()
+        .route("/__sim/faults", get(get_faults).put(put_faults))
+        .route("/__sim/reset", post(reset))
         .route("/__sim/stats", get(stats));
     axum::Router::new()
         .merge(api)
