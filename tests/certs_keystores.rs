@@ -1,6 +1,6 @@
 //! PKCS#12 and JKS files certdesk writes, opened by the tools servers use: the JDK's keytool
 //! (which must decrypt the JKS key entry) and openssl.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::path::Path;
 use std::process::Command;
