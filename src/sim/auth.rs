@@ -107,13 +107,27 @@ fn check(state: &SimState, parts: &axum::http::request::Parts, body: &[u8]) -> R
             "Incorrect IAM authentication information: unsupported authorization method.",
         ));
     };
-    if auth.access_key != state.access_key {
-        return Err(ApiError::new(
-            401,
-            "APIG.0301",
-            "Incorrect IAM authentication information: Get secretKey failed, ak not exist.",
-        ));
-    }
+    let secret_key = if auth.access_key == state.access_key {
+        state.secret_key.clone()
+    } else {
+        let temporary = state.temporary_keys().get(&auth.access_key).cloned();
+        let Some(temp) = temporary else {
+            return Err(ApiError::new(
+                401,
+                "APIG.0301",
+                "Incorrect IAM authentication information: Get secretKey failed, ak not exist.",
+            ));
+        };
+        // Temporary keys only work with their security token, and only until they expire.
+        if header(parts, "x-security-token") != Some(temp.security_token.as_str()) || temp.expires_at <= now {
+            return Err(ApiError::new(
+                401,
+                "APIG.0301",
+                "Incorrect IAM authentication information: the security token is missing, wrong or expired.",
+            ));
+        }
+        temp.secret_key
+    };
     {
         let lock = state.lockout();
         if lock.locked_until.is_some_and(|until| until > now) {
@@ -160,7 +174,7 @@ fn check(state: &SimState, parts: &axum::http::request::Parts, body: &[u8]) -> R
     let content_sha = signed.iter().find(|(k, _)| k == "x-sdk-content-sha256").map(|(_, v)| v.as_str());
     let hash = signer::payload_hash(body, content_sha);
     let canonical = signer::canonical_request(parts.method.as_str(), parts.uri.path(), &query, &signed, &hash);
-    let expected = signer::signature(state.secret_key.as_bytes(), &signer::string_to_sign(sdk_date, &canonical));
+    let expected = signer::signature(secret_key.as_bytes(), &signer::string_to_sign(sdk_date, &canonical));
     if !signer::constant_time_eq(&expected, &auth.signature) {
         tracing::debug!(%canonical, "signature mismatch");
         return Err(bad_signature(state, now));

@@ -30,6 +30,17 @@ pub struct IssuedToken {
     pub expires_at: OffsetDateTime,
 }
 
+/// Temporary keys handed out by `POST /v3.0/OS-CREDENTIAL/securitytokens`.
+#[derive(Clone, Debug)]
+pub struct TemporaryKey {
+    /// Its secret key.
+    pub secret_key: String,
+    /// The security token that must accompany it.
+    pub security_token: String,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
 /// Consecutive AK/SK failures and the lock they cause (5 failures lock for 5 minutes).
 #[derive(Clone, Debug, Default)]
 pub struct Lockout {
@@ -66,6 +77,8 @@ pub struct SimState {
     pub lockout: Mutex<Lockout>,
     /// Issued tokens.
     pub tokens: Mutex<HashMap<String, IssuedToken>>,
+    /// Issued temporary keys, by access key.
+    pub temporary_keys: Mutex<HashMap<String, TemporaryKey>>,
     materials: Mutex<HashMap<String, Arc<Material>>>,
 }
 
@@ -110,6 +123,7 @@ impl SimState {
             rng: Mutex::new(rng),
             lockout: Mutex::default(),
             tokens: Mutex::default(),
+            temporary_keys: Mutex::default(),
             materials: Mutex::default(),
         })
     }
@@ -168,6 +182,11 @@ impl SimState {
     /// Locks the AK/SK lockout record.
     pub fn lockout(&self) -> std::sync::MutexGuard<'_, Lockout> {
         lock(&self.lockout)
+    }
+
+    /// Locks the temporary key table.
+    pub fn temporary_keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, TemporaryKey>> {
+        lock(&self.temporary_keys)
     }
 
     /// Locks the token table.

@@ -20,6 +20,7 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/v3/projects", get(projects))
         .route("/v3/auth/projects", get(auth_projects))
         .route("/v3/auth/domains", get(domains))
+        .route("/v3.0/OS-CREDENTIAL/securitytokens", axum::routing::post(security_token))
 }
 
 fn project_json(state: &SimState, name: &str, id: &str) -> Value {
@@ -50,6 +51,32 @@ async fn domains(State(state): State<Arc<SimState>>) -> Json<Value> {
     Json(json!({"domains": [{"id": state.estate.domain_id, "name": state.estate.domain_name, "enabled": true,
                              "description": "", "links": {"self": format!("{}/v3/domains/{}", state.endpoint, state.estate.domain_id)}}],
                 "links": {"self": format!("{}/v3/auth/domains", state.endpoint)}}))
+}
+
+/// `POST /v3.0/OS-CREDENTIAL/securitytokens`: temporary AK/SK and security token for a token holder.
+async fn security_token(
+    State(state): State<Arc<SimState>>,
+    Extension(caller): Extension<Caller>,
+    Json(req): Json<Value>,
+) -> Result<Response, ApiError> {
+    if !matches!(caller, Caller::Token(_)) {
+        return Err(ApiError::new(403, "IAM.0002", "Temporary credentials are issued for a token only."));
+    }
+    let secs = req["auth"]["identity"]["token"]["duration_seconds"].as_i64().unwrap_or(900);
+    if !(900..=86_400).contains(&secs) {
+        return Err(ApiError::new(400, "IAM.0007", "duration_seconds must be between 900 and 86400."));
+    }
+    let access = format!("SIMTEMP{}", state.random_hex(13).to_ascii_uppercase());
+    let temp = crate::sim::state::TemporaryKey {
+        secret_key: state.random_hex(40),
+        security_token: format!("sim-sts-{}", state.random_hex(120)),
+        expires_at: state.now() + Duration::seconds(secs),
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    let body = json!({"credential": {"access": access, "secret": temp.secret_key, "securitytoken": temp.security_token,
+                                      "expires_at": temp.expires_at.format(&fmt).unwrap_or_default()}});
+    state.temporary_keys().insert(access, temp);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 fn keystone_401(message: &str) -> Response {
