@@ -2,7 +2,12 @@
 //! Knows nothing of the UI or the network.
 
 pub mod archive;
+pub mod bundle;
+pub mod chain;
+pub mod details;
+pub mod keys;
 pub mod keystore;
+pub mod material;
 pub mod pem;
 pub mod summary;
 
@@ -38,6 +43,25 @@ pub enum CertError {
         /// What is wrong.
         reason: String,
     },
+    /// A private key could not be read.
+    #[error("{name}: {reason}")]
+    BadKey {
+        /// The input's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A keystore could not be opened (wrong password, damaged file).
+    #[error("{name}: {reason}")]
+    BadKeystore {
+        /// The input's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The input is not a format certdesk reads.
+    #[error("{0}: not a certificate, key, keystore, PCA export or zip that certdesk reads.")]
+    UnknownFormat(String),
     /// A keystore could not be built.
     #[error("Could not build the keystore: {0}")]
     Keystore(String),

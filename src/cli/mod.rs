@@ -2,8 +2,10 @@
 //! Results go to stdout (a table, or JSON with `--json`), progress and errors to stderr.
 
 mod connect;
+mod convert;
 mod download;
 mod export;
+mod inspect;
 mod list;
 mod output;
 mod sim;
@@ -45,6 +47,10 @@ pub enum Command {
     Download(download::DownloadArgs),
     /// Export a private certificate (PEM files or a server zip) or a private CA certificate.
     Export(export::ExportArgs),
+    /// Show what certificate files hold: details, chain, key match.
+    Inspect(inspect::InspectArgs),
+    /// Convert a certificate, chain and key to PEM, DER, PKCS#12 or a server bundle.
+    Convert(convert::ConvertArgs),
     /// Run the cloud simulator on loopback (prints one JSON line, then serves until killed).
     Sim(sim::SimArgs),
 }
@@ -68,6 +74,12 @@ impl OutArgs {
 
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command) -> u8 {
+    // Offline commands need no runtime.
+    let command = match command {
+        Command::Inspect(args) => return inspect::run(&args),
+        Command::Convert(args) => return convert::run(&args),
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -82,6 +94,8 @@ pub fn run(command: Command) -> u8 {
             Command::Download(args) => download::run(args).await,
             Command::Export(args) => export::run(args).await,
             Command::Sim(args) => sim::run(args).await,
+            Command::Inspect(args) => inspect::run(&args),
+            Command::Convert(args) => convert::run(&args),
         }
     })
 }

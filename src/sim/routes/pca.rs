@@ -13,8 +13,6 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::{ApiError, number, page};
-use crate::certs::archive::write_zip;
-use crate::certs::keystore::{write_jks, write_pkcs12};
 use crate::cloud::pca::ServerType;
 use crate::sim::auth::Caller;
 use crate::sim::estate::PcaCertRecord;
@@ -228,34 +226,9 @@ async fn export_certificate(
 
 /// The zip the console hands out for each server type (file names as documented).
 fn bundle_zip(state: &SimState, server_type: ServerType, m: &Material) -> Result<Vec<u8>, String> {
-    let full_chain = format!("{}{}", m.cert_pem, m.chain_pem);
-    let mut chain = vec![m.cert_der.clone()];
-    chain.extend(m.chain_der.iter().cloned());
-    let password = state.random_hex(16);
-    let e = |e: crate::certs::CertError| e.to_string();
-    match server_type {
-        ServerType::Apache => write_zip(&[
-            ("server.key", m.key_pem.as_bytes()),
-            ("chain.crt", m.chain_pem.as_bytes()),
-            ("server.crt", m.cert_pem.as_bytes()),
-        ]),
-        ServerType::Nginx => write_zip(&[("server.key", m.key_pem.as_bytes()), ("server.crt", full_chain.as_bytes())]),
-        ServerType::Other => write_zip(&[
-            ("server.key", m.key_pem.as_bytes()),
-            ("chain.pem", m.chain_pem.as_bytes()),
-            ("server.pem", m.cert_pem.as_bytes()),
-        ]),
-        ServerType::Iis => {
-            let pfx = write_pkcs12("server", &m.key_der, &chain, &password).map_err(e)?;
-            write_zip(&[("keystorePass.txt", password.as_bytes()), ("server.pfx", &pfx)])
-        }
-        ServerType::Tomcat => {
-            let created = u64::try_from(state.estate.created_at.unix_timestamp()).unwrap_or(0) * 1000;
-            let jks = write_jks("server", &m.key_der, &chain, &password, created).map_err(e)?;
-            write_zip(&[("keystorePass.txt", password.as_bytes()), ("server.jks", &jks)])
-        }
-    }
-    .map_err(e)
+    let key = crate::certs::keys::PrivateKey::from_pkcs8("export", &m.key_der).map_err(|e| e.to_string())?;
+    let identity = crate::certs::bundle::Identity { leaf: &m.cert_der, chain: &m.chain_der, key: Some(&key) };
+    identity.server_zip(server_type, &state.random_hex(16)).map_err(|e| e.to_string())
 }
 
 async fn export_ca(
