@@ -15,7 +15,7 @@ use super::summary::{Validity, days_left};
 /// The full details of one certificate.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct CertDetails {
-    /// Subject DN, RFC 4514 order as printed by x509-parser (`C=.., O=.., CN=..`).
+    /// Subject DN, RFC 4514 (`CN=..,O=..,C=..`, most specific first, as `openssl -nameopt RFC2253,-esc_msb`).
     pub subject: String,
     /// Subject CN, when there is one.
     pub subject_cn: Option<String>,
@@ -103,7 +103,7 @@ fn general_name(name: &GeneralName<'_>) -> String {
             }
             _ => format!("IP:{}", hex::encode(ip)),
         },
-        GeneralName::DirectoryName(n) => format!("DirName:{n}"),
+        GeneralName::DirectoryName(n) => format!("DirName:{}", slash_form(n)),
         other => format!("{other:?}"),
     }
 }
@@ -122,6 +122,126 @@ fn curve_name(oid: &str) -> String {
         "1.2.156.10197.1.301" => "SM2".into(),
         other => other.into(),
     }
+}
+
+/// Short attribute names as openssl prints them; others print as dotted OIDs.
+fn attribute_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.9" => "street",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.97" => "organizationIdentifier",
+        "2.5.4.4" => "SN",
+        "2.5.4.42" => "GN",
+        "2.5.4.12" => "title",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.15" => "businessCategory",
+        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.43" => "initials",
+        "2.5.4.44" => "generationQualifier",
+        "2.5.4.41" => "name",
+        "2.5.4.13" => "description",
+        _ => return None,
+    })
+}
+
+/// Escapes an attribute value as RFC 4514 asks (and openssl does).
+fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let last = value.chars().count().saturating_sub(1);
+    for (i, ch) in value.chars().enumerate() {
+        match ch {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            c if c.is_control() => {
+                out.push('\\');
+                out.push_str(&hex::encode_upper(c.to_string().as_bytes()));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Old string types x509-parser leaves undecoded: T61 (read as Latin-1, as openssl does),
+/// BMP (UTF-16BE) and Universal (UTF-32BE).
+fn legacy_string(value: &x509_parser::der_parser::asn1_rs::Any<'_>) -> Option<String> {
+    let data = value.data;
+    match value.header.tag().0 {
+        0x14 => Some(data.iter().map(|b| char::from(*b)).collect()),
+        0x1e => {
+            let units: Vec<u16> = data.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            String::from_utf16(&units).ok()
+        }
+        0x1c => data.chunks_exact(4).map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))).collect(),
+        _ => None,
+    }
+}
+
+/// A name as openssl prints directory names in SANs: `/O=../CN=..`, in DER order.
+fn slash_form(name: &x509_parser::x509::X509Name<'_>) -> String {
+    name.iter()
+        .map(|rdn| {
+            let parts: Vec<String> = rdn
+                .iter()
+                .map(|atv| {
+                    let oid = atv.attr_type().to_id_string();
+                    let key = attribute_name(&oid).map_or(oid, str::to_owned);
+                    let value = atv
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok()
+                        .or_else(|| legacy_string(atv.attr_value()))
+                        .unwrap_or_default();
+                    format!("{key}={value}")
+                })
+                .collect();
+            parts.join("+")
+        })
+        .fold(String::new(), |mut out, rdn| {
+            out.push('/');
+            out.push_str(&rdn);
+            out
+        })
+}
+
+/// A name as RFC 4514 text: most specific RDN first, `+` between values of one RDN.
+pub fn rfc4514(name: &x509_parser::x509::X509Name<'_>) -> String {
+    let rdns: Vec<String> = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|atv| {
+                    let oid = atv.attr_type().to_id_string();
+                    let key = attribute_name(&oid).map_or(oid, str::to_owned);
+                    let value = match atv.as_str().map(str::to_owned).ok().or_else(|| legacy_string(atv.attr_value())) {
+                        Some(v) => escape_value(&v),
+                        // Values that are not strings print as hex DER, as RFC 4514 says.
+                        None => format!("#{}", hex::encode(atv.attr_value().data)),
+                    };
+                    format!("{key}={value}")
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
 }
 
 /// Reads every detail of one DER certificate; `name` is used in errors.
@@ -163,9 +283,9 @@ pub fn details(name: &str, der: &[u8], now: OffsetDateTime, warn_days: i64) -> R
         _ => key_algorithm,
     };
     let mut d = CertDetails {
-        subject: cert.subject().to_string(),
+        subject: rfc4514(cert.subject()),
         subject_cn: cn(cert.subject()),
-        issuer: cert.issuer().to_string(),
+        issuer: rfc4514(cert.issuer()),
         issuer_cn: cn(cert.issuer()),
         subject_alt_names: Vec::new(),
         serial_hex,

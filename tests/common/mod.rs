@@ -54,3 +54,52 @@ pub fn password_session(sim: &RunningSim, password: &str) -> CloudSession {
     };
     session_with(sim, creds, fast_config(), None)
 }
+
+/// A throw-away PKI: root -> issuing CA -> leaf, made with rcgen.
+pub struct TestPki {
+    /// Root CA.
+    pub root: certdesk::sim::pki::Authority,
+    /// Issuing CA.
+    pub issuing: certdesk::sim::pki::Authority,
+    /// Leaf with key and chain.
+    pub leaf: certdesk::sim::pki::Material,
+}
+
+/// A spec valid from a day ago for `days`.
+pub fn spec(cn: &str, dns: &[&str], days: i64, key: certdesk::sim::pki::KeyKind) -> certdesk::sim::pki::Spec<'static> {
+    let now = time::OffsetDateTime::now_utc();
+    certdesk::sim::pki::Spec {
+        common_name: Box::leak(cn.to_owned().into_boxed_str()),
+        dns_names: dns.iter().map(|d| (*d).to_owned()).collect(),
+        not_before: now - time::Duration::days(1),
+        not_after: now + time::Duration::days(days),
+        key,
+        serial: vec![0x01, 0x23],
+    }
+}
+
+/// Root, issuing CA and an EC leaf for `leaf.example.internal`.
+pub fn pki() -> TestPki {
+    use certdesk::sim::pki::{Authority, KeyKind};
+    let root = Authority::root(&spec("Test Root", &[], 3650, KeyKind::Ec256)).unwrap();
+    let issuing = root.subordinate(&spec("Test Issuing", &[], 1825, KeyKind::Ec256)).unwrap();
+    let leaf = issuing.issue(&spec("leaf.example.internal", &["leaf.example.internal"], 90, KeyKind::Ec256)).unwrap();
+    TestPki { root, issuing, leaf }
+}
+
+/// Runs openssl; panics with its stderr when it fails.
+pub fn openssl(args: &[&str]) -> String {
+    let out = std::process::Command::new("openssl").args(args).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether a tool is on PATH; with `CERTDESK_REQUIRE_TOOLS` set, a missing tool fails the test.
+pub fn have(tool: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(found || std::env::var_os("CERTDESK_REQUIRE_TOOLS").is_none(), "{tool} is required but missing");
+    found
+}
