@@ -78,10 +78,10 @@ fn compare(files: &[PathBuf]) -> usize {
         assert_eq!(d["sha256_fingerprint"], get("sha256 Fingerprint"), "{name}: sha256");
         assert_eq!(d["sha1_fingerprint"], get("sha1 Fingerprint"), "{name}: sha1");
         let rfc3339 = &time::format_description::well_known::Rfc3339;
-        let ours_nb = time::OffsetDateTime::parse(d["not_before"].as_str().unwrap(), rfc3339).unwrap();
-        let ours_na = time::OffsetDateTime::parse(d["not_after"].as_str().unwrap(), rfc3339).unwrap();
-        assert_eq!(ours_nb, openssl_date(&get("notBefore")), "{name}: notBefore");
-        assert_eq!(ours_na, openssl_date(&get("notAfter")), "{name}: notAfter");
+        let not_before = time::OffsetDateTime::parse(d["not_before"].as_str().unwrap(), rfc3339).unwrap();
+        let not_after = time::OffsetDateTime::parse(d["not_after"].as_str().unwrap(), rfc3339).unwrap();
+        assert_eq!(not_before, openssl_date(&get("notBefore")), "{name}: notBefore");
+        assert_eq!(not_after, openssl_date(&get("notAfter")), "{name}: notAfter");
         let sans: Vec<String> =
             d["subject_alt_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
         assert_eq!(sans, openssl_sans(path), "{name}: SANs");
