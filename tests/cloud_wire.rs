@@ -119,3 +119,13 @@ fn error_messages_tell_the_admin_what_to_do() {
     let text = e.to_string();
     assert!(text.contains("APIG.0303") && text.contains("clock") && text.contains("request id"), "{text}");
 }
+
+#[test]
+fn presigned_links_never_show_in_debug_output() {
+    let link: dcs::DownloadResponse = serde_json::from_slice(&fixture("dcs_download_ssl_cert.json")).unwrap();
+    let shown = format!("{link:?}");
+    assert!(!shown.contains("Signature=") && !shown.contains("AWSAccessKeyId"), "{shown}");
+    let glink: geminidb::DownloadLinkResponse =
+        serde_json::from_slice(&fixture("geminidb_ssl_cert_download_link.json")).unwrap();
+    assert!(!format!("{glink:?}").contains(&glink.certs[0].download_link));
+}

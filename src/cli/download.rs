@@ -75,6 +75,9 @@ async fn download(args: &DownloadArgs) -> Result<serde_json::Value, String> {
     let bytes = fetcher.fetch(&link, clock.as_ref()).await.map_err(|e| e.to_string())?;
     // Read before saving: a download that holds no certificate is an error, not a file.
     let certs = certificates_in(&bytes)?;
+    if let Some(dir) = args.out.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        store::sweep_temp_files(dir);
+    }
     store::write_atomic(&args.out.out, &bytes, Sensitivity::Public, args.out.overwrite()).map_err(|e| e.to_string())?;
     let now = clock.now();
     let described: Vec<_> = certs

@@ -68,6 +68,11 @@ fn lf(pem: &str) -> String {
 async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
     let session = args.connect.session().await?;
     let overwrite = args.out.overwrite();
+    // Temp files left by a crash earlier are swept from the folder written to.
+    let folder = if args.out.out.is_dir() { Some(args.out.out.as_path()) } else { args.out.out.parent() };
+    if let Some(dir) = folder.filter(|d| !d.as_os_str().is_empty()) {
+        store::sweep_temp_files(dir);
+    }
     if args.ca {
         let ca = pca::export_ca(&session, &args.id).await.map_err(|e| e.to_string())?;
         let pem = format!("{}{}", lf(&ca.certificate), lf(&ca.certificate_chain));

@@ -102,7 +102,7 @@ pub struct SslInfo {
 }
 
 /// `POST /v2/{project_id}/instances/{id}/ssl-certs/download` response.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct DownloadResponse {
     /// File name, e.g. `ssl-3c49a5c4.zip`.
     #[serde(default, deserialize_with = "lenient::string")]
@@ -113,4 +113,15 @@ pub struct DownloadResponse {
     /// Bucket name.
     #[serde(default, deserialize_with = "lenient::string")]
     pub bucket_name: String,
+}
+
+impl std::fmt::Debug for DownloadResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A presigned link is a credential while it lives.
+        f.debug_struct("DownloadResponse")
+            .field("file_name", &self.file_name)
+            .field("bucket_name", &self.bucket_name)
+            .field("link", &"** redacted **")
+            .finish()
+    }
 }

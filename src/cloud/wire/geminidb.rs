@@ -87,7 +87,7 @@ pub struct DownloadLinkResponse {
 }
 
 /// One certificate link.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct DownloadLink {
     /// `international`, ...
     #[serde(default, deserialize_with = "lenient::string")]
@@ -95,4 +95,14 @@ pub struct DownloadLink {
     /// Presigned link to `ca.crt` (never logged).
     #[serde(default, deserialize_with = "lenient::string")]
     pub download_link: String,
+}
+
+impl std::fmt::Debug for DownloadLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A presigned link is a credential while it lives.
+        f.debug_struct("DownloadLink")
+            .field("category", &self.category)
+            .field("download_link", &"** redacted **")
+            .finish()
+    }
 }
