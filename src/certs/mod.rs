@@ -5,6 +5,7 @@ pub mod archive;
 pub mod bundle;
 pub mod chain;
 pub mod details;
+pub mod fuzzing;
 pub mod keys;
 pub mod keystore;
 pub mod material;
