@@ -6,6 +6,8 @@
 //! - [`certs`]: certificate details, chains and bundles.
 //! - [`store`]: atomic file writes.
 //! - [`sim`]: the cloud simulator (`certdesk sim`), used by tests and demo mode.
+//! - [`worker`]: the background runtime the desktop app sends commands to.
+//! - [`ui`]: the desktop app (feature `gui`).
 //! - [`cli`]: the headless commands.
 
 pub mod certs;
@@ -15,3 +17,6 @@ pub mod cloud;
 pub mod inventory;
 pub mod sim;
 pub mod store;
+#[cfg(feature = "gui")]
+pub mod ui;
+pub mod worker;

@@ -14,8 +14,25 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let code = match args.command {
         Some(command) => cli::run(command),
-        // The desktop app lands with the `gui` feature work; until then demo mode lists the demo cloud.
-        None => cli::run_demo(),
+        None => return run_app(args.demo),
     };
     ExitCode::from(code)
+}
+
+/// The desktop app, or without the `gui` feature the demo estate as a table.
+#[cfg(feature = "gui")]
+#[expect(clippy::print_stderr, reason = "a window that cannot open is reported on the terminal")]
+fn run_app(demo: bool) -> ExitCode {
+    match certdesk::ui::run(demo) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the window could not open: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_app(_demo: bool) -> ExitCode {
+    ExitCode::from(cli::run_demo())
 }

@@ -5,7 +5,7 @@ mod refresh;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-pub use refresh::{RefreshEvent, RefreshOptions, discover_regions, refresh, refresh_all};
+pub use refresh::{RefreshEvent, RefreshOptions, discover_regions, plan, refresh, refresh_all};
 
 use crate::certs::summary::{Validity, days_left};
 use crate::cloud::Service;

@@ -79,8 +79,8 @@ pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, Clo
     Ok(regions)
 }
 
-/// Runs a refresh, sending events to `tx` as parts answer.
-pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc::Sender<RefreshEvent>) {
+/// The region/service parts a refresh will ask, each answering once (rows or an error).
+pub fn plan(session: &CloudSession, opts: &RefreshOptions) -> Vec<(String, Service)> {
     let mut jobs: Vec<(String, Service)> = Vec::new();
     for region in &opts.regions {
         for service in [Service::Dcs, Service::GeminiDb] {
@@ -92,6 +92,12 @@ pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc:
     if opts.services.contains(&Service::Ccm) && session.endpoints().offers(Service::Ccm, "") {
         jobs.push(("global".into(), Service::Ccm));
     }
+    jobs
+}
+
+/// Runs a refresh, sending events to `tx` as parts answer.
+pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc::Sender<RefreshEvent>) {
+    let jobs = plan(&session, &opts);
     let opts = Arc::new(opts);
     stream::iter(jobs)
         .for_each_concurrent(None, |(region, service)| {

@@ -1,0 +1,357 @@
+//! App state and logic: drains worker events into state; views read it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::filter::{ViewState, visible_rows};
+use crate::certs::summary::CertSummary;
+use crate::inventory::{InventoryRow, RefreshError};
+use crate::sim::SimConfig;
+use crate::worker::{Command, Event, JobId, Outcome, SaveDialog, Waker, WorkerHandle};
+
+/// View settings remembered between runs (eframe persistence; never secrets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Filters, sort and the warning threshold.
+    pub view: ViewState,
+    /// Days left that count as critical.
+    pub critical_days: i64,
+    /// Whether the activity log is open.
+    pub show_activity: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { view: ViewState::default(), critical_days: 7, show_activity: true }
+    }
+}
+
+/// How the app starts.
+#[derive(Debug, Default)]
+pub struct AppOptions {
+    /// Start the embedded demo cloud with this configuration.
+    pub demo: Option<SimConfig>,
+    /// Remembered settings.
+    pub settings: Settings,
+}
+
+impl AppOptions {
+    /// The demo cloud: the simulator's demo estate on loopback.
+    pub fn demo_config() -> SimConfig {
+        SimConfig { scale: crate::sim::Scale::Demo, ..SimConfig::default() }
+    }
+}
+
+/// How serious an activity entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Information.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something failed.
+    Error,
+}
+
+/// One line of the activity log.
+#[derive(Clone, Debug)]
+pub struct Activity {
+    /// When, HH:MM:SS.
+    pub at: String,
+    /// Severity.
+    pub level: Level,
+    /// The user-facing message.
+    pub message: String,
+}
+
+/// A short-lived notice in the corner.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    /// Severity.
+    pub level: Level,
+    /// Text.
+    pub message: String,
+    /// egui time at which it disappears.
+    pub until: f64,
+}
+
+/// A downloaded certificate, shown in the details pane.
+#[derive(Clone, Debug)]
+pub struct Downloaded {
+    /// Where it was saved.
+    pub path: PathBuf,
+    /// What it holds.
+    pub certificates: Vec<CertSummary>,
+}
+
+/// The whole app.
+pub struct CertdeskApp {
+    worker: WorkerHandle,
+    pub(super) settings: Settings,
+    pub(super) started: bool,
+    pub(super) demo_endpoint: Option<String>,
+    pub(super) rows: Vec<InventoryRow>,
+    pub(super) region_errors: Vec<RefreshError>,
+    pub(super) visible: Vec<usize>,
+    visible_for: Option<(ViewState, usize)>,
+    pub(super) selected: Option<String>,
+    pub(super) downloads: HashMap<String, Downloaded>,
+    pub(super) jobs: BTreeMap<JobId, String>,
+    pub(super) refresh: Option<(JobId, usize, usize)>,
+    pub(super) activity: Vec<Activity>,
+    pub(super) toasts: Vec<Toast>,
+    pub(super) focus_search: bool,
+    scroll_to_selected: bool,
+}
+
+fn now_hms() -> String {
+    // UTC: a local offset cannot be read soundly in a multi-threaded process on Linux.
+    let t = time::OffsetDateTime::now_utc();
+    format!("{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second())
+}
+
+impl CertdeskApp {
+    /// Starts the worker and, in demo mode, the demo cloud.
+    pub fn new(waker: Waker, dialog: Arc<dyn SaveDialog>, options: AppOptions) -> std::io::Result<Self> {
+        let worker = WorkerHandle::spawn(waker, dialog)?;
+        let mut app = Self {
+            worker,
+            settings: options.settings,
+            started: false,
+            demo_endpoint: None,
+            rows: Vec::new(),
+            region_errors: Vec::new(),
+            visible: Vec::new(),
+            visible_for: None,
+            selected: None,
+            downloads: HashMap::new(),
+            jobs: BTreeMap::new(),
+            refresh: None,
+            activity: Vec::new(),
+            toasts: Vec::new(),
+            focus_search: false,
+            scroll_to_selected: false,
+        };
+        if let Some(config) = options.demo {
+            app.start_demo(config);
+        }
+        Ok(app)
+    }
+
+    /// The settings to persist.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Starts the embedded demo cloud.
+    pub fn start_demo(&mut self, config: SimConfig) {
+        self.started = true;
+        self.send(Command::StartDemo(Box::new(config)));
+    }
+
+    /// Sends a command; says so when the worker cannot take it.
+    pub(super) fn send(&mut self, command: Command) {
+        if !self.worker.send(command) {
+            self.log(Level::Error, "The background worker is not responding; restart certdesk.".into());
+        }
+    }
+
+    pub(super) fn log(&mut self, level: Level, message: String) {
+        self.activity.push(Activity { at: now_hms(), level, message });
+        if self.activity.len() > 500 {
+            self.activity.remove(0);
+        }
+    }
+
+    fn toast(&mut self, ctx: &egui::Context, level: Level, message: String) {
+        let until = ctx.input(|i| i.time) + 6.0;
+        self.toasts.push(Toast { level, message, until });
+        // One repaint when it should vanish; no repaint loop meanwhile.
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(6.05));
+    }
+
+    /// Rows shown (indices into `rows`), filtered and sorted, recomputed only when needed.
+    pub(super) fn refresh_visible(&mut self) {
+        let key = (self.settings.view.clone(), self.rows.len());
+        if self.visible_for.as_ref() != Some(&key) {
+            self.visible = visible_rows(&self.rows, &self.settings.view);
+            self.visible_for = Some(key);
+        }
+    }
+
+    /// The selected row, if it is still there.
+    pub(super) fn selected_row(&self) -> Option<&InventoryRow> {
+        let id = self.selected.as_ref()?;
+        self.rows.iter().find(|r| &r.id == id)
+    }
+
+    /// Everything loaded so far (for tests and exports).
+    pub fn rows(&self) -> &[InventoryRow] {
+        &self.rows
+    }
+
+    /// Rows the table shows now, in order.
+    pub fn visible_row_ids(&self) -> Vec<String> {
+        self.visible.iter().map(|&i| self.rows[i].id.clone()).collect()
+    }
+
+    /// The id of the selected row.
+    pub fn selected_id(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// Regions that failed in the last refresh.
+    pub fn region_errors(&self) -> &[RefreshError] {
+        &self.region_errors
+    }
+
+    /// Whether a refresh is running.
+    pub fn is_refreshing(&self) -> bool {
+        self.refresh.is_some()
+    }
+
+    /// Whether any job is running.
+    pub fn is_busy(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// The activity log messages, oldest first.
+    pub fn activity_messages(&self) -> Vec<String> {
+        self.activity.iter().map(|a| a.message.clone()).collect()
+    }
+
+    /// The certificate downloaded for an instance, if any.
+    pub fn downloaded(&self, instance_id: &str) -> Option<&Downloaded> {
+        self.downloads.get(instance_id)
+    }
+
+    /// Applies waiting worker events. Runs before each frame and when woken while hidden.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        while let Some(event) = self.worker.try_recv() {
+            self.apply(ctx, event);
+        }
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, event: Event) {
+        match event {
+            Event::DemoStarted { endpoint } => {
+                self.log(
+                    Level::Info,
+                    format!("Demo cloud running at {endpoint} (simulated, nothing leaves this machine)"),
+                );
+                self.demo_endpoint = Some(endpoint);
+            }
+            Event::JobStarted { job, label } => {
+                self.log(Level::Info, format!("{label}..."));
+                self.jobs.insert(job, label);
+            }
+            Event::RefreshStarted { job, parts } => {
+                self.rows.clear();
+                self.region_errors.clear();
+                self.visible_for = None;
+                self.refresh = Some((job, 0, parts));
+            }
+            Event::RowsLoaded { job, rows, .. } => {
+                self.rows.extend(rows);
+                self.visible_for = None;
+                self.count_part(job);
+            }
+            Event::RegionFailed { job, error } => {
+                self.log(
+                    Level::Error,
+                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message),
+                );
+                self.region_errors.push(error);
+                self.count_part(job);
+            }
+            Event::CertificateSaved { instance_id, path, certificates, .. } => {
+                let message = format!("Saved {} ({} certificate(s))", path.display(), certificates.len());
+                self.log(Level::Success, message.clone());
+                self.toast(ctx, Level::Success, message);
+                self.downloads.insert(instance_id, Downloaded { path, certificates });
+            }
+            Event::JobFinished { job, outcome } => {
+                let label = self.jobs.remove(&job).unwrap_or_default();
+                if self.refresh.is_some_and(|(j, ..)| j == job) {
+                    self.refresh = None;
+                    if outcome == Outcome::Done {
+                        let n = self.rows.len();
+                        let e = self.region_errors.len();
+                        self.log(Level::Success, format!("Inventory loaded: {n} item(s), {e} failed part(s)"));
+                    }
+                }
+                match outcome {
+                    Outcome::Done => {}
+                    Outcome::Cancelled => self.log(Level::Info, format!("Cancelled: {label}")),
+                    Outcome::Failed(message) => {
+                        self.log(Level::Error, format!("{label} failed: {message}"));
+                        self.toast(ctx, Level::Error, message);
+                    }
+                }
+            }
+        }
+    }
+
+    fn count_part(&mut self, job: JobId) {
+        if let Some((j, done, _)) = self.refresh.as_mut()
+            && *j == job
+        {
+            *done += 1;
+        }
+    }
+
+    /// Draws the app.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.handle_shortcuts(ui.ctx());
+        if !self.started {
+            super::welcome_view::welcome_ui(self, ui);
+            return;
+        }
+        self.refresh_visible();
+        super::inventory_view::toolbar_ui(self, ui);
+        super::activity_log::activity_ui(self, ui);
+        super::details_view::details_ui(self, ui);
+        super::inventory_view::table_ui(self, ui);
+        super::activity_log::toasts_ui(self, ui);
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        if !self.started {
+            return;
+        }
+        let (refresh, find) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::NONE, Key::F5),
+                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
+            )
+        });
+        if refresh {
+            self.request_refresh();
+        }
+        if find {
+            self.focus_search = true;
+        }
+    }
+
+    /// Asks the table to bring the selected row into view on the next frame.
+    pub(super) fn request_scroll_to_selected(&mut self) {
+        self.scroll_to_selected = true;
+    }
+
+    /// Whether the table should scroll to the selection (once).
+    pub(super) fn scroll_to_selected_pending(&mut self) -> bool {
+        std::mem::take(&mut self.scroll_to_selected)
+    }
+
+    /// Starts a refresh unless one runs.
+    pub(super) fn request_refresh(&mut self) {
+        if self.refresh.is_none() {
+            self.send(Command::RefreshInventory);
+        }
+    }
+}

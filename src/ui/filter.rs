@@ -1,0 +1,166 @@
+//! Which rows the table shows and in what order: search over every column, quick filters, sort.
+//! Pure functions over the rows, so the UI stays thin and the bench can time them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{InventoryRow, SslStatus};
+
+/// A sortable column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortColumn {
+    /// Service.
+    Service,
+    /// Profile.
+    Profile,
+    /// Region.
+    Region,
+    /// Name.
+    Name,
+    /// Id.
+    Id,
+    /// Engine and version.
+    Engine,
+    /// Status.
+    Status,
+    /// SSL state.
+    Ssl,
+    /// Expiry and days left.
+    DaysLeft,
+}
+
+/// Quick filters; they survive refreshes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[expect(clippy::struct_excessive_bools, reason = "four independent toggles")]
+pub struct QuickFilters {
+    /// Only expired certificates.
+    pub expired: bool,
+    /// Only certificates expiring within the warning threshold.
+    pub expiring: bool,
+    /// Only instances with SSL off.
+    pub ssl_off: bool,
+    /// Only rows with a problem note.
+    pub errors: bool,
+}
+
+/// What the table shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewState {
+    /// Search text, matched case-insensitively against every column.
+    pub search: String,
+    /// Quick filters.
+    pub quick: QuickFilters,
+    /// Sort column.
+    pub sort: SortColumn,
+    /// Sort direction.
+    pub descending: bool,
+    /// Days before expiry that count as expiring.
+    pub warn_days: i64,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            search: String::new(),
+            quick: QuickFilters::default(),
+            sort: SortColumn::DaysLeft,
+            descending: false,
+            warn_days: 30,
+        }
+    }
+}
+
+fn matches_search(row: &InventoryRow, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let fields = [
+        row.service.label(),
+        &row.profile,
+        &row.region,
+        &row.name,
+        &row.id,
+        &row.engine,
+        &row.engine_version,
+        &row.status,
+        row.ssl.label(),
+        &row.endpoint,
+        &row.note,
+    ];
+    fields.iter().any(|f| f.to_lowercase().contains(needle))
+}
+
+fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64) -> bool {
+    let any = q.expired || q.expiring || q.ssl_off || q.errors;
+    !any || (q.expired && row.days_left.is_some_and(|d| d < 0))
+        || (q.expiring && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
+        || (q.ssl_off && row.ssl == SslStatus::Off)
+        || (q.errors && !row.note.is_empty())
+}
+
+/// Indices of the rows to show, filtered and sorted.
+pub fn visible_rows(rows: &[InventoryRow], view: &ViewState) -> Vec<usize> {
+    let needle = view.search.trim().to_lowercase();
+    let mut out: Vec<usize> = (0..rows.len())
+        .filter(|&i| matches_search(&rows[i], &needle) && matches_quick(&rows[i], view.quick, view.warn_days))
+        .collect();
+    out.sort_by(|&a, &b| {
+        let (x, y) = (&rows[a], &rows[b]);
+        let ord = match view.sort {
+            SortColumn::Service => x.service.label().cmp(y.service.label()),
+            SortColumn::Profile => x.profile.cmp(&y.profile),
+            SortColumn::Region => x.region.cmp(&y.region),
+            SortColumn::Name => x.name.to_lowercase().cmp(&y.name.to_lowercase()),
+            SortColumn::Id => x.id.cmp(&y.id),
+            SortColumn::Engine => (&x.engine, &x.engine_version).cmp(&(&y.engine, &y.engine_version)),
+            SortColumn::Status => x.status.cmp(&y.status),
+            SortColumn::Ssl => x.ssl.label().cmp(y.ssl.label()),
+            // Unknown expiry sorts after every known one, whichever the direction.
+            SortColumn::DaysLeft => match (x.days_left, y.days_left) {
+                (Some(p), Some(q)) => p.cmp(&q),
+                (Some(_), None) => return std::cmp::Ordering::Less,
+                (None, Some(_)) => return std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        };
+        let ord = if view.descending { ord.reverse() } else { ord };
+        ord.then_with(|| x.name.cmp(&y.name)).then_with(|| x.id.cmp(&y.id))
+    });
+    out
+}
+
+/// Counts for the summary bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// All rows.
+    pub total: usize,
+    /// Past expiry.
+    pub expired: usize,
+    /// Within the warning threshold.
+    pub expiring: usize,
+    /// Valid beyond the threshold.
+    pub valid: usize,
+    /// SSL off.
+    pub ssl_off: usize,
+    /// Rows with a problem note.
+    pub with_problems: usize,
+}
+
+/// Counts rows by state.
+pub fn summarize(rows: &[InventoryRow], warn_days: i64) -> Summary {
+    let mut s = Summary { total: rows.len(), ..Summary::default() };
+    for r in rows {
+        match r.days_left {
+            Some(d) if d < 0 => s.expired += 1,
+            Some(d) if d <= warn_days => s.expiring += 1,
+            Some(_) => s.valid += 1,
+            None => {}
+        }
+        if r.ssl == SslStatus::Off {
+            s.ssl_off += 1;
+        }
+        if !r.note.is_empty() {
+            s.with_problems += 1;
+        }
+    }
+    s
+}

@@ -1,0 +1,62 @@
+//! The desktop app (eframe/egui). Views only render state and send [`Command`]s; all network,
+//! disk and dialog work happens on the worker.
+//!
+//! [`Command`]: crate::worker::Command
+
+mod activity_log;
+mod app;
+mod details_view;
+pub mod filter;
+mod inventory_view;
+pub mod tokens;
+mod welcome_view;
+
+use std::sync::Arc;
+
+pub use app::{AppOptions, CertdeskApp};
+
+use crate::worker::{SaveDialog, Waker};
+
+/// The reverse-DNS id used for the window, desktop file and metainfo.
+pub const APP_ID: &str = "io.github.certdesk.Certdesk";
+
+/// Opens the desktop app; returns when the window closes.
+pub fn run(demo: bool) -> Result<(), eframe::Error> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("certdesk")
+            .with_app_id(APP_ID)
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 420.0]),
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "certdesk",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let waker: Waker = Arc::new(move || ctx.request_repaint());
+            let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog);
+            let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+            let app =
+                CertdeskApp::new(waker, dialog, AppOptions { demo: demo.then(AppOptions::demo_config), settings })?;
+            Ok(Box::new(app))
+        }),
+    )
+}
+
+impl eframe::App for CertdeskApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.logic(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // Only view settings: never a secret, a row or a path.
+        eframe::set_value(storage, eframe::APP_KEY, self.settings());
+    }
+}

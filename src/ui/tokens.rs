@@ -1,0 +1,60 @@
+//! Design tokens: every colour and size the views use, named for what it means, for dark and
+//! light themes alike (chosen for contrast on both backgrounds).
+
+use egui::Color32;
+
+/// Status colours for one theme.
+#[derive(Clone, Copy, Debug)]
+pub struct Palette {
+    /// Past expiry, or expiring within the critical threshold.
+    pub expired: Color32,
+    /// Within the critical threshold (default 7 days).
+    pub critical: Color32,
+    /// Within the warning threshold (default 30 days).
+    pub expiring: Color32,
+    /// Comfortably valid.
+    pub valid: Color32,
+    /// Unknown or not applicable.
+    pub muted: Color32,
+    /// A failed region or job.
+    pub error: Color32,
+}
+
+/// The palette for the current theme.
+pub fn palette(dark: bool) -> Palette {
+    if dark {
+        Palette {
+            expired: Color32::from_rgb(255, 107, 107),
+            critical: Color32::from_rgb(255, 146, 77),
+            expiring: Color32::from_rgb(240, 200, 80),
+            valid: Color32::from_rgb(110, 210, 130),
+            muted: Color32::from_gray(150),
+            error: Color32::from_rgb(255, 107, 107),
+        }
+    } else {
+        Palette {
+            expired: Color32::from_rgb(190, 30, 45),
+            critical: Color32::from_rgb(200, 80, 0),
+            expiring: Color32::from_rgb(150, 105, 0),
+            valid: Color32::from_rgb(20, 130, 60),
+            muted: Color32::from_gray(100),
+            error: Color32::from_rgb(190, 30, 45),
+        }
+    }
+}
+
+/// Height of a table row.
+pub const ROW_HEIGHT: f32 = 22.0;
+/// Width of the details pane.
+pub const DETAILS_WIDTH: f32 = 360.0;
+
+/// The colour for a number of days left, given the thresholds.
+pub fn days_color(palette: &Palette, days_left: Option<i64>, warn_days: i64, critical_days: i64) -> Color32 {
+    match days_left {
+        None => palette.muted,
+        Some(d) if d < 0 => palette.expired,
+        Some(d) if d <= critical_days => palette.critical,
+        Some(d) if d <= warn_days => palette.expiring,
+        Some(_) => palette.valid,
+    }
+}

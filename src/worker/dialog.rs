@@ -1,0 +1,78 @@
+//! The native save dialog behind a trait: rfd on the desktop, a scripted one in tests (the one
+//! real part that cannot run headless).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+/// What the user chose in a save dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveChoice {
+    /// The file.
+    pub path: PathBuf,
+    /// Whether the dialog already confirmed replacing an existing file (native dialogs do).
+    pub overwrite_confirmed: bool,
+}
+
+/// A save dialog; `None` when the user cancels.
+pub trait SaveDialog: Send + Sync {
+    /// Asks where to save a file.
+    fn ask_save_path<'a>(
+        &'a self,
+        title: &'a str,
+        suggested_name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<SaveChoice>> + Send + 'a>>;
+}
+
+/// The native dialog (XDG portal, zenity fallback; Windows and macOS natives), run on the worker.
+#[cfg(feature = "gui")]
+#[derive(Debug, Default)]
+pub struct NativeDialog;
+
+#[cfg(feature = "gui")]
+impl SaveDialog for NativeDialog {
+    fn ask_save_path<'a>(
+        &'a self,
+        title: &'a str,
+        suggested_name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<SaveChoice>> + Send + 'a>> {
+        Box::pin(async move {
+            let handle = rfd::AsyncFileDialog::new().set_title(title).set_file_name(suggested_name).save_file().await?;
+            // Native save dialogs ask before replacing a file themselves.
+            Some(SaveChoice { path: handle.path().to_path_buf(), overwrite_confirmed: true })
+        })
+    }
+}
+
+/// A dialog that answers from a script, for tests and headless runs.
+#[derive(Debug, Default)]
+pub struct ScriptedDialog {
+    answers: Mutex<Vec<Option<SaveChoice>>>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl ScriptedDialog {
+    /// Queues the next answer (`None` = the user cancels).
+    pub fn answer(&self, choice: Option<SaveChoice>) {
+        self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(choice);
+    }
+
+    /// The suggested names asked so far.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+impl SaveDialog for ScriptedDialog {
+    fn ask_save_path<'a>(
+        &'a self,
+        _title: &'a str,
+        suggested_name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Option<SaveChoice>> + Send + 'a>> {
+        self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(suggested_name.to_owned());
+        let mut answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let answer = if answers.is_empty() { None } else { answers.remove(0) };
+        Box::pin(async move { answer })
+    }
+}

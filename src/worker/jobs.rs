@@ -1,0 +1,217 @@
+//! The worker's loop: runs each command as a job on the runtime, cancellable, reporting events.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Command, Event, JobId, Outcome, SaveDialog, Waker};
+use crate::certs::material::{ReadOptions, read};
+use crate::certs::summary::{CertSummary, summarize};
+use crate::cloud::download::LinkFetcher;
+use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Service, dcs, geminidb};
+use crate::inventory::{InventoryRow, RefreshEvent, RefreshOptions, plan, refresh};
+use crate::sim::RunningSim;
+use crate::store::{self, Overwrite, Sensitivity};
+
+/// Sends events and wakes the UI.
+pub(super) struct Outbox {
+    pub(super) tx: mpsc::Sender<Event>,
+    pub(super) waker: Waker,
+}
+
+impl Outbox {
+    async fn send(&self, event: Event) {
+        // A closed channel means the UI is gone; the worker ends with it.
+        let _ = self.tx.send(event).await;
+        (self.waker)();
+    }
+
+    async fn finish(&self, job: JobId, outcome: Outcome) {
+        self.send(Event::JobFinished { job, outcome }).await;
+    }
+}
+
+/// One account the worker refreshes.
+struct Profile {
+    name: String,
+    session: Arc<CloudSession>,
+    regions: Vec<String>,
+}
+
+type Jobs = Arc<Mutex<HashMap<JobId, CancellationToken>>>;
+
+struct State {
+    out: Arc<Outbox>,
+    dialog: Arc<dyn SaveDialog>,
+    profiles: Vec<Arc<Profile>>,
+    demo: Option<RunningSim>,
+    jobs: Jobs,
+    next_job: JobId,
+}
+
+pub(super) async fn run(mut rx: mpsc::Receiver<Command>, out: Outbox, dialog: Arc<dyn SaveDialog>) {
+    let mut state =
+        State { out: Arc::new(out), dialog, profiles: Vec::new(), demo: None, jobs: Jobs::default(), next_job: 1 };
+    while let Some(command) = rx.recv().await {
+        match command {
+            Command::StartDemo(config) => state.start_demo(*config).await,
+            Command::RefreshInventory => state.spawn_refresh(),
+            Command::DownloadCertificate(row) => state.spawn_download(*row),
+            Command::Cancel(job) => {
+                if let Some(token) = state.jobs.lock().unwrap_or_else(PoisonError::into_inner).get(&job) {
+                    token.cancel();
+                }
+            }
+        }
+    }
+    if let Some(sim) = state.demo.take() {
+        sim.shutdown().await;
+    }
+}
+
+impl State {
+    fn new_job(&mut self) -> (JobId, CancellationToken) {
+        let job = self.next_job;
+        self.next_job += 1;
+        let token = CancellationToken::new();
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner).insert(job, token.clone());
+        (job, token)
+    }
+
+    async fn start_demo(&mut self, config: crate::sim::SimConfig) {
+        let (job, _) = self.new_job();
+        self.out.send(Event::JobStarted { job, label: "Starting the demo cloud".into() }).await;
+        let sim = match crate::sim::start(config).await {
+            Ok(sim) => sim,
+            Err(e) => return self.out.finish(job, Outcome::Failed(format!("The demo cloud did not start: {e}"))).await,
+        };
+        let session = HttpClient::new(HttpConfig::default()).and_then(|http| {
+            let endpoints = Endpoints::custom(Cloud::HuaweiCloud, sim.endpoint())?;
+            Ok(CloudSession::new(http, endpoints, Credentials::aksk(&sim.info.ak, &sim.info.sk)))
+        });
+        let session = match session {
+            Ok(s) => s,
+            Err(e) => return self.out.finish(job, Outcome::Failed(e.to_string())).await,
+        };
+        for (region, project) in &sim.info.project_ids {
+            session.set_project_id(region, project).await;
+        }
+        self.profiles = vec![Arc::new(Profile {
+            name: "demo".into(),
+            session: Arc::new(session),
+            regions: sim.info.regions.clone(),
+        })];
+        self.out.send(Event::DemoStarted { endpoint: sim.endpoint().to_owned() }).await;
+        self.demo = Some(sim);
+        self.out.finish(job, Outcome::Done).await;
+        self.spawn_refresh();
+    }
+
+    fn spawn_refresh(&mut self) {
+        let (job, token) = self.new_job();
+        let (out, jobs, profiles) = (self.out.clone(), self.jobs.clone(), self.profiles.clone());
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: "Refreshing the inventory".into() }).await;
+            let parts = profiles
+                .iter()
+                .map(|p| {
+                    plan(&p.session, &RefreshOptions { regions: p.regions.clone(), ..RefreshOptions::default() }).len()
+                })
+                .sum();
+            out.send(Event::RefreshStarted { job, parts }).await;
+            let outcome = tokio::select! {
+                () = token.cancelled() => Outcome::Cancelled,
+                () = refresh_profiles(job, &profiles, &out) => Outcome::Done,
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+
+    fn spawn_download(&mut self, row: InventoryRow) {
+        let (job, token) = self.new_job();
+        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
+        let profile = self.profiles.iter().find(|p| p.name == row.profile).cloned();
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: format!("Downloading the CA certificate of {}", row.name) }).await;
+            let outcome = match profile {
+                None => {
+                    Outcome::Failed(format!("The profile {} is no longer loaded; refresh and try again.", row.profile))
+                }
+                Some(profile) => tokio::select! {
+                    () = token.cancelled() => Outcome::Cancelled,
+                    outcome = download(job, &profile, &row, dialog.as_ref(), &out) => outcome,
+                },
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+}
+
+async fn refresh_profiles(job: JobId, profiles: &[Arc<Profile>], out: &Outbox) {
+    for profile in profiles {
+        let (tx, mut rx) = mpsc::channel(64);
+        let opts = RefreshOptions {
+            profile: profile.name.clone(),
+            regions: profile.regions.clone(),
+            ..RefreshOptions::default()
+        };
+        let task = refresh(profile.session.clone(), opts, tx);
+        let forward = async {
+            while let Some(event) = rx.recv().await {
+                out.send(match event {
+                    RefreshEvent::Rows { region, service, rows } => Event::RowsLoaded { job, region, service, rows },
+                    RefreshEvent::Failed(error) => Event::RegionFailed { job, error },
+                })
+                .await;
+            }
+        };
+        tokio::join!(task, forward);
+    }
+}
+
+async fn download(job: JobId, profile: &Profile, row: &InventoryRow, dialog: &dyn SaveDialog, out: &Outbox) -> Outcome {
+    let suggested = match row.service {
+        Service::Dcs => format!("{}-ca.zip", row.name),
+        Service::GeminiDb => format!("{}-ca.crt", row.name),
+        _ => return Outcome::Failed("Only DCS and GeminiDB instances have a CA certificate to download.".into()),
+    };
+    let Some(choice) = dialog.ask_save_path("Save the CA certificate", &suggested).await else {
+        return Outcome::Cancelled;
+    };
+    let session = &profile.session;
+    let link = match row.service {
+        Service::Dcs => dcs::ssl_cert_link(session, &row.region, &row.id).await.map(|l| l.link),
+        _ => geminidb::ssl_cert_link(session, &row.region, &row.id).await.map(|l| l.download_link),
+    };
+    let result = async {
+        let link = link.map_err(|e| e.to_string())?;
+        let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
+        let bytes = fetcher.fetch(&link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
+        let material = read(&suggested, &bytes, &ReadOptions::default()).map_err(|e| e.to_string())?;
+        let certificates: Vec<CertSummary> =
+            material.certificates.iter().filter_map(|c| summarize(&c.source, &c.der).ok()).collect();
+        if certificates.is_empty() {
+            return Err("The download holds no certificate; nothing was saved.".to_owned());
+        }
+        let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
+        let path = choice.path.clone();
+        tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, Sensitivity::Public, overwrite))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        Ok(certificates)
+    }
+    .await;
+    match result {
+        Ok(certificates) => {
+            out.send(Event::CertificateSaved { job, instance_id: row.id.clone(), path: choice.path, certificates })
+                .await;
+            Outcome::Done
+        }
+        Err(message) => Outcome::Failed(message),
+    }
+}

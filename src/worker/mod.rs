@@ -1,0 +1,148 @@
+//! The background worker: a tokio runtime on its own thread that does all network, disk and
+//! dialog work for the UI. One [`Command`] enum in, one [`Event`] enum out, both bounded; every
+//! event wakes the UI through the waker it was given (egui's `request_repaint`).
+
+mod dialog;
+mod jobs;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+#[cfg(feature = "gui")]
+pub use dialog::NativeDialog;
+pub use dialog::{SaveChoice, SaveDialog, ScriptedDialog};
+
+use crate::certs::summary::CertSummary;
+use crate::cloud::Service;
+use crate::inventory::{InventoryRow, RefreshError};
+use crate::sim::SimConfig;
+
+/// Identifies a job, so the UI can show its progress and cancel it.
+pub type JobId = u64;
+
+/// What the UI asks the worker to do.
+#[derive(Debug)]
+pub enum Command {
+    /// Start the embedded demo cloud (the simulator) and use it as the only profile.
+    StartDemo(Box<SimConfig>),
+    /// Refresh the inventory of every profile in use.
+    RefreshInventory,
+    /// Ask where to save, then download the CA certificate of a DCS or GeminiDB instance.
+    DownloadCertificate(Box<InventoryRow>),
+    /// Cancel a running job.
+    Cancel(JobId),
+}
+
+/// What the worker tells the UI.
+#[derive(Debug)]
+pub enum Event {
+    /// The demo cloud runs at this endpoint and is the profile in use.
+    DemoStarted {
+        /// Base URL of the embedded simulator.
+        endpoint: String,
+    },
+    /// A job began.
+    JobStarted {
+        /// The job.
+        job: JobId,
+        /// What it does, for the activity panel.
+        label: String,
+    },
+    /// A refresh cleared the old rows and will send new ones.
+    RefreshStarted {
+        /// The refresh job.
+        job: JobId,
+        /// How many region/service parts will answer.
+        parts: usize,
+    },
+    /// Rows of one region and service arrived.
+    RowsLoaded {
+        /// The refresh job.
+        job: JobId,
+        /// Region, or `global`.
+        region: String,
+        /// Service.
+        service: Service,
+        /// The rows.
+        rows: Vec<InventoryRow>,
+    },
+    /// One region and service failed; the others go on.
+    RegionFailed {
+        /// The refresh job.
+        job: JobId,
+        /// What failed and why.
+        error: RefreshError,
+    },
+    /// A certificate was saved.
+    CertificateSaved {
+        /// The download job.
+        job: JobId,
+        /// The instance id.
+        instance_id: String,
+        /// Where it went.
+        path: PathBuf,
+        /// What the file holds.
+        certificates: Vec<CertSummary>,
+    },
+    /// A job ended: done, cancelled, or failed with a message for the user.
+    JobFinished {
+        /// The job.
+        job: JobId,
+        /// `None` when it succeeded.
+        outcome: Outcome,
+    },
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what it should.
+    Done,
+    /// The user cancelled it (or closed the save dialog).
+    Cancelled,
+    /// It failed; the message says what happened and what to do.
+    Failed(String),
+}
+
+/// Wakes the UI when an event is waiting (egui: `Context::request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI's end of the worker.
+pub struct WorkerHandle {
+    commands: mpsc::Sender<Command>,
+    events: mpsc::Receiver<Event>,
+}
+
+/// Commands queued at most; more means the worker is stuck and the UI should say so.
+const COMMAND_QUEUE: usize = 64;
+/// Events queued at most before the worker waits for the UI to drain them.
+const EVENT_QUEUE: usize = 1024;
+
+impl WorkerHandle {
+    /// Starts the worker thread.
+    pub fn spawn(waker: Waker, dialog: Arc<dyn SaveDialog>) -> std::io::Result<Self> {
+        let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("certdesk-io")
+            .build()?;
+        std::thread::Builder::new().name("certdesk-worker".into()).spawn(move || {
+            runtime.block_on(jobs::run(command_rx, jobs::Outbox { tx: event_tx, waker }, dialog));
+        })?;
+        Ok(Self { commands: command_tx, events: event_rx })
+    }
+
+    /// Sends a command without blocking; `false` when the worker is gone or swamped.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.try_send(command).is_ok()
+    }
+
+    /// The next waiting event, without blocking.
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+}

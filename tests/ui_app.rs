@@ -1,0 +1,190 @@
+//! The real app driven headless by egui_kittest (no renderer) against a real simulator on a
+//! loopback socket. Only the native save dialog is scripted.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use certdesk::inventory::SslStatus;
+use certdesk::sim::{Faults, Scale, SimConfig};
+use certdesk::ui::{AppOptions, CertdeskApp};
+use certdesk::worker::{SaveChoice, ScriptedDialog};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<'static, CertdeskApp> {
+    let app = CertdeskApp::new(Arc::new(|| {}), dialog, options).unwrap();
+    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(
+        |ui, app: &mut CertdeskApp| {
+            app.logic(ui.ctx());
+            app.ui(ui);
+        },
+        app,
+    )
+}
+
+/// Steps frames until the condition holds (the worker answers asynchronously).
+fn wait_for(h: &mut Harness<'static, CertdeskApp>, what: &str, cond: impl Fn(&CertdeskApp) -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        h.step();
+        if cond(h.state()) {
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    panic!("timed out waiting for {what}; activity: {:?}", h.state().activity_messages());
+}
+
+fn demo(faults: Faults) -> AppOptions {
+    AppOptions { demo: Some(SimConfig { scale: Scale::Demo, faults, ..SimConfig::default() }), ..AppOptions::default() }
+}
+
+fn loaded(app: &CertdeskApp) -> bool {
+    !app.is_refreshing() && !app.rows().is_empty() && !app.is_busy()
+}
+
+#[test]
+fn first_run_offers_the_demo_and_the_demo_loads_the_estate() {
+    let mut h = harness(AppOptions::default(), Arc::default());
+    h.run_steps(2);
+    h.get_by_label("Try the demo cloud").click();
+    wait_for(&mut h, "the demo estate", loaded);
+    let app = h.state();
+    let expected = {
+        let e = certdesk::sim::Estate::generate(1, Scale::Demo, time::OffsetDateTime::now_utc());
+        e.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + e.certificates.len()
+    };
+    assert_eq!(app.rows().len(), expected);
+    assert_eq!(app.visible_row_ids().len(), expected);
+    assert!(app.region_errors().is_empty());
+    h.get_by_label_contains("items");
+    h.get_by_label_contains("expired");
+}
+
+#[test]
+fn search_quick_filters_and_sorting() {
+    let mut h = harness(demo(Faults::default()), Arc::default());
+    wait_for(&mut h, "the demo estate", loaded);
+    let all = h.state().visible_row_ids().len();
+    h.get_by_label("Search").click();
+    h.get_by_label("Search").type_text("gemini");
+    h.run_steps(3);
+    let shown = h.state().visible_row_ids();
+    assert!(!shown.is_empty() && shown.len() < all, "{} of {all}", shown.len());
+    let gemini_rows = h.state().rows().iter().filter(|r| r.name.contains("gemini")).count();
+    assert_eq!(shown.len(), gemini_rows);
+    // Clear the search; the quick filter for expired keeps only expired rows.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.get_by_label("Expired").click();
+    h.run_steps(2);
+    let expired: Vec<_> = h.state().visible_row_ids();
+    assert!(!expired.is_empty());
+    let rows = h.state().rows().to_vec();
+    assert!(expired.iter().all(|id| rows.iter().find(|r| &r.id == id).unwrap().days_left.unwrap() < 0));
+    h.get_by_label("Expired").click();
+    // Default sort: days left ascending; clicking the header flips it.
+    h.run_steps(2);
+    let days = |app: &CertdeskApp| -> Vec<i64> {
+        app.visible_row_ids()
+            .iter()
+            .filter_map(|id| app.rows().iter().find(|r| &r.id == id).unwrap().days_left)
+            .collect()
+    };
+    let asc = days(h.state());
+    assert!(asc.windows(2).all(|w| w[0] <= w[1]));
+    h.get_by_label_contains("Days left").click();
+    h.run_steps(2);
+    let desc = days(h.state());
+    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
+    // The quick filter survives a refresh.
+    h.get_by_label("SSL off").click();
+    h.key_press(egui::Key::F5);
+    wait_for(&mut h, "the refresh", loaded);
+    let ids = h.state().visible_row_ids();
+    let rows = h.state().rows().to_vec();
+    assert!(!ids.is_empty() && ids.iter().all(|id| rows.iter().find(|r| &r.id == id).unwrap().ssl == SslStatus::Off));
+}
+
+#[test]
+fn select_and_download_through_the_save_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    let target = h
+        .state()
+        .rows()
+        .iter()
+        .find(|r| r.service == certdesk::cloud::Service::Dcs && r.ssl == SslStatus::On)
+        .unwrap()
+        .clone();
+    h.get_by_label("Search").click();
+    h.get_by_label("Search").type_text(&target.id);
+    h.run_steps(3);
+    assert_eq!(h.state().visible_row_ids(), std::slice::from_ref(&target.id));
+    h.get_by_label(&target.name).click();
+    h.run_steps(2);
+    h.get_by_label("Download certificate");
+    // First the user cancels the dialog: nothing happens, nothing is written.
+    dialog.answer(None);
+    h.get_by_label("Download certificate").click();
+    wait_for(&mut h, "the cancelled download", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.starts_with("Cancelled"))
+    });
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let path = dir.path().join("redis-ca.zip");
+    dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
+    h.get_by_label("Download certificate").click();
+    wait_for(&mut h, "the download", |app| app.downloaded(&target.id).is_some());
+    assert!(std::fs::read(&path).unwrap().starts_with(b"PK"));
+    assert_eq!(dialog.asked()[1], format!("{}-ca.zip", target.name));
+    h.get_by_label_contains("Saved to");
+    // The file exists now and the dialog did not confirm replacing it: refused, file kept.
+    let before = std::fs::read(&path).unwrap();
+    dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
+    h.get_by_label("Download certificate").click();
+    wait_for(&mut h, "the refused overwrite", |app| {
+        app.activity_messages().iter().any(|m| m.contains("already exists"))
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_failing_region_shows_as_an_error_while_the_rest_loads() {
+    let mut h = harness(demo(Faults { fail_regions: vec!["eu-nl".into()], ..Faults::default() }), Arc::default());
+    wait_for(&mut h, "the partial estate", loaded);
+    let app = h.state();
+    assert_eq!(app.region_errors().len(), 2, "DCS and GeminiDB of eu-nl");
+    assert!(app.rows().iter().all(|r| r.region != "eu-nl"));
+    assert!(app.rows().iter().any(|r| r.region == "eu-de"));
+    h.get_by_label_contains("Failed: DCS eu-nl");
+}
+
+#[test]
+fn a_slow_refresh_can_be_cancelled() {
+    let mut h = harness(demo(Faults { latency_ms: 1500, ..Faults::default() }), Arc::default());
+    wait_for(&mut h, "the refresh to start", CertdeskApp::is_refreshing);
+    h.get_by_label("Cancel").click();
+    wait_for(&mut h, "the cancellation", |app| !app.is_refreshing());
+    assert!(h.state().activity_messages().iter().any(|m| m == "Cancelled: Refreshing the inventory"));
+}
+
+#[test]
+fn keyboard_moves_the_selection() {
+    let mut h = harness(demo(Faults::default()), Arc::default());
+    wait_for(&mut h, "the demo estate", loaded);
+    h.key_press(egui::Key::ArrowDown);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    let ids = h.state().visible_row_ids();
+    assert_eq!(h.state().selected_id(), Some(ids[1].as_str()));
+    h.key_press(egui::Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().selected_id(), Some(ids[0].as_str()));
+    // The details pane shows the selected row's id.
+    assert!(h.query_all_by_label(&ids[0]).count() >= 2, "table cell and details pane");
+}
