@@ -142,6 +142,18 @@ impl CertdeskApp {
         Ok(app)
     }
 
+    /// Shows these rows as the inventory (benchmarks, and rows read from elsewhere).
+    pub fn show_rows(&mut self, rows: Vec<InventoryRow>) {
+        self.started = true;
+        self.rows = rows;
+        self.visible_for = None;
+    }
+
+    /// The view settings (search, filters, sort), to change them from outside the UI.
+    pub fn view_mut(&mut self) -> &mut ViewState {
+        &mut self.settings.view
+    }
+
     /// The settings to persist.
     pub fn settings(&self) -> &Settings {
         &self.settings

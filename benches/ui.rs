@@ -1,0 +1,130 @@
+//! The real app, headless (egui_kittest, no renderer), with 10,000 inventory rows: frame times
+//! while scrolling, sort and filter times, and repaints while idle. Prints figures only.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::cast_precision_loss)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use certdesk::cloud::Service;
+use certdesk::inventory::{InventoryRow, SslStatus};
+use certdesk::ui::filter::{SortColumn, visible_rows};
+use certdesk::ui::{AppOptions, CertdeskApp};
+use egui_kittest::Harness;
+
+const ROWS: usize = 10_000;
+
+fn rows() -> Vec<InventoryRow> {
+    let mut rng = certdesk::sim::estate::Rng::new(7);
+    let now = time::OffsetDateTime::now_utc();
+    (0..ROWS)
+        .map(|i| {
+            let days = i64::try_from(rng.below(800)).unwrap() - 30;
+            let mut row = InventoryRow {
+                service: [Service::Dcs, Service::GeminiDb, Service::Ccm][i % 3],
+                profile: format!("account-{}", i % 4),
+                region: certdesk::sim::estate::REGIONS[i % 12].to_owned(),
+                name: format!(
+                    "{}-{}-{i:05}",
+                    rng.pick(&["prod", "dev", "staging"]),
+                    rng.pick(&["cache", "session", "api", "queue"])
+                ),
+                id: rng.uuid(),
+                engine: "Redis".into(),
+                engine_version: "6.0".into(),
+                status: "RUNNING".into(),
+                ssl: if i % 5 == 0 { SslStatus::Off } else { SslStatus::On },
+                expires_at: None,
+                days_left: None,
+                validity: None,
+                validated: Some(true),
+                endpoint: String::new(),
+                note: String::new(),
+            };
+            if row.ssl == SslStatus::On {
+                row.set_expiry(now, None, now + time::Duration::days(days), 30);
+            }
+            row
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let rows = rows();
+    // Sort and filter, timed on the pure functions the table uses.
+    let mut view = certdesk::ui::filter::ViewState::default();
+    let t = Instant::now();
+    let shown = visible_rows(&rows, &view);
+    let sort_days = t.elapsed();
+    view.sort = SortColumn::Name;
+    let t = Instant::now();
+    visible_rows(&rows, &view);
+    let sort_name = t.elapsed();
+    view.search = "prod-cache".into();
+    let t = Instant::now();
+    let filtered = visible_rows(&rows, &view);
+    let filter = t.elapsed();
+
+    let wakes = Arc::new(AtomicU64::new(0));
+    let counter = wakes.clone();
+    let mut app = CertdeskApp::new(
+        Arc::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+        Arc::default(),
+        AppOptions::default(),
+    )
+    .unwrap();
+    app.show_rows(rows);
+    let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(
+        |ui, app: &mut CertdeskApp| {
+            app.logic(ui.ctx());
+            app.ui(ui);
+        },
+        app,
+    );
+    h.run_steps(3);
+    // Scroll through the table with the mouse wheel, timing each frame.
+    let mut frames = Vec::new();
+    h.hover_at(egui::pos2(500.0, 400.0));
+    for _ in 0..300 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -6.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+        });
+        let t = Instant::now();
+        h.step();
+        frames.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    frames.sort_by(f64::total_cmp);
+    // Idle: nothing changes for five seconds; count wake-ups and pending repaints.
+    h.run_steps(5);
+    wakes.store(0, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_secs(5));
+    let idle_wakes = wakes.load(Ordering::Relaxed);
+    let pending = h.ctx.has_requested_repaint();
+    println!("ui bench: {ROWS} rows (renderer-free frames, debug of egui excluded: release build)");
+    println!(
+        "  sort by days left: {:.2} ms ({} rows), by name: {:.2} ms",
+        sort_days.as_secs_f64() * 1e3,
+        shown.len(),
+        sort_name.as_secs_f64() * 1e3
+    );
+    println!("  search filter over all columns: {:.2} ms ({} matches)", filter.as_secs_f64() * 1e3, filtered.len());
+    println!(
+        "  frame while scrolling: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} frames)",
+        percentile(&frames, 0.5),
+        percentile(&frames, 0.95),
+        frames[frames.len() - 1],
+        frames.len()
+    );
+    println!("  idle 5 s: {idle_wakes} wake-ups from the worker, repaint pending: {pending}");
+}
