@@ -139,14 +139,7 @@ async fn slow_drip_beyond_the_timeout_is_a_timeout() {
 
 async fn dcs_link(sim: &certdesk::sim::RunningSim) -> String {
     let s = common::session(sim);
-    let (region, record) = sim
-        .state
-        .estate
-        .regions
-        .iter()
-        .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
-        .find(|(_, d)| d.ssl.as_ref().is_some_and(|x| x.enabled))
-        .unwrap();
+    let (region, record) = common::ssl_dcs(sim);
     dcs::ssl_cert_link(&s, &region.name, &record.instance.instance_id).await.unwrap().link
 }
 

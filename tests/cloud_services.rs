@@ -63,14 +63,7 @@ async fn dcs_ssl_states_match_the_estate() {
 async fn dcs_certificate_downloads_through_a_presigned_link() {
     let sim = common::sim().await;
     let session = common::session(&sim);
-    let (region, record) = sim
-        .state
-        .estate
-        .regions
-        .iter()
-        .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
-        .find(|(_, d)| d.ssl.as_ref().is_some_and(|s| s.enabled))
-        .expect("an SSL instance");
+    let (region, record) = common::ssl_dcs(&sim);
     let link = dcs::ssl_cert_link(&session, &region.name, &record.instance.instance_id).await.unwrap();
     assert!(std::path::Path::new(&link.file_name).extension().is_some_and(|e| e == "zip"));
     let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();

@@ -17,14 +17,7 @@ async fn https_with_a_trusted_private_ca_works_end_to_end() {
 
     let trusting = HttpConfig { ca_file: Some(ca.clone()), ..common::fast_config() };
     let session = common::session_with(&sim, creds.clone(), trusting, None);
-    let (region, record) = sim
-        .state
-        .estate
-        .regions
-        .iter()
-        .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
-        .find(|(_, d)| d.ssl.as_ref().is_some_and(|s| s.enabled))
-        .unwrap();
+    let (region, record) = common::ssl_dcs(&sim);
     let link = dcs::ssl_cert_link(&session, &region.name, &record.instance.instance_id).await.unwrap();
     assert!(link.link.starts_with("https://"), "links follow the endpoint's scheme");
     let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();

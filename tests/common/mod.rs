@@ -103,3 +103,14 @@ pub fn have(tool: &str) -> bool {
     assert!(found || std::env::var_os("CERTDESK_REQUIRE_TOOLS").is_none(), "{tool} is required but missing");
     found
 }
+
+/// A DCS instance with SSL on, and its region, from the simulator's estate.
+pub fn ssl_dcs(sim: &RunningSim) -> (&certdesk::sim::estate::RegionEstate, &certdesk::sim::estate::DcsRecord) {
+    sim.state
+        .estate
+        .regions
+        .iter()
+        .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
+        .find(|(_, d)| d.ssl.as_ref().is_some_and(|s| s.enabled))
+        .expect("the estate has a DCS instance with SSL on")
+}
