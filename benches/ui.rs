@@ -1,7 +1,14 @@
 //! The real app, headless (egui_kittest, no renderer), with 10,000 inventory rows: frame times
 //! while scrolling, sort and filter times, and repaints while idle. Prints figures only.
 
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::cast_precision_loss)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,7 +84,7 @@ fn main() {
         Arc::new(move || {
             counter.fetch_add(1, Ordering::Relaxed);
         }),
-        Arc::default(),
+        Arc::new(certdesk::worker::ScriptedDialog::default()),
         AppOptions::default(),
     )
     .unwrap();
@@ -99,6 +106,7 @@ fn main() {
             delta: egui::vec2(0.0, -6.0),
             modifiers: egui::Modifiers::NONE,
             phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
         });
         let t = Instant::now();
         h.step();
