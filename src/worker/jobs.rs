@@ -199,10 +199,16 @@ async fn download(job: JobId, profile: &Profile, row: &InventoryRow, dialog: &dy
         }
         let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
         let path = choice.path.clone();
-        tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, Sensitivity::Public, overwrite))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || {
+            // Temp files a crash left in this folder are swept before writing.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                store::sweep_temp_files(dir);
+            }
+            store::write_atomic(&path, &bytes, Sensitivity::Public, overwrite)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
         Ok(certificates)
     }
     .await;
