@@ -68,7 +68,7 @@ fn name(p: &Parsed<'_>) -> String {
         .iter_common_name()
         .next()
         .and_then(|a| a.as_str().ok())
-        .map_or_else(|| p.cert.subject().to_string(), str::to_owned)
+        .map_or_else(|| super::details::rfc4514(p.cert.subject()), str::to_owned)
 }
 
 fn is_self_signed(p: &Parsed<'_>) -> bool {
@@ -111,7 +111,7 @@ pub fn build(certs: &[Vec<u8>], now: OffsetDateTime) -> ChainReport {
             problems.push(format!(
                 "missing issuer: \"{}\" was issued by \"{}\", which is not in the bundle; add that intermediate or root certificate",
                 name(cur),
-                cur.cert.issuer()
+                super::details::rfc4514(cur.cert.issuer())
             ));
             break;
         };
@@ -153,8 +153,8 @@ pub fn build(certs: &[Vec<u8>], now: OffsetDateTime) -> ChainReport {
             let p = get(i);
             ChainLink {
                 input_index: i,
-                subject: p.cert.subject().to_string(),
-                issuer: p.cert.issuer().to_string(),
+                subject: super::details::rfc4514(p.cert.subject()),
+                issuer: super::details::rfc4514(p.cert.issuer()),
                 is_ca: p.cert.is_ca(),
                 self_signed: is_self_signed(p),
             }
