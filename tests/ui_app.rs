@@ -188,3 +188,34 @@ fn keyboard_moves_the_selection() {
     // The details pane shows the selected row's id.
     assert!(h.query_all_by_label(&ids[0]).count() >= 2, "table cell and details pane");
 }
+
+#[test]
+fn export_the_shown_rows_as_csv_and_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    h.get_by_label("Expired").click();
+    h.run_steps(2);
+    let shown = h.state().visible_row_ids().len();
+    let csv = dir.path().join("expired.csv");
+    dialog.answer(Some(SaveChoice { path: csv.clone(), overwrite_confirmed: false }));
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("CSV (shown rows)").click();
+    wait_for(&mut h, "the CSV export", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("expired.csv"))
+    });
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), shown + 1, "header and one line per shown row");
+    let ics = dir.path().join("reminders.ics");
+    dialog.answer(Some(SaveChoice { path: ics.clone(), overwrite_confirmed: false }));
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Calendar of expiry reminders (.ics)").click();
+    wait_for(&mut h, "the calendar export", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("reminders.ics"))
+    });
+    assert_eq!(std::fs::read_to_string(&ics).unwrap().matches("BEGIN:VEVENT").count(), shown);
+    assert_eq!(dialog.asked(), ["certdesk-inventory.csv", "certdesk-inventory.ics"]);
+}

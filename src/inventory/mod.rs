@@ -1,5 +1,6 @@
 //! The rows the UI and CLI show, and the concurrent refresh that fills them region by region.
 
+pub mod export;
 mod refresh;
 
 use serde::Serialize;

@@ -280,6 +280,11 @@ impl CertdeskApp {
                 self.region_errors.push(error);
                 self.count_part(job);
             }
+            Event::FileSaved { path, .. } => {
+                let message = format!("Saved {}", path.display());
+                self.log(Level::Success, message.clone());
+                self.toast(ctx, Level::Success, message);
+            }
             Event::CertificateSaved { instance_id, path, certificates, .. } => {
                 let message = format!("Saved {} ({} certificate(s))", path.display(), certificates.len());
                 self.log(Level::Success, message.clone());
@@ -358,6 +363,13 @@ impl CertdeskApp {
     /// Whether the table should scroll to the selection (once).
     pub(super) fn scroll_to_selected_pending(&mut self) -> bool {
         std::mem::take(&mut self.scroll_to_selected)
+    }
+
+    /// Exports the rows the table shows.
+    pub(super) fn export_visible(&mut self, format: crate::inventory::export::ExportFormat) {
+        let rows = self.visible.iter().map(|&i| self.rows[i].clone()).collect();
+        let warn_days = self.settings.view.warn_days;
+        self.send(Command::ExportInventory { rows, format, warn_days });
     }
 
     /// Starts a refresh unless one runs.

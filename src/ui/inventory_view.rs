@@ -44,6 +44,37 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 app.settings.view.search.clear();
             }
             ui.separator();
+            ui.menu_button("Export", |ui| {
+                use crate::inventory::export::ExportFormat;
+                for (label, format) in [
+                    ("CSV (shown rows)", ExportFormat::Csv),
+                    ("JSON (shown rows)", ExportFormat::Json),
+                    ("Calendar of expiry reminders (.ics)", ExportFormat::Ics),
+                ] {
+                    if ui.button(label).clicked() {
+                        app.export_visible(format);
+                        ui.close();
+                    }
+                }
+            });
+            ui.menu_button("View", |ui| {
+                egui::widgets::global_theme_preference_buttons(ui);
+                ui.separator();
+                ui.add(
+                    egui::DragValue::new(&mut app.settings.view.warn_days)
+                        .range(1..=365)
+                        .prefix("Expiring within ")
+                        .suffix(" days"),
+                );
+                ui.add(
+                    egui::DragValue::new(&mut app.settings.critical_days)
+                        .range(0..=90)
+                        .prefix("Critical within ")
+                        .suffix(" days"),
+                );
+                ui.weak("Zoom: Ctrl + / Ctrl -");
+            });
+            ui.separator();
             let q = &mut app.settings.view.quick;
             ui.toggle_value(&mut q.expired, "Expired");
             ui.toggle_value(&mut q.expiring, "Expiring");

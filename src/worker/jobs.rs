@@ -11,6 +11,7 @@ use crate::certs::material::{ReadOptions, read};
 use crate::certs::summary::{CertSummary, summarize};
 use crate::cloud::download::LinkFetcher;
 use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Service, dcs, geminidb};
+use crate::inventory::export::ExportFormat;
 use crate::inventory::{InventoryRow, RefreshEvent, RefreshOptions, plan, refresh};
 use crate::sim::RunningSim;
 use crate::store::{self, Overwrite, Sensitivity};
@@ -59,6 +60,7 @@ pub(super) async fn run(mut rx: mpsc::Receiver<Command>, out: Outbox, dialog: Ar
             Command::StartDemo(config) => state.start_demo(*config).await,
             Command::RefreshInventory => state.spawn_refresh(),
             Command::DownloadCertificate(row) => state.spawn_download(*row),
+            Command::ExportInventory { rows, format, warn_days } => state.spawn_export(rows, format, warn_days),
             Command::Cancel(job) => {
                 if let Some(token) = state.jobs.lock().unwrap_or_else(PoisonError::into_inner).get(&job) {
                     token.cancel();
@@ -143,6 +145,39 @@ impl State {
                 Some(profile) => tokio::select! {
                     () = token.cancelled() => Outcome::Cancelled,
                     outcome = download(job, &profile, &row, dialog.as_ref(), &out) => outcome,
+                },
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+}
+
+impl State {
+    fn spawn_export(&mut self, rows: Vec<InventoryRow>, format: ExportFormat, warn_days: i64) {
+        let (job, token) = self.new_job();
+        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: format!("Exporting {} row(s)", rows.len()) }).await;
+            let suggested = format!("certdesk-inventory.{}", format.extension());
+            let outcome = tokio::select! {
+                () = token.cancelled() => Outcome::Cancelled,
+                choice = dialog.ask_save_path("Export the inventory", &suggested) => match choice {
+                    None => Outcome::Cancelled,
+                    Some(choice) => {
+                        let bytes = crate::inventory::export::render(&rows, format, warn_days, time::OffsetDateTime::now_utc());
+                        let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
+                        let path = choice.path.clone();
+                        let written = tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, Sensitivity::Public, overwrite)).await;
+                        match written {
+                            Ok(Ok(())) => {
+                                out.send(Event::FileSaved { job, path: choice.path }).await;
+                                Outcome::Done
+                            }
+                            Ok(Err(e)) => Outcome::Failed(e.to_string()),
+                            Err(e) => Outcome::Failed(e.to_string()),
+                        }
+                    }
                 },
             };
             jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);

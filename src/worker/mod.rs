@@ -16,6 +16,7 @@ pub use dialog::{SaveChoice, SaveDialog, ScriptedDialog};
 
 use crate::certs::summary::CertSummary;
 use crate::cloud::Service;
+use crate::inventory::export::ExportFormat;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
 
@@ -31,6 +32,15 @@ pub enum Command {
     RefreshInventory,
     /// Ask where to save, then download the CA certificate of a DCS or GeminiDB instance.
     DownloadCertificate(Box<InventoryRow>),
+    /// Ask where to save, then write these rows as CSV, JSON or an iCalendar of expiry reminders.
+    ExportInventory {
+        /// The rows (those the table shows).
+        rows: Vec<InventoryRow>,
+        /// The format.
+        format: ExportFormat,
+        /// Days ahead of expiry the calendar reminders fire.
+        warn_days: i64,
+    },
     /// Cancel a running job.
     Cancel(JobId),
 }
@@ -74,6 +84,13 @@ pub enum Event {
         job: JobId,
         /// What failed and why.
         error: RefreshError,
+    },
+    /// A file other than a certificate was saved.
+    FileSaved {
+        /// The job.
+        job: JobId,
+        /// Where it went.
+        path: PathBuf,
     },
     /// A certificate was saved.
     CertificateSaved {

@@ -1,0 +1,150 @@
+//! The inventory as files: CSV and JSON for spreadsheets and scripts, and an iCalendar file with
+//! one reminder per certificate expiry, ahead of it by the warning threshold.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::InventoryRow;
+
+/// A file format for the inventory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Comma-separated values, RFC 4180 quoting.
+    Csv,
+    /// JSON, schema `certdesk.list.v1` (as `certdesk list --json`).
+    Json,
+    /// iCalendar with an all-day event per expiry and an alarm before it.
+    Ics,
+}
+
+impl ExportFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::Ics => "ics",
+        }
+    }
+}
+
+fn csv_field(value: &str) -> String {
+    // Formula characters first: a spreadsheet must not run a cell that starts with them.
+    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// Renders rows in a format.
+pub fn render(rows: &[InventoryRow], format: ExportFormat, warn_days: i64, now: OffsetDateTime) -> Vec<u8> {
+    match format {
+        ExportFormat::Csv => csv(rows).into_bytes(),
+        ExportFormat::Json => {
+            let doc = json!({"schema": "certdesk.list.v1", "items": rows, "errors": []});
+            serde_json::to_vec_pretty(&doc).unwrap_or_default()
+        }
+        ExportFormat::Ics => ics(rows, warn_days, now).into_bytes(),
+    }
+}
+
+fn csv(rows: &[InventoryRow]) -> String {
+    let mut out = String::from(
+        "service,profile,region,name,id,engine,version,status,ssl,expires_at,days_left,validity,endpoint,note\r\n",
+    );
+    for r in rows {
+        let expires = r
+            .expires_at
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default();
+        let fields = [
+            r.service.label().to_owned(),
+            r.profile.clone(),
+            r.region.clone(),
+            r.name.clone(),
+            r.id.clone(),
+            r.engine.clone(),
+            r.engine_version.clone(),
+            r.status.clone(),
+            r.ssl.label().to_owned(),
+            expires,
+            r.days_left.map(|d| d.to_string()).unwrap_or_default(),
+            r.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
+            r.endpoint.clone(),
+            r.note.clone(),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Escapes text for an iCalendar property value (RFC 5545 §3.3.11).
+fn ics_text(value: &str) -> String {
+    value.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+}
+
+/// Folds a content line at 75 octets (RFC 5545 §3.1).
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in line.chars() {
+        let len = ch.len_utf8();
+        if used + len > 75 {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(ch);
+        used += len;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
+    let stamp = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//certdesk//certificate expiry//EN\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    for r in rows {
+        let Some(at) = r.expires_at else { continue };
+        let day = at.date();
+        let next = day.next_day().unwrap_or(day);
+        let date = |d: time::Date| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day());
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&fold(&format!("UID:{}-{}@certdesk", ics_text(&r.id), date(day))));
+        out.push_str(&format!("DTSTAMP:{stamp}\r\n"));
+        out.push_str(&format!("DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n", date(day), date(next)));
+        out.push_str(&fold(&format!(
+            "SUMMARY:{}",
+            ics_text(&format!("Certificate expires: {} ({} {})", r.name, r.service.label(), r.region))
+        )));
+        out.push_str(&fold(&format!(
+            "DESCRIPTION:{}",
+            ics_text(&format!(
+                "{} {} in {} (profile {}), id {}, expires {}.",
+                r.service.label(),
+                r.name,
+                r.region,
+                r.profile,
+                r.id,
+                at
+            ))
+        )));
+        out.push_str(&format!("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P{warn_days}D\r\n"));
+        out.push_str(&fold(&format!("DESCRIPTION:{}", ics_text(&format!("{} expires in {warn_days} days", r.name)))));
+        out.push_str("END:VALARM\r\nEND:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}

@@ -1,0 +1,62 @@
+//! Inventory exports: CSV quoting and formula safety, JSON schema, iCalendar reminders.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use certdesk::cloud::Service;
+use certdesk::inventory::export::{ExportFormat, render};
+use certdesk::inventory::{InventoryRow, SslStatus};
+
+fn row(name: &str, days: Option<i64>) -> InventoryRow {
+    let now = time::OffsetDateTime::now_utc();
+    let mut r = InventoryRow {
+        service: Service::Dcs,
+        profile: "prod".into(),
+        region: "eu-de".into(),
+        name: name.into(),
+        id: "3c49a5c4-4bd5-4a4e-a7c5-0d8a3a8c1f22".into(),
+        engine: "Redis".into(),
+        engine_version: "6.0".into(),
+        status: "RUNNING".into(),
+        ssl: SslStatus::On,
+        expires_at: None,
+        days_left: None,
+        validity: None,
+        validated: Some(true),
+        endpoint: String::new(),
+        note: String::new(),
+    };
+    if let Some(d) = days {
+        r.set_expiry(now, None, now + time::Duration::days(d) + time::Duration::hours(1), 30);
+    }
+    r
+}
+
+#[test]
+fn csv_quotes_and_defuses_formulas() {
+    let rows = [row("plain", Some(10)), row("a, \"quoted\" name", None), row("=HYPERLINK(\"x\")", Some(400))];
+    let text = String::from_utf8(render(&rows, ExportFormat::Csv, 30, time::OffsetDateTime::now_utc())).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines[0].starts_with("service,profile,region,name"));
+    assert!(lines[1].contains(",plain,") && lines[1].contains(",10,expiring,"), "{}", lines[1]);
+    assert!(lines[2].contains("\"a, \"\"quoted\"\" name\""), "{}", lines[2]);
+    assert!(lines[3].contains("\"'=HYPERLINK(\"\"x\"\")\""), "a formula is not executable: {}", lines[3]);
+}
+
+#[test]
+fn json_has_the_list_schema() {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&render(&[row("x", Some(3))], ExportFormat::Json, 30, time::OffsetDateTime::now_utc()))
+            .unwrap();
+    assert_eq!(doc["schema"], "certdesk.list.v1");
+    assert_eq!(doc["items"][0]["days_left"], 3);
+}
+
+#[test]
+fn ics_has_one_event_per_expiry_with_an_alarm() {
+    let rows = [row("redis-prod", Some(45)), row("no-expiry", None), row("semi;colon,comma", Some(5))];
+    let text = String::from_utf8(render(&rows, ExportFormat::Ics, 30, time::OffsetDateTime::now_utc())).unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
+    assert_eq!(text.matches("TRIGGER:-P30D").count(), 2);
+    assert!(text.contains("semi\\;colon\\,comma"));
+    assert!(text.split("\r\n").all(|l| l.len() <= 75), "lines are folded");
+}
