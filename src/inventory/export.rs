@@ -123,8 +123,9 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
         let date = |d: time::Date| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day());
         out.push_str("BEGIN:VEVENT\r\n");
         out.push_str(&fold(&format!("UID:{}-{}@certdesk", ics_text(&r.id), date(day))));
-        out.push_str(&format!("DTSTAMP:{stamp}\r\n"));
-        out.push_str(&format!("DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n", date(day), date(next)));
+        out.push_str(&fold(&format!("DTSTAMP:{stamp}")));
+        out.push_str(&fold(&format!("DTSTART;VALUE=DATE:{}", date(day))));
+        out.push_str(&fold(&format!("DTEND;VALUE=DATE:{}", date(next))));
         out.push_str(&fold(&format!(
             "SUMMARY:{}",
             ics_text(&format!("Certificate expires: {} ({} {})", r.name, r.service.label(), r.region))
@@ -141,7 +142,8 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
                 at
             ))
         )));
-        out.push_str(&format!("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P{warn_days}D\r\n"));
+        out.push_str("BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+        out.push_str(&fold(&format!("TRIGGER:-P{warn_days}D")));
         out.push_str(&fold(&format!("DESCRIPTION:{}", ics_text(&format!("{} expires in {warn_days} days", r.name)))));
         out.push_str("END:VALARM\r\nEND:VEVENT\r\n");
     }
