@@ -4,7 +4,8 @@
 //! - [`cloud`]: signer, HTTP, sessions, DCS / GeminiDB / PCA clients (no UI).
 //! - [`inventory`]: the rows the UI and CLI show, and the concurrent refresh that fills them.
 //! - [`certs`]: certificate details, chains and bundles.
-//! - [`store`]: atomic file writes.
+//! - [`store`]: atomic file writes, the profiles file.
+//! - [`vault`]: profile secrets in the OS keyring (or this session's memory).
 //! - [`sim`]: the cloud simulator (`certdesk sim`), used by tests and demo mode.
 //! - [`worker`]: the background runtime the desktop app sends commands to.
 //! - [`ui`]: the desktop app (feature `gui`).
@@ -19,4 +20,5 @@ pub mod sim;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod vault;
 pub mod worker;

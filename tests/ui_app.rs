@@ -9,11 +9,28 @@ use std::time::{Duration, Instant};
 use certdesk::inventory::SslStatus;
 use certdesk::sim::{Faults, Scale, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
-use certdesk::worker::{SaveChoice, ScriptedDialog};
+use certdesk::vault::MemoryStore;
+use certdesk::worker::{SaveChoice, ScriptedDialog, WorkerOptions};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn harness(options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<'static, CertdeskApp> {
+/// Profiles in a temp file and secrets in memory: a test never touches the user's keyring or config.
+fn isolated() -> (WorkerOptions, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = WorkerOptions {
+        profiles_path: Some(dir.path().join("profiles.json")),
+        vault: Some(Arc::new(MemoryStore::default())),
+    };
+    (options, dir)
+}
+
+fn harness(mut options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<'static, CertdeskApp> {
+    if options.worker.profiles_path.is_none() {
+        let (worker, dir) = isolated();
+        options.worker = worker;
+        // The folder lives as long as the test process; it is in the system temp dir.
+        std::mem::forget(dir);
+    }
     let app = CertdeskApp::new(Arc::new(|| {}), dialog, options).unwrap();
     Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(
         |ui, app: &mut CertdeskApp| {
@@ -218,4 +235,73 @@ fn export_the_shown_rows_as_csv_and_calendar() {
     });
     assert_eq!(std::fs::read_to_string(&ics).unwrap().matches("BEGIN:VEVENT").count(), shown);
     assert_eq!(dialog.asked(), ["certdesk-inventory.csv", "certdesk-inventory.ics"]);
+}
+
+#[test]
+fn add_a_profile_test_it_and_see_its_estate() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (worker, dir) = isolated();
+    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    h.get_by_label("Add a profile").click();
+    h.run_steps(12);
+    h.get_by_label("Name").click();
+    h.get_by_label("Name").type_text("sim-account");
+    h.get_by_label("Access key (AK)").click();
+    h.get_by_label("Access key (AK)").type_text(&sim.info.ak);
+    h.get_by_label("Secret key (SK)").click();
+    h.get_by_label("Secret key (SK)").type_text(&sim.info.sk);
+    h.get_by_label("Custom endpoint").click();
+    h.get_by_label("Custom endpoint").type_text(sim.endpoint());
+    h.run_steps(1);
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
+    wait_for(&mut h, "the profile's estate", loaded);
+    let expected = sim.state.estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>()
+        + sim.state.estate.certificates.len();
+    assert_eq!(h.state().rows().len(), expected);
+    assert!(h.state().rows().iter().all(|r| r.profile == "sim-account"));
+    // The file holds the profile but never its secret.
+    let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
+    assert!(file.contains("sim-account") && file.contains(&sim.info.ak));
+    assert!(!file.contains(&sim.info.sk), "no secret on disk");
+    h.get_by_label("Test").click();
+    wait_for(&mut h, "the connection test", |app| app.profile_test("sim-account").is_some());
+    let result = h.state().profile_test("sim-account").unwrap().clone();
+    assert!(result.as_ref().is_ok_and(|m| m.contains("2 region(s)")), "{result:?}");
+    // A wrong secret is refused by the gateway and reported on the profile.
+    h.get_by_label("Edit").click();
+    h.run_steps(12);
+    h.get_by_label("Secret key (SK) (empty: keep)").click();
+    h.get_by_label("Secret key (SK) (empty: keep)").type_text("wrong-secret");
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the edited profile", |app| !app.profile_dialog_open());
+    h.get_by_label("Test").click();
+    wait_for(&mut h, "the failed test", |app| app.profile_test("sim-account").is_some_and(Result::is_err));
+    let message = h.state().profile_test("sim-account").unwrap().clone().unwrap_err();
+    assert!(message.contains("secret key"), "{message}");
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_profile_without_its_secret_is_not_saved() {
+    let (worker, dir) = isolated();
+    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    h.get_by_label("Add a profile").click();
+    h.run_steps(2);
+    assert!(h.state().profile_dialog_open(), "dialog open");
+    // The modal fades in over a few frames.
+    h.run_steps(10);
+    h.get_by_label("Name").click();
+    h.get_by_label("Name").type_text("half");
+    h.get_by_label("Access key (AK)").click();
+    h.get_by_label("Access key (AK)").type_text("AKONLY");
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the refusal", |app| app.activity_messages().iter().any(|m| m.contains("Enter the secret key")));
+    assert!(h.state().profile_dialog_open(), "the dialog stays open with the error");
+    assert!(h.state().profiles().is_empty());
+    assert!(!dir.path().join("profiles.json").exists(), "nothing half-written");
 }

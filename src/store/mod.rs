@@ -2,6 +2,8 @@
 //! into place, so a crash leaves either nothing or the complete old file. Secrets are 0600 from
 //! the moment the temp file exists. An existing file is replaced only when the caller says so.
 
+pub mod profiles;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -10,7 +10,8 @@ use super::filter::{ViewState, visible_rows};
 use crate::certs::summary::CertSummary;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
-use crate::worker::{Command, Event, JobId, Outcome, SaveDialog, Waker, WorkerHandle};
+use crate::store::profiles::Profile;
+use crate::worker::{Command, Event, JobId, Outcome, SaveDialog, Waker, WorkerHandle, WorkerOptions};
 
 /// View settings remembered between runs (eframe persistence; never secrets).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,12 +32,14 @@ impl Default for Settings {
 }
 
 /// How the app starts.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct AppOptions {
-    /// Start the embedded demo cloud with this configuration.
+    /// Start the embedded demo cloud with this configuration (then no profile or keyring is touched).
     pub demo: Option<SimConfig>,
     /// Remembered settings.
     pub settings: Settings,
+    /// Where profiles and secrets are kept.
+    pub worker: WorkerOptions,
 }
 
 impl AppOptions {
@@ -106,6 +109,11 @@ pub struct CertdeskApp {
     pub(super) toasts: Vec<Toast>,
     pub(super) focus_search: bool,
     scroll_to_selected: bool,
+    pub(super) profiles: Vec<Profile>,
+    pub(super) vault: Option<Result<&'static str, String>>,
+    pub(super) profile_form: Option<super::profile_dialog::ProfileForm>,
+    pub(super) profile_tests: HashMap<String, Result<String, String>>,
+    pub(super) confirm_delete: Option<String>,
 }
 
 fn now_hms() -> String {
@@ -117,7 +125,7 @@ fn now_hms() -> String {
 impl CertdeskApp {
     /// Starts the worker and, in demo mode, the demo cloud.
     pub fn new(waker: Waker, dialog: Arc<dyn SaveDialog>, options: AppOptions) -> std::io::Result<Self> {
-        let worker = WorkerHandle::spawn(waker, dialog)?;
+        let worker = WorkerHandle::spawn(waker, dialog, options.worker)?;
         let mut app = Self {
             worker,
             settings: options.settings,
@@ -135,9 +143,16 @@ impl CertdeskApp {
             toasts: Vec::new(),
             focus_search: false,
             scroll_to_selected: false,
+            profiles: Vec::new(),
+            vault: None,
+            profile_form: None,
+            profile_tests: HashMap::new(),
+            confirm_delete: None,
         };
-        if let Some(config) = options.demo {
-            app.start_demo(config);
+        match options.demo {
+            Some(config) => app.start_demo(config),
+            // The demo never touches the keyring or the profiles file; a normal start reads them.
+            None => app.send(Command::LoadProfiles),
         }
         Ok(app)
     }
@@ -152,6 +167,26 @@ impl CertdeskApp {
     /// The view settings (search, filters, sort), to change them from outside the UI.
     pub fn view_mut(&mut self) -> &mut ViewState {
         &mut self.settings.view
+    }
+
+    /// The profiles loaded.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// Where secrets are kept, or the keyring problem; `None` until known.
+    pub fn vault_status(&self) -> Option<&Result<&'static str, String>> {
+        self.vault.as_ref()
+    }
+
+    /// The last test result of a profile.
+    pub fn profile_test(&self, name: &str) -> Option<&Result<String, String>> {
+        self.profile_tests.get(name)
+    }
+
+    /// Whether the profile dialog is open.
+    pub fn profile_dialog_open(&self) -> bool {
+        self.profile_form.is_some()
     }
 
     /// The settings to persist.
@@ -280,6 +315,28 @@ impl CertdeskApp {
                 self.region_errors.push(error);
                 self.count_part(job);
             }
+            Event::ProfilesLoaded { profiles, vault } => {
+                if let Err(problem) = &vault {
+                    self.log(Level::Error, problem.clone());
+                }
+                if let Some(form) = &self.profile_form
+                    && form.saving.as_ref().is_some_and(|name| profiles.iter().any(|p| &p.name == name))
+                {
+                    self.profile_form = None;
+                }
+                if !profiles.is_empty() {
+                    self.started = true;
+                }
+                self.profiles = profiles;
+                self.vault = Some(vault);
+            }
+            Event::ProfileTested { name, result } => {
+                match &result {
+                    Ok(m) => self.log(Level::Success, format!("Profile {name}: {m}")),
+                    Err(e) => self.log(Level::Error, format!("Profile {name}: {e}")),
+                }
+                self.profile_tests.insert(name, result);
+            }
             Event::FileSaved { path, .. } => {
                 let message = format!("Saved {}", path.display());
                 self.log(Level::Success, message.clone());
@@ -305,6 +362,12 @@ impl CertdeskApp {
                     Outcome::Done => {}
                     Outcome::Cancelled => self.log(Level::Info, format!("Cancelled: {label}")),
                     Outcome::Failed(message) => {
+                        if let Some(form) = self.profile_form.as_mut().filter(|f| f.saving.is_some())
+                            && label.starts_with("Saving profile")
+                        {
+                            form.saving = None;
+                            form.error = Some(message.clone());
+                        }
                         self.log(Level::Error, format!("{label} failed: {message}"));
                         self.toast(ctx, Level::Error, message);
                     }
@@ -324,6 +387,7 @@ impl CertdeskApp {
     /// Draws the app.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.handle_shortcuts(ui.ctx());
+        super::profile_dialog::profile_dialog_ui(self, ui);
         if !self.started {
             super::welcome_view::welcome_ui(self, ui);
             return;
@@ -331,6 +395,7 @@ impl CertdeskApp {
         self.refresh_visible();
         super::inventory_view::toolbar_ui(self, ui);
         super::activity_log::activity_ui(self, ui);
+        super::profile_dialog::profiles_ui(self, ui);
         super::details_view::details_ui(self, ui);
         super::inventory_view::table_ui(self, ui);
         super::activity_log::toasts_ui(self, ui);

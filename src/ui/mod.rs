@@ -8,6 +8,7 @@ mod app;
 mod details_view;
 pub mod filter;
 mod inventory_view;
+mod profile_dialog;
 pub mod tokens;
 mod welcome_view;
 
@@ -39,8 +40,15 @@ pub fn run(demo: bool) -> Result<(), eframe::Error> {
             let waker: Waker = Arc::new(move || ctx.request_repaint());
             let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog);
             let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
-            let app =
-                CertdeskApp::new(waker, dialog, AppOptions { demo: demo.then(AppOptions::demo_config), settings })?;
+            let app = CertdeskApp::new(
+                waker,
+                dialog,
+                AppOptions {
+                    demo: demo.then(AppOptions::demo_config),
+                    settings,
+                    worker: crate::worker::WorkerOptions::default(),
+                },
+            )?;
             Ok(Box::new(app))
         }),
     )

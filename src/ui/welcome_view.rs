@@ -11,14 +11,15 @@ pub fn welcome_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             ui.add_space(8.0);
             ui.label("Certificates of DCS Redis, GeminiDB and the private CA of Huawei Cloud and Open Telekom Cloud, at a glance.");
             ui.add_space(16.0);
+            if ui.button("Add a profile").on_hover_text("An account of Huawei Cloud or Open Telekom Cloud; secrets go to the system keyring").clicked() {
+                app.profile_form = Some(super::profile_dialog::ProfileForm::default());
+            }
+            ui.add_space(8.0);
+            super::profile_dialog::vault_status_ui(app, ui);
+            ui.add_space(8.0);
             if ui.button("Try the demo cloud").on_hover_text("A simulated cloud on this computer; nothing is sent anywhere").clicked() {
                 app.start_demo(super::AppOptions::demo_config());
             }
-            ui.add_space(16.0);
-            ui.label(
-                "Profiles for your own accounts, with secrets kept in the system keyring, are the next step of this app. \
-                 Today the command line reads an account from HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (see README).",
-            );
         });
     });
 }

@@ -6,15 +6,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{Command, Event, JobId, Outcome, SaveDialog, Waker};
+use std::path::PathBuf;
+
+use super::profiles as profiles_jobs;
+use super::{Command, Event, JobId, Outcome, ProfileSecrets, SaveDialog, Waker, WorkerOptions};
 use crate::certs::material::{ReadOptions, read};
 use crate::certs::summary::{CertSummary, summarize};
 use crate::cloud::download::LinkFetcher;
 use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Service, dcs, geminidb};
+use crate::inventory::RefreshError;
 use crate::inventory::export::ExportFormat;
 use crate::inventory::{InventoryRow, RefreshEvent, RefreshOptions, plan, refresh};
 use crate::sim::RunningSim;
+use crate::store::profiles::{self, Profile};
 use crate::store::{self, Overwrite, Sensitivity};
+use crate::vault::{KeyringStore, MemoryStore, SecretStore, VaultError};
 
 /// Sends events and wakes the UI.
 pub(super) struct Outbox {
@@ -34,8 +40,8 @@ impl Outbox {
     }
 }
 
-/// One account the worker refreshes.
-struct Profile {
+/// One account the worker refreshes, signed in.
+struct Target {
     name: String,
     session: Arc<CloudSession>,
     regions: Vec<String>,
@@ -46,21 +52,48 @@ type Jobs = Arc<Mutex<HashMap<JobId, CancellationToken>>>;
 struct State {
     out: Arc<Outbox>,
     dialog: Arc<dyn SaveDialog>,
-    profiles: Vec<Arc<Profile>>,
+    profiles: Vec<Arc<Target>>,
     demo: Option<RunningSim>,
+    user_profiles: Vec<Profile>,
+    profiles_path: Option<PathBuf>,
+    vault: Option<Arc<dyn SecretStore>>,
     jobs: Jobs,
     next_job: JobId,
 }
 
-pub(super) async fn run(mut rx: mpsc::Receiver<Command>, out: Outbox, dialog: Arc<dyn SaveDialog>) {
-    let mut state =
-        State { out: Arc::new(out), dialog, profiles: Vec::new(), demo: None, jobs: Jobs::default(), next_job: 1 };
+pub(super) async fn run(
+    mut rx: mpsc::Receiver<Command>,
+    out: Outbox,
+    dialog: Arc<dyn SaveDialog>,
+    options: WorkerOptions,
+) {
+    let mut state = State {
+        out: Arc::new(out),
+        dialog,
+        profiles: Vec::new(),
+        demo: None,
+        user_profiles: Vec::new(),
+        profiles_path: options.profiles_path.or_else(profiles::default_path),
+        vault: options.vault,
+        jobs: Jobs::default(),
+        next_job: 1,
+    };
     while let Some(command) = rx.recv().await {
         match command {
             Command::StartDemo(config) => state.start_demo(*config).await,
             Command::RefreshInventory => state.spawn_refresh(),
             Command::DownloadCertificate(row) => state.spawn_download(*row),
             Command::ExportInventory { rows, format, warn_days } => state.spawn_export(rows, format, warn_days),
+            Command::LoadProfiles => state.load_profiles().await,
+            Command::UseSessionOnlySecrets => {
+                state.vault = Some(Arc::new(MemoryStore::default()));
+                state.announce_profiles(Ok("this session only")).await;
+            }
+            Command::SaveProfile { profile, secrets, previous_name } => {
+                state.save_profile(*profile, secrets, previous_name).await;
+            }
+            Command::DeleteProfile(name) => state.delete_profile(name).await,
+            Command::TestProfile(name) => state.spawn_test(name),
             Command::Cancel(job) => {
                 if let Some(token) = state.jobs.lock().unwrap_or_else(PoisonError::into_inner).get(&job) {
                     token.cancel();
@@ -100,7 +133,7 @@ impl State {
         for (region, project) in &sim.info.project_ids {
             session.set_project_id(region, project).await;
         }
-        self.profiles = vec![Arc::new(Profile {
+        self.profiles = vec![Arc::new(Target {
             name: "demo".into(),
             session: Arc::new(session),
             regions: sim.info.regions.clone(),
@@ -113,9 +146,14 @@ impl State {
 
     fn spawn_refresh(&mut self) {
         let (job, token) = self.new_job();
-        let (out, jobs, profiles) = (self.out.clone(), self.jobs.clone(), self.profiles.clone());
+        let (out, jobs, demo_targets) = (self.out.clone(), self.jobs.clone(), self.profiles.clone());
+        let (user_profiles, vault) = (self.user_profiles.clone(), self.vault.clone());
+        let in_demo = self.demo.is_some();
         tokio::spawn(async move {
             out.send(Event::JobStarted { job, label: "Refreshing the inventory".into() }).await;
+            // The demo stays apart from the user's profiles; otherwise every profile signs in now.
+            let profiles =
+                if in_demo { demo_targets } else { sign_in_all(job, &user_profiles, vault.as_ref(), &out).await };
             let parts = profiles
                 .iter()
                 .map(|p| {
@@ -186,7 +224,149 @@ impl State {
     }
 }
 
-async fn refresh_profiles(job: JobId, profiles: &[Arc<Profile>], out: &Outbox) {
+/// Signs in every profile; one that fails becomes one error line, the others go on.
+async fn sign_in_all(
+    job: JobId,
+    profiles: &[Profile],
+    vault: Option<&Arc<dyn SecretStore>>,
+    out: &Outbox,
+) -> Vec<Arc<Target>> {
+    let mut targets = Vec::new();
+    for profile in profiles {
+        let result = match vault {
+            None => Err("Secrets cannot be read: no keyring is open.".to_owned()),
+            Some(vault) => match profiles_jobs::session(profile, vault).await {
+                Ok(session) => profiles_jobs::regions(profile, &session).await.map(|regions| (session, regions)),
+                Err(e) => Err(e),
+            },
+        };
+        match result {
+            Ok((session, regions)) => {
+                targets.push(Arc::new(Target { name: profile.name.clone(), session: Arc::new(session), regions }));
+            }
+            Err(message) => {
+                let error = RefreshError {
+                    profile: profile.name.clone(),
+                    region: "all".into(),
+                    service: Service::Iam,
+                    message,
+                };
+                out.send(Event::RegionFailed { job, error }).await;
+            }
+        }
+    }
+    targets
+}
+
+impl State {
+    async fn load_profiles(&mut self) {
+        let vault_status = if self.vault.is_some() {
+            Ok(())
+        } else {
+            let limit = std::time::Duration::from_secs(profiles_jobs::VAULT_TIMEOUT_SECS);
+            match tokio::time::timeout(limit, tokio::task::spawn_blocking(KeyringStore::open)).await {
+                Ok(Ok(Ok(store))) => {
+                    self.vault = Some(Arc::new(store));
+                    Ok(())
+                }
+                Ok(Ok(Err(e))) => Err(e.to_string()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(VaultError::TimedOut(profiles_jobs::VAULT_TIMEOUT_SECS).to_string()),
+            }
+        };
+        let loaded = match &self.profiles_path {
+            Some(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || profiles::load(&path)).await.unwrap_or_else(|e| Err(e.to_string()))
+            }
+            None => Err("No configuration folder is known on this system.".into()),
+        };
+        match loaded {
+            Ok(file) => self.user_profiles = file.profiles,
+            Err(e) => {
+                let (job, _) = self.new_job();
+                self.out.finish(job, Outcome::Failed(e)).await;
+            }
+        }
+        let vault = vault_status.map(|()| self.vault.as_ref().map_or("system keyring", |v| v.describe()));
+        self.announce_profiles(vault).await;
+        if !self.user_profiles.is_empty() && self.vault.is_some() {
+            self.spawn_refresh();
+        }
+    }
+
+    async fn announce_profiles(&self, vault: Result<&'static str, String>) {
+        self.out.send(Event::ProfilesLoaded { profiles: self.user_profiles.clone(), vault }).await;
+    }
+
+    fn paths(&self) -> Result<(PathBuf, Arc<dyn SecretStore>), String> {
+        let path = self.profiles_path.clone().ok_or("No configuration folder is known on this system.")?;
+        let vault = self
+            .vault
+            .clone()
+            .ok_or("No keyring is open: unlock the keyring, or choose to keep secrets for this session only.")?;
+        Ok((path, vault))
+    }
+
+    async fn after_profile_change(&mut self, job: JobId, result: Result<Vec<Profile>, String>) {
+        match result {
+            Ok(list) => {
+                self.user_profiles = list;
+                let vault = self.vault.as_ref().map_or("system keyring", |v| v.describe());
+                self.announce_profiles(Ok(vault)).await;
+                self.out.finish(job, Outcome::Done).await;
+                // What the table shows follows the profiles.
+                if self.demo.is_none() {
+                    self.spawn_refresh();
+                }
+            }
+            Err(e) => self.out.finish(job, Outcome::Failed(e)).await,
+        }
+    }
+
+    async fn save_profile(&mut self, profile: Profile, secrets: ProfileSecrets, previous_name: Option<String>) {
+        let (job, _) = self.new_job();
+        self.out.send(Event::JobStarted { job, label: format!("Saving profile {}", profile.name) }).await;
+        let result = match self.paths() {
+            Ok((path, vault)) => profiles_jobs::save(&path, &vault, profile, secrets, previous_name).await,
+            Err(e) => Err(e),
+        };
+        self.after_profile_change(job, result).await;
+    }
+
+    async fn delete_profile(&mut self, name: String) {
+        let (job, _) = self.new_job();
+        self.out.send(Event::JobStarted { job, label: format!("Deleting profile {name}") }).await;
+        let result = match self.paths() {
+            Ok((path, vault)) => profiles_jobs::delete(&path, &vault, name).await,
+            Err(e) => Err(e),
+        };
+        self.after_profile_change(job, result).await;
+    }
+
+    fn spawn_test(&mut self, name: String) {
+        let (job, token) = self.new_job();
+        let (out, jobs) = (self.out.clone(), self.jobs.clone());
+        let profile = self.user_profiles.iter().find(|p| p.name == name).cloned();
+        let vault = self.vault.clone();
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: format!("Testing profile {name}") }).await;
+            let result = match (profile, vault) {
+                (Some(profile), Some(vault)) => tokio::select! {
+                    () = token.cancelled() => Err("cancelled".to_owned()),
+                    r = profiles_jobs::test(&profile, &vault) => r,
+                },
+                (None, _) => Err(format!("No profile named {name}.")),
+                (_, None) => Err("No keyring is open.".to_owned()),
+            };
+            out.send(Event::ProfileTested { name, result }).await;
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, Outcome::Done).await;
+        });
+    }
+}
+
+async fn refresh_profiles(job: JobId, profiles: &[Arc<Target>], out: &Outbox) {
     for profile in profiles {
         let (tx, mut rx) = mpsc::channel(64);
         let opts = RefreshOptions {
@@ -208,7 +388,7 @@ async fn refresh_profiles(job: JobId, profiles: &[Arc<Profile>], out: &Outbox) {
     }
 }
 
-async fn download(job: JobId, profile: &Profile, row: &InventoryRow, dialog: &dyn SaveDialog, out: &Outbox) -> Outcome {
+async fn download(job: JobId, profile: &Target, row: &InventoryRow, dialog: &dyn SaveDialog, out: &Outbox) -> Outcome {
     let suggested = match row.service {
         Service::Dcs => format!("{}-ca.zip", row.name),
         Service::GeminiDb => format!("{}-ca.crt", row.name),

@@ -4,6 +4,7 @@
 
 mod dialog;
 mod jobs;
+mod profiles;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,12 +14,25 @@ use tokio::sync::mpsc;
 #[cfg(feature = "gui")]
 pub use dialog::NativeDialog;
 pub use dialog::{SaveChoice, SaveDialog, ScriptedDialog};
+pub use profiles::ProfileSecrets;
+
+/// Saves a profile: its secrets to the vault first, then the profiles file; nothing changes on failure.
+pub async fn save_profile(
+    path: &std::path::Path,
+    vault: &Arc<dyn SecretStore>,
+    profile: Profile,
+    secrets: ProfileSecrets,
+) -> Result<Vec<Profile>, String> {
+    profiles::save(path, vault, profile, secrets, None).await
+}
 
 use crate::certs::summary::CertSummary;
 use crate::cloud::Service;
 use crate::inventory::export::ExportFormat;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
+use crate::store::profiles::Profile;
+use crate::vault::SecretStore;
 
 /// Identifies a job, so the UI can show its progress and cancel it.
 pub type JobId = u64;
@@ -41,6 +55,23 @@ pub enum Command {
         /// Days ahead of expiry the calendar reminders fire.
         warn_days: i64,
     },
+    /// Read the profiles file and open the system keyring.
+    LoadProfiles,
+    /// Keep secrets in memory for this session only (no usable keyring).
+    UseSessionOnlySecrets,
+    /// Save a profile and its secrets (`previous_name` when editing, to rename).
+    SaveProfile {
+        /// The settings.
+        profile: Box<Profile>,
+        /// The secrets typed; empty ones keep what is stored.
+        secrets: ProfileSecrets,
+        /// The name the profile had, when editing.
+        previous_name: Option<String>,
+    },
+    /// Delete a profile and its secrets.
+    DeleteProfile(String),
+    /// Sign in with a profile and report what it reaches.
+    TestProfile(String),
     /// Cancel a running job.
     Cancel(JobId),
 }
@@ -85,6 +116,20 @@ pub enum Event {
         /// What failed and why.
         error: RefreshError,
     },
+    /// The profiles, and where their secrets are kept (or why no keyring can be used).
+    ProfilesLoaded {
+        /// The profiles.
+        profiles: Vec<Profile>,
+        /// `Ok("system keyring" | "this session only")`, or what is wrong with the keyring.
+        vault: Result<&'static str, String>,
+    },
+    /// The result of testing a profile.
+    ProfileTested {
+        /// The profile.
+        name: String,
+        /// What it reached, or what failed.
+        result: Result<String, String>,
+    },
     /// A file other than a certificate was saved.
     FileSaved {
         /// The job.
@@ -126,6 +171,15 @@ pub enum Outcome {
 /// Wakes the UI when an event is waiting (egui: `Context::request_repaint`).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
+/// Where the worker keeps profiles and their secrets.
+#[derive(Clone, Default)]
+pub struct WorkerOptions {
+    /// The profiles file; `None` uses the platform config folder.
+    pub profiles_path: Option<PathBuf>,
+    /// The secret store; `None` opens the system keyring when profiles load.
+    pub vault: Option<Arc<dyn SecretStore>>,
+}
+
 /// The UI's end of the worker.
 pub struct WorkerHandle {
     commands: mpsc::Sender<Command>,
@@ -139,7 +193,7 @@ const EVENT_QUEUE: usize = 1024;
 
 impl WorkerHandle {
     /// Starts the worker thread.
-    pub fn spawn(waker: Waker, dialog: Arc<dyn SaveDialog>) -> std::io::Result<Self> {
+    pub fn spawn(waker: Waker, dialog: Arc<dyn SaveDialog>, options: WorkerOptions) -> std::io::Result<Self> {
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -148,7 +202,7 @@ impl WorkerHandle {
             .thread_name("certdesk-io")
             .build()?;
         std::thread::Builder::new().name("certdesk-worker".into()).spawn(move || {
-            runtime.block_on(jobs::run(command_rx, jobs::Outbox { tx: event_tx, waker }, dialog));
+            runtime.block_on(jobs::run(command_rx, jobs::Outbox { tx: event_tx, waker }, dialog, options));
         })?;
         Ok(Self { commands: command_tx, events: event_rx })
     }

@@ -1,0 +1,250 @@
+//! The profiles panel and the add/edit profile dialog. Secrets typed here go straight to the
+//! worker, which stores them in the keyring; the form forgets them when it closes.
+
+use super::CertdeskApp;
+use super::tokens;
+use crate::cloud::{Cloud, Secret};
+use crate::store::profiles::{AuthSettings, Profile};
+use crate::worker::{Command, ProfileSecrets};
+
+/// The add/edit form.
+#[derive(Default)]
+pub struct ProfileForm {
+    editing: Option<String>,
+    name: String,
+    cloud: Cloud,
+    use_password: bool,
+    access_key: String,
+    secret_key: String,
+    temporary: bool,
+    security_token: String,
+    domain_name: String,
+    user_name: String,
+    password: String,
+    regions: String,
+    endpoint: String,
+    ca_file: String,
+    /// Set while the worker saves; the dialog closes when the profile appears.
+    pub(super) saving: Option<String>,
+    /// What went wrong with the last save.
+    pub(super) error: Option<String>,
+}
+
+impl ProfileForm {
+    fn edit(p: &Profile) -> Self {
+        let mut f = Self { editing: Some(p.name.clone()), name: p.name.clone(), cloud: p.cloud, ..Self::default() };
+        match &p.auth {
+            AuthSettings::AkSk { access_key, temporary } => {
+                f.access_key.clone_from(access_key);
+                f.temporary = *temporary;
+            }
+            AuthSettings::Password { domain_name, user_name } => {
+                f.use_password = true;
+                f.domain_name.clone_from(domain_name);
+                f.user_name.clone_from(user_name);
+            }
+        }
+        f.regions = p.regions.join(", ");
+        f.endpoint = p.endpoint.clone().unwrap_or_default();
+        f.ca_file = p.ca_file.as_ref().map(|c| c.display().to_string()).unwrap_or_default();
+        f
+    }
+
+    fn to_profile(&self) -> (Profile, ProfileSecrets) {
+        let auth = if self.use_password {
+            AuthSettings::Password {
+                domain_name: self.domain_name.trim().into(),
+                user_name: self.user_name.trim().into(),
+            }
+        } else {
+            AuthSettings::AkSk { access_key: self.access_key.trim().into(), temporary: self.temporary }
+        };
+        let regions =
+            self.regions.split([',', ' ']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect();
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let profile = Profile {
+            name: self.name.trim().into(),
+            cloud: self.cloud,
+            auth,
+            regions,
+            endpoint: opt(&self.endpoint),
+            ca_file: opt(&self.ca_file).map(Into::into),
+        };
+        let secret = |s: &str| Some(Secret::new(s)).filter(|s| !s.is_empty());
+        let secrets = ProfileSecrets {
+            secret_key: secret(&self.secret_key),
+            security_token: secret(&self.security_token),
+            password: secret(&self.password),
+        };
+        (profile, secrets)
+    }
+}
+
+/// The left panel: profiles with test, edit and delete, and where secrets are kept.
+pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    if app.demo_endpoint.is_some() {
+        return;
+    }
+    egui::Panel::left("profiles").resizable(true).default_size(220.0).show(ui, |ui| {
+        ui.heading("Profiles");
+        vault_status_ui(app, ui);
+        if ui.button("Add profile").clicked() {
+            app.profile_form = Some(ProfileForm::default());
+        }
+        ui.separator();
+        let palette = tokens::palette(ui.visuals().dark_mode);
+        for profile in app.profiles.clone() {
+            ui.group(|ui| {
+                ui.strong(&profile.name);
+                ui.weak(format!(
+                    "{} · {}",
+                    profile.cloud.label(),
+                    if profile.regions.is_empty() { "all regions".into() } else { profile.regions.join(", ") }
+                ));
+                ui.horizontal(|ui| {
+                    if ui
+                        .small_button("Test")
+                        .on_hover_text("Test connection: sign in and resolve the project ids")
+                        .clicked()
+                    {
+                        app.send(Command::TestProfile(profile.name.clone()));
+                    }
+                    if ui.small_button("Edit").clicked() {
+                        app.profile_form = Some(ProfileForm::edit(&profile));
+                    }
+                    let confirming = app.confirm_delete.as_deref() == Some(profile.name.as_str());
+                    if ui.small_button(if confirming { "Confirm delete" } else { "Delete" }).clicked() {
+                        if confirming {
+                            app.send(Command::DeleteProfile(profile.name.clone()));
+                            app.confirm_delete = None;
+                        } else {
+                            app.confirm_delete = Some(profile.name.clone());
+                        }
+                    }
+                });
+                match app.profile_tests.get(&profile.name) {
+                    Some(Ok(message)) => {
+                        ui.colored_label(palette.valid, message);
+                    }
+                    Some(Err(message)) => {
+                        ui.colored_label(palette.error, message);
+                    }
+                    None => {}
+                }
+            });
+        }
+    });
+}
+
+/// Where secrets go, or what is wrong with the keyring and the way out.
+pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    let palette = tokens::palette(ui.visuals().dark_mode);
+    match app.vault.clone() {
+        Some(Ok(kind)) => {
+            ui.weak(format!("Secrets: {kind}"));
+        }
+        Some(Err(problem)) => {
+            ui.colored_label(palette.error, problem);
+            if ui
+                .button("Keep secrets for this session only")
+                .on_hover_text("Kept in memory, never written to disk, gone when certdesk exits")
+                .clicked()
+            {
+                app.send(Command::UseSessionOnlySecrets);
+            }
+        }
+        None => {
+            ui.weak("Opening the keyring...");
+        }
+    }
+}
+
+/// The add/edit dialog, when open.
+pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    let Some(form) = app.profile_form.as_mut() else { return };
+    let mut close = false;
+    let mut submit = None;
+    let title = if form.editing.is_some() { "Edit profile" } else { "Add profile" };
+    let modal = egui::Modal::new(egui::Id::unique("profile-dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(460.0);
+        ui.heading(title);
+        egui::Grid::new("profile-form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            let field = |ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool| {
+                let l = ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).password(secret).desired_width(280.0)).labelled_by(l.id);
+                ui.end_row();
+            };
+            field(ui, "Name", &mut form.name, false);
+            ui.label("Cloud");
+            egui::ComboBox::from_id_salt("cloud").selected_text(form.cloud.label()).show_ui(ui, |ui| {
+                for cloud in [Cloud::HuaweiCloud, Cloud::OpenTelekomCloud, Cloud::SwissOtc] {
+                    ui.selectable_value(&mut form.cloud, cloud, cloud.label());
+                }
+            });
+            ui.end_row();
+            ui.label("Sign in with");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut form.use_password, false, "AK/SK");
+                ui.radio_value(&mut form.use_password, true, "IAM user");
+            });
+            ui.end_row();
+            let keep = if form.editing.is_some() { " (empty: keep)" } else { "" };
+            if form.use_password {
+                field(ui, "Account (domain)", &mut form.domain_name, false);
+                field(ui, "IAM user", &mut form.user_name, false);
+                field(ui, &format!("Password{keep}"), &mut form.password, true);
+            } else {
+                field(ui, "Access key (AK)", &mut form.access_key, false);
+                field(ui, &format!("Secret key (SK){keep}"), &mut form.secret_key, true);
+                ui.label("");
+                ui.checkbox(&mut form.temporary, "Temporary keys (with a security token)");
+                ui.end_row();
+                if form.temporary {
+                    field(ui, &format!("Security token{keep}"), &mut form.security_token, true);
+                }
+            }
+            field(ui, "Regions (empty: all)", &mut form.regions, false);
+            field(ui, "Custom endpoint", &mut form.endpoint, false);
+            field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
+        });
+        if let Some(error) = &form.error {
+            ui.colored_label(tokens::palette(ui.visuals().dark_mode).error, error);
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            let saving = form.saving.is_some();
+            if ui.add_enabled(!saving, egui::Button::new("Save")).clicked() {
+                submit = Some(form.to_profile());
+            }
+            if ui.button("Cancel").clicked() {
+                close = true;
+            }
+            if saving {
+                ui.add(egui::Spinner::new());
+                ui.weak("Saving to the keyring...");
+            }
+        });
+    });
+    if modal.should_close() {
+        close = true;
+    }
+    if let Some((profile, secrets)) = submit {
+        if let Err(e) = profile.validate() {
+            form.error = Some(e);
+        } else {
+            {
+                form.error = None;
+                form.saving = Some(profile.name.clone());
+                let previous_name = form.editing.clone();
+                // The typed secrets leave the form now: they live on only in the keyring.
+                form.secret_key.clear();
+                form.security_token.clear();
+                form.password.clear();
+                app.send(Command::SaveProfile { profile: Box::new(profile), secrets, previous_name });
+            }
+        }
+    }
+    if close {
+        app.profile_form = None;
+    }
+}

@@ -1,0 +1,84 @@
+//! The OS keyring through keyring-core and the platform's store crate.
+
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Error};
+
+use super::{SERVICE, SecretField, SecretStore, VaultError};
+use crate::cloud::Secret;
+
+/// The system keyring.
+pub struct KeyringStore {
+    store: Arc<CredentialStore>,
+}
+
+#[expect(clippy::needless_pass_by_value, reason = "used as map_err(classify)")]
+fn classify(e: Error) -> VaultError {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    match e {
+        // A reachable service that cannot hand out access: the unlock prompt failed or was dismissed.
+        Error::NoStorageAccess(_)
+            if lower.contains("lock")
+                || lower.contains("prompt")
+                || lower.contains("not returned")
+                || lower.contains("dismiss") =>
+        {
+            VaultError::Locked(text)
+        }
+        Error::NoStorageAccess(_) => VaultError::Unavailable(text),
+        _ if lower.contains("locked") || lower.contains("dismissed") => VaultError::Locked(text),
+        _ if lower.contains("serviceunknown")
+            || lower.contains("no such")
+            || lower.contains("dbus") && lower.contains("connect") =>
+        {
+            VaultError::Unavailable(text)
+        }
+        _ => VaultError::Failed(text),
+    }
+}
+
+impl KeyringStore {
+    /// Connects to the platform keyring.
+    pub fn open() -> Result<Self, VaultError> {
+        #[cfg(target_os = "linux")]
+        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new().map_err(classify)?;
+        #[cfg(target_os = "macos")]
+        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new().map_err(classify)?;
+        #[cfg(target_os = "windows")]
+        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new().map_err(classify)?;
+        #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+        return Err(VaultError::Unavailable("no keyring support on this platform".into()));
+        #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+        Ok(Self { store })
+    }
+
+    fn entry(&self, profile: &str, field: SecretField) -> Result<keyring_core::Entry, VaultError> {
+        self.store.build(SERVICE, &field.entry_user(profile), None).map_err(classify)
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn describe(&self) -> &'static str {
+        "system keyring"
+    }
+
+    fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, VaultError> {
+        match self.entry(profile, field)?.get_password() {
+            Ok(p) => Ok(Some(Secret::new(p))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn set(&self, profile: &str, field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+        self.entry(profile, field)?.set_password(secret.expose()).map_err(classify)
+    }
+
+    fn delete(&self, profile: &str, field: SecretField) -> Result<(), VaultError> {
+        match self.entry(profile, field)?.delete_credential() {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Profile jobs: load, save, delete and test, with secrets in the vault and the rest in the
+//! profiles file. A save stores the secrets first and writes the file only when they are stored,
+//! so a failure never leaves a half-updated profile.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cloud::{CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Secret};
+use crate::store::profiles::{self, AuthSettings, Profile};
+use crate::vault::{SecretField, SecretStore, VaultError};
+
+/// Keyring calls that take longer than this are abandoned (an unlock prompt left open).
+pub const VAULT_TIMEOUT_SECS: u64 = 15;
+
+/// The secrets typed into the profile form; empty fields keep what is stored.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileSecrets {
+    /// AK/SK secret key.
+    pub secret_key: Option<Secret>,
+    /// Security token of temporary keys.
+    pub security_token: Option<Secret>,
+    /// IAM password.
+    pub password: Option<Secret>,
+}
+
+/// Runs a blocking vault call on the blocking pool, with the time limit.
+pub async fn vault_call<T: Send + 'static>(
+    vault: &Arc<dyn SecretStore>,
+    call: impl FnOnce(&dyn SecretStore) -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    let vault = vault.clone();
+    let task = tokio::task::spawn_blocking(move || call(vault.as_ref()));
+    match tokio::time::timeout(Duration::from_secs(VAULT_TIMEOUT_SECS), task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(VaultError::Failed(e.to_string())),
+        Err(_) => Err(VaultError::TimedOut(VAULT_TIMEOUT_SECS)),
+    }
+}
+
+fn fields(profile: &Profile) -> Vec<SecretField> {
+    match &profile.auth {
+        AuthSettings::AkSk { temporary: true, .. } => vec![SecretField::SecretKey, SecretField::SecurityToken],
+        AuthSettings::AkSk { .. } => vec![SecretField::SecretKey],
+        AuthSettings::Password { .. } => vec![SecretField::Password],
+    }
+}
+
+/// Stores the secrets, then the profile; on any failure nothing changes.
+pub async fn save(
+    path: &Path,
+    vault: &Arc<dyn SecretStore>,
+    profile: Profile,
+    secrets: ProfileSecrets,
+    previous_name: Option<String>,
+) -> Result<Vec<Profile>, String> {
+    profile.validate()?;
+    let mut file = profiles::load(path)?;
+    // A new name must be free; editing may keep its own name.
+    let taken = file.profiles.iter().any(|p| p.name == profile.name);
+    if taken && previous_name.as_deref() != Some(profile.name.as_str()) {
+        return Err(format!("A profile named {} exists already.", profile.name));
+    }
+    let renamed_from = previous_name.filter(|p| *p != profile.name);
+    let mut given: Vec<(SecretField, Secret)> = Vec::new();
+    for field in fields(&profile) {
+        let value = match field {
+            SecretField::SecretKey => secrets.secret_key.clone(),
+            SecretField::SecurityToken => secrets.security_token.clone(),
+            SecretField::Password => secrets.password.clone(),
+        };
+        if let Some(s) = value.filter(|s| !s.is_empty()) {
+            given.push((field, s));
+        } else {
+            // Editing may keep the stored secret; a new profile must have one.
+            let name = renamed_from.clone().unwrap_or_else(|| profile.name.clone());
+            let stored = vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string())?;
+            let Some(s) = stored else { return Err(format!("Enter the {}.", label(field))) };
+            given.push((field, s));
+        }
+    }
+    let name = profile.name.clone();
+    let to_store = given.clone();
+    vault_call(vault, move |v| {
+        for (field, secret) in &to_store {
+            v.set(&name, *field, secret)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    file.profiles.retain(|p| p.name != profile.name && Some(&p.name) != renamed_from.as_ref());
+    file.profiles.push(profile.clone());
+    file.version = 1;
+    if let Err(e) = profiles::save(path, &file) {
+        // Leave the keyring as the file says: undo what was just stored.
+        let name = profile.name.clone();
+        let _ = vault_call(vault, move |v| {
+            for (field, _) in &given {
+                v.delete(&name, *field)?;
+            }
+            Ok(())
+        })
+        .await;
+        return Err(e.to_string());
+    }
+    if let Some(old) = renamed_from {
+        let _ = vault_call(vault, move |v| {
+            for field in [SecretField::SecretKey, SecretField::SecurityToken, SecretField::Password] {
+                v.delete(&old, field)?;
+            }
+            Ok(())
+        })
+        .await;
+    }
+    Ok(file.profiles)
+}
+
+fn label(field: SecretField) -> &'static str {
+    match field {
+        SecretField::SecretKey => "secret key (SK)",
+        SecretField::SecurityToken => "security token",
+        SecretField::Password => "IAM password",
+    }
+}
+
+/// Removes a profile and its secrets.
+pub async fn delete(path: &Path, vault: &Arc<dyn SecretStore>, name: String) -> Result<Vec<Profile>, String> {
+    let mut file = profiles::load(path)?;
+    file.profiles.retain(|p| p.name != name);
+    profiles::save(path, &file).map_err(|e| e.to_string())?;
+    vault_call(vault, move |v| {
+        for field in [SecretField::SecretKey, SecretField::SecurityToken, SecretField::Password] {
+            v.delete(&name, field)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(file.profiles)
+}
+
+/// A session for a profile, with its secrets read from the vault.
+pub async fn session(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<CloudSession, String> {
+    let get = |field| {
+        let name = profile.name.clone();
+        async move { vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string()) }
+    };
+    let missing = |what: &str| {
+        format!(
+            "The {what} of profile {} is not in the {}; edit the profile to enter it.",
+            profile.name,
+            vault.describe()
+        )
+    };
+    let credentials = match &profile.auth {
+        AuthSettings::AkSk { access_key, temporary } => Credentials::AkSk {
+            access_key: access_key.clone(),
+            secret_key: get(SecretField::SecretKey).await?.ok_or_else(|| missing("secret key"))?,
+            security_token: if *temporary {
+                Some(get(SecretField::SecurityToken).await?.ok_or_else(|| missing("security token"))?)
+            } else {
+                None
+            },
+        },
+        AuthSettings::Password { domain_name, user_name } => Credentials::Password {
+            domain_name: domain_name.clone(),
+            user_name: user_name.clone(),
+            password: get(SecretField::Password).await?.ok_or_else(|| missing("password"))?,
+        },
+    };
+    let endpoints = match &profile.endpoint {
+        Some(url) => Endpoints::custom(profile.cloud, url).map_err(|e| e.to_string())?,
+        None => Endpoints::catalog(profile.cloud),
+    };
+    let http = HttpClient::new(HttpConfig { ca_file: profile.ca_file.clone(), ..HttpConfig::default() })
+        .map_err(|e| e.to_string())?;
+    Ok(CloudSession::new(http, endpoints, credentials))
+}
+
+/// The regions a profile scans: its list, or every region the account has a project in.
+pub async fn regions(profile: &Profile, session: &CloudSession) -> Result<Vec<String>, String> {
+    if !profile.regions.is_empty() {
+        return Ok(profile.regions.clone());
+    }
+    crate::inventory::discover_regions(session).await.map_err(|e| format!("cannot list the account's regions: {e}"))
+}
+
+/// Tests a profile: signs in, resolves the regions' project ids and the account id.
+pub async fn test(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<String, String> {
+    let session = session(profile, vault).await?;
+    let regions = regions(profile, &session).await?;
+    for region in &regions {
+        session.project_id(region).await.map_err(|e| format!("{region}: {e}"))?;
+    }
+    let account = match session.domain_id().await {
+        Ok(_) => "account id resolved".to_owned(),
+        Err(e) => format!("account id not resolved ({e}); private CA certificates will not list"),
+    };
+    Ok(format!("Connected: {} region(s) ({}); {account}.", regions.len(), regions.join(", ")))
+}
