@@ -305,3 +305,79 @@ fn a_profile_without_its_secret_is_not_saved() {
     assert!(h.state().profiles().is_empty());
     assert!(!dir.path().join("profiles.json").exists(), "nothing half-written");
 }
+
+#[test]
+fn export_a_private_certificate_as_zip_and_pkcs12() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    let rows = h.state().rows().to_vec();
+    let cert = rows
+        .iter()
+        .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
+        .unwrap();
+    let select = |h: &mut Harness<'static, CertdeskApp>, id: &str, name: &str| {
+        h.get_by_label("Search").click();
+        h.get_by_label("Search").type_text(id);
+        h.run_steps(3);
+        h.get_by_label(name).click();
+        h.run_steps(2);
+        h.key_press(egui::Key::Escape);
+    };
+    select(&mut h, &cert.id, &cert.name);
+    // The nginx zip, through the save dialog.
+    let zip = dir.path().join("nginx.zip");
+    dialog.answer(Some(SaveChoice { path: zip.clone(), overwrite_confirmed: false }));
+    h.get_by_label("Export...").click();
+    h.run_steps(12);
+    h.get_by_label("Save as...").click();
+    wait_for(&mut h, "the zip export", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("nginx.zip"))
+    });
+    assert_eq!(std::fs::metadata(&zip).unwrap().permissions().mode() & 0o777, 0o600);
+    let m = certdesk::certs::material::read(
+        "nginx.zip",
+        &std::fs::read(&zip).unwrap(),
+        &certdesk::certs::material::ReadOptions::default(),
+    )
+    .unwrap();
+    assert!(m.keys[0].key.matches(&m.certificates[0].der));
+    // PKCS#12 with a password (Ctrl+E opens the dialog).
+    let p12 = dir.path().join("cert.p12");
+    dialog.answer(Some(SaveChoice { path: p12.clone(), overwrite_confirmed: false }));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(12);
+    h.get_by_label("PKCS#12 (.p12) with key and chain").click();
+    h.run_steps(2);
+    h.get_by_label("Password").click();
+    h.get_by_label("Password").type_text("p12-password");
+    h.get_by_label("Repeat password").click();
+    h.get_by_label("Repeat password").type_text("p12-password");
+    h.get_by_label("Save as...").click();
+    wait_for(&mut h, "the PKCS#12 export", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("cert.p12"))
+    });
+    let opts = certdesk::certs::material::ReadOptions {
+        password: Some("p12-password".into()),
+        ..certdesk::certs::material::ReadOptions::default()
+    };
+    let m = certdesk::certs::material::read("cert.p12", &std::fs::read(&p12).unwrap(), &opts).unwrap();
+    assert_eq!(m.certificates.len(), 3);
+    assert_eq!(dialog.asked()[0], format!("{}_nginx.zip", cert.name));
+    // A revoked certificate cannot be exported: the cloud's reason is shown, nothing is written.
+    if let Some(revoked) = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED") {
+        h.get_by_label("Search").click();
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        select(&mut h, &revoked.id, &revoked.name);
+        let path = dir.path().join("revoked.zip");
+        dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
+        h.get_by_label("Export...").click();
+        h.run_steps(12);
+        h.get_by_label("Save as...").click();
+        wait_for(&mut h, "the refusal", |app| app.activity_messages().iter().any(|m| m.contains("ISSUED")));
+        assert!(!path.exists());
+    }
+}

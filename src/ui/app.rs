@@ -114,6 +114,7 @@ pub struct CertdeskApp {
     pub(super) profile_form: Option<super::profile_dialog::ProfileForm>,
     pub(super) profile_tests: HashMap<String, Result<String, String>>,
     pub(super) confirm_delete: Option<String>,
+    pub(super) export_form: Option<super::export_dialog::ExportForm>,
 }
 
 fn now_hms() -> String {
@@ -148,6 +149,7 @@ impl CertdeskApp {
             profile_form: None,
             profile_tests: HashMap::new(),
             confirm_delete: None,
+            export_form: None,
         };
         match options.demo {
             Some(config) => app.start_demo(config),
@@ -388,6 +390,7 @@ impl CertdeskApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.handle_shortcuts(ui.ctx());
         super::profile_dialog::profile_dialog_ui(self, ui);
+        super::export_dialog::export_dialog_ui(self, ui);
         if !self.started {
             super::welcome_view::welcome_ui(self, ui);
             return;
@@ -406,12 +409,16 @@ impl CertdeskApp {
         if !self.started {
             return;
         }
-        let (refresh, find) = ctx.input_mut(|i| {
+        let (refresh, find, export) = ctx.input_mut(|i| {
             (
                 i.consume_key(Modifiers::NONE, Key::F5),
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
+                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::E)),
             )
         });
+        if export {
+            super::export_dialog::open_for_selected(self);
+        }
         if refresh {
             self.request_refresh();
         }

@@ -63,7 +63,9 @@ pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 app.send(Command::DownloadCertificate(Box::new(row.clone())));
             }
         } else if row.service == Service::Ccm {
-            ui.weak("Export of private certificates arrives with the export dialog.");
+            if ui.button("Export...").on_hover_text("PEM, a server bundle or PKCS#12 (Ctrl+E)").clicked() {
+                super::export_dialog::open_for_selected(app);
+            }
         } else {
             ui.weak("No certificate to download: SSL is not on for this instance.");
         }

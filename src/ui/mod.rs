@@ -6,6 +6,7 @@
 mod activity_log;
 mod app;
 mod details_view;
+mod export_dialog;
 pub mod filter;
 mod inventory_view;
 mod profile_dialog;

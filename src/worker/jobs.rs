@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use std::path::PathBuf;
 
 use super::profiles as profiles_jobs;
-use super::{Command, Event, JobId, Outcome, ProfileSecrets, SaveDialog, Waker, WorkerOptions};
+use super::{Command, Event, ExportChoice, JobId, Outcome, ProfileSecrets, SaveDialog, Waker, WorkerOptions};
 use crate::certs::material::{ReadOptions, read};
 use crate::certs::summary::{CertSummary, summarize};
 use crate::cloud::download::LinkFetcher;
@@ -84,6 +84,7 @@ pub(super) async fn run(
             Command::RefreshInventory => state.spawn_refresh(),
             Command::DownloadCertificate(row) => state.spawn_download(*row),
             Command::ExportInventory { rows, format, warn_days } => state.spawn_export(rows, format, warn_days),
+            Command::ExportCertificate { row, choice } => state.spawn_certificate_export(*row, choice),
             Command::LoadProfiles => state.load_profiles().await,
             Command::UseSessionOnlySecrets => {
                 state.vault = Some(Arc::new(MemoryStore::default()));
@@ -221,6 +222,113 @@ impl State {
             jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
             out.finish(job, outcome).await;
         });
+    }
+}
+
+impl State {
+    fn spawn_certificate_export(&mut self, row: InventoryRow, choice: ExportChoice) {
+        let (job, token) = self.new_job();
+        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
+        let profile = self.profiles.iter().find(|p| p.name == row.profile).cloned();
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: format!("Exporting certificate {}", row.name) }).await;
+            let outcome = match profile {
+                None => Outcome::Failed(format!(
+                    "The profile {} is no longer signed in; refresh and try again.",
+                    row.profile
+                )),
+                Some(profile) => tokio::select! {
+                    () = token.cancelled() => Outcome::Cancelled,
+                    outcome = export_certificate(job, &profile, &row, &choice, dialog.as_ref(), &out) => outcome,
+                },
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+}
+
+/// Exports one private certificate: save dialog, PCA export, local conversion, safe write (0600).
+async fn export_certificate(
+    job: JobId,
+    target: &Target,
+    row: &InventoryRow,
+    choice: &ExportChoice,
+    dialog: &dyn SaveDialog,
+    out: &Outbox,
+) -> Outcome {
+    use crate::cloud::pca::{self, Export, ServerType};
+    let stem: String = row
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') { c } else { '_' })
+        .collect();
+    let suggested = match choice {
+        ExportChoice::PemBundle { include_key: true } => format!("{stem}-with-key.pem"),
+        ExportChoice::PemBundle { include_key: false } => format!("{stem}.pem"),
+        ExportChoice::ServerZip(kind) => format!("{stem}_{}.zip", kind.api_name().to_ascii_lowercase()),
+        ExportChoice::Pkcs12(_) => format!("{stem}.p12"),
+    };
+    let Some(save) = dialog.ask_save_path("Export the certificate", &suggested).await else {
+        return Outcome::Cancelled;
+    };
+    let session = &target.session;
+    let result: Result<(Vec<u8>, Sensitivity), String> = async {
+        match choice {
+            ExportChoice::ServerZip(kind) => {
+                match pca::export_certificate(session, &row.id, *kind, true).await.map_err(|e| e.to_string())? {
+                    Export::Zip { bytes, .. } => Ok((bytes.to_vec(), Sensitivity::Secret)),
+                    Export::Pem(_) => Err("The cloud answered with PEM text where a zip was asked.".to_owned()),
+                }
+            }
+            ExportChoice::PemBundle { include_key } => {
+                let Export::Pem(pem) = pca::export_certificate(session, &row.id, ServerType::Other, false)
+                    .await
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Err("The cloud answered with a zip where PEM text was asked.".to_owned());
+                };
+                let lf = |s: &str| s.replace("\r\n", "\n");
+                let mut text = format!("{}{}", lf(&pem.certificate), lf(&pem.certificate_chain));
+                if *include_key {
+                    text.push_str(&lf(&pem.private_key));
+                    return Ok((text.into_bytes(), Sensitivity::Secret));
+                }
+                Ok((text.into_bytes(), Sensitivity::Public))
+            }
+            ExportChoice::Pkcs12(password) => {
+                let Export::Pem(pem) = pca::export_certificate(session, &row.id, ServerType::Other, false)
+                    .await
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Err("The cloud answered with a zip where PEM text was asked.".to_owned());
+                };
+                let text = format!("{}{}{}", pem.certificate, pem.certificate_chain, pem.private_key);
+                let material = read(&suggested, text.as_bytes(), &ReadOptions::default()).map_err(|e| e.to_string())?;
+                let ders: Vec<Vec<u8>> = material.certificates.iter().map(|c| c.der.clone()).collect();
+                let key = material.keys.first().map(|k| &k.key).ok_or("The export held no private key.")?;
+                let p12 = crate::certs::bundle::Identity { leaf: &ders[0], chain: &ders[1..], key: Some(key) }
+                    .render(crate::certs::bundle::OutputFormat::P12, password.expose())
+                    .map_err(|e| e.to_string())?;
+                Ok((p12, Sensitivity::Secret))
+            }
+        }
+    }
+    .await;
+    let (bytes, sensitivity) = match result {
+        Ok(r) => r,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let overwrite = if save.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
+    let path = save.path.clone();
+    let written = tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, sensitivity, overwrite)).await;
+    match written {
+        Ok(Ok(())) => {
+            out.send(Event::FileSaved { job, path: save.path }).await;
+            Outcome::Done
+        }
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 

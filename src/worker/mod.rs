@@ -46,6 +46,13 @@ pub enum Command {
     RefreshInventory,
     /// Ask where to save, then download the CA certificate of a DCS or GeminiDB instance.
     DownloadCertificate(Box<InventoryRow>),
+    /// Ask where to save, then export a private certificate in the chosen form.
+    ExportCertificate {
+        /// The certificate's row.
+        row: Box<InventoryRow>,
+        /// What to write.
+        choice: ExportChoice,
+    },
     /// Ask where to save, then write these rows as CSV, JSON or an iCalendar of expiry reminders.
     ExportInventory {
         /// The rows (those the table shows).
@@ -155,6 +162,20 @@ pub enum Event {
         /// `None` when it succeeded.
         outcome: Outcome,
     },
+}
+
+/// The form of an exported private certificate.
+#[derive(Debug, Clone)]
+pub enum ExportChoice {
+    /// One PEM file: certificate and chain, and the key when asked.
+    PemBundle {
+        /// Whether the private key goes in too.
+        include_key: bool,
+    },
+    /// The cloud's zip for a server type (key included).
+    ServerZip(crate::cloud::pca::ServerType),
+    /// A PKCS#12 file with key and chain, protected by this password.
+    Pkcs12(crate::cloud::Secret),
 }
 
 /// How a job ended.

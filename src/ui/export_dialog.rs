@@ -1,0 +1,123 @@
+//! The export dialog of a private certificate: PEM bundle (with or without the key), one of the
+//! five server zips, or PKCS#12 with a password; then the save dialog.
+
+use super::CertdeskApp;
+use super::tokens;
+use crate::cloud::Secret;
+use crate::cloud::pca::ServerType;
+use crate::inventory::InventoryRow;
+use crate::worker::{Command, ExportChoice};
+
+/// What the dialog shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Pem,
+    Zip,
+    Pkcs12,
+}
+
+/// The open export dialog.
+pub struct ExportForm {
+    row: InventoryRow,
+    kind: Kind,
+    include_key: bool,
+    server: ServerType,
+    password: String,
+    confirm: String,
+    error: Option<String>,
+}
+
+impl ExportForm {
+    /// A dialog for a certificate row.
+    pub fn new(row: InventoryRow) -> Self {
+        Self {
+            row,
+            kind: Kind::Zip,
+            include_key: true,
+            server: ServerType::Nginx,
+            password: String::new(),
+            confirm: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// Opens the dialog for the selected row when it is a private certificate.
+pub fn open_for_selected(app: &mut CertdeskApp) {
+    if let Some(row) = app.selected_row().filter(|r| r.service == crate::cloud::Service::Ccm).cloned() {
+        app.export_form = Some(ExportForm::new(row));
+    }
+}
+
+/// Draws the dialog when open.
+pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    let Some(form) = app.export_form.as_mut() else { return };
+    let mut close = false;
+    let mut submit = None;
+    let modal = egui::Modal::new(egui::Id::unique("export-dialog")).show(ui.ctx(), |ui| {
+        ui.set_width(420.0);
+        ui.heading("Export certificate");
+        ui.label(&form.row.name);
+        ui.weak(format!("status {}, {}", form.row.status, form.row.id));
+        ui.separator();
+        ui.radio_value(&mut form.kind, Kind::Zip, "Server bundle (zip, as the console gives it)");
+        if form.kind == Kind::Zip {
+            ui.horizontal(|ui| {
+                for kind in ServerType::ALL {
+                    ui.radio_value(&mut form.server, kind, kind.api_name());
+                }
+            });
+        }
+        ui.radio_value(&mut form.kind, Kind::Pem, "PEM file (certificate and chain)");
+        if form.kind == Kind::Pem {
+            ui.checkbox(&mut form.include_key, "Include the private key");
+        }
+        ui.radio_value(&mut form.kind, Kind::Pkcs12, "PKCS#12 (.p12) with key and chain");
+        if form.kind == Kind::Pkcs12 {
+            egui::Grid::new("p12").num_columns(2).show(ui, |ui| {
+                let l = ui.label("Password");
+                ui.add(egui::TextEdit::singleline(&mut form.password).password(true)).labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Repeat password");
+                ui.add(egui::TextEdit::singleline(&mut form.confirm).password(true)).labelled_by(l.id);
+                ui.end_row();
+            });
+        }
+        if form.kind != Kind::Pem || form.include_key {
+            ui.weak("Files with the private key are written readable by you only.");
+        }
+        if let Some(e) = &form.error {
+            ui.colored_label(tokens::palette(ui.visuals().dark_mode).error, e);
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui.button("Save as...").clicked() {
+                submit = Some(match form.kind {
+                    Kind::Pem => Ok(ExportChoice::PemBundle { include_key: form.include_key }),
+                    Kind::Zip => Ok(ExportChoice::ServerZip(form.server)),
+                    Kind::Pkcs12 if form.password.len() < 8 => {
+                        Err("Use a password of at least 8 characters.".to_owned())
+                    }
+                    Kind::Pkcs12 if form.password != form.confirm => Err("The passwords differ.".to_owned()),
+                    Kind::Pkcs12 => Ok(ExportChoice::Pkcs12(Secret::new(std::mem::take(&mut form.password)))),
+                });
+            }
+            if ui.button("Cancel").clicked() {
+                close = true;
+            }
+        });
+    });
+    if modal.should_close() {
+        close = true;
+    }
+    match submit {
+        Some(Ok(choice)) => {
+            let row = Box::new(form.row.clone());
+            app.export_form = None;
+            app.send(Command::ExportCertificate { row, choice });
+        }
+        Some(Err(e)) => form.error = Some(e),
+        None if close => app.export_form = None,
+        None => {}
+    }
+}
