@@ -8,6 +8,7 @@ mod app;
 mod details_view;
 mod export_dialog;
 pub mod filter;
+mod icon;
 mod inventory_view;
 mod profile_dialog;
 pub mod tokens;
@@ -28,6 +29,7 @@ pub fn run(demo: bool) -> Result<(), eframe::Error> {
         viewport: egui::ViewportBuilder::default()
             .with_title("certdesk")
             .with_app_id(APP_ID)
+            .with_icon(std::sync::Arc::new(icon::app_icon()))
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([720.0, 420.0]),
         persist_window: true,
