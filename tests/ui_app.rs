@@ -381,3 +381,55 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
         assert!(!path.exists());
     }
 }
+
+#[test]
+fn every_export_format_through_the_dialog() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    let rows = h.state().rows().to_vec();
+    let cert = rows
+        .iter()
+        .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
+        .unwrap();
+    h.get_by_label("Search").click();
+    h.get_by_label("Search").type_text(&cert.id);
+    h.run_steps(3);
+    h.get_by_label(&cert.name).click();
+    h.run_steps(2);
+    let mut export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
+        let path = dir.path().join(file);
+        dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
+        h.get_by_label("Export...").click();
+        h.run_steps(12);
+        for label in pick {
+            h.get_by_label(label).click();
+            // The centred dialog changes size with the choice: let it settle before the next click.
+            h.run_steps(8);
+        }
+        h.get_by_label("Save as...").click();
+        wait_for(h, file, |app| !app.is_busy() && app.activity_messages().iter().any(|m| m.contains(file)));
+        path
+    };
+    for kind in ["APACHE", "NGINX", "IIS", "TOMCAT", "OTHER"] {
+        let path = export(&mut h, &[kind], &format!("{kind}.zip"));
+        let m = certdesk::certs::material::read(
+            kind,
+            &std::fs::read(&path).unwrap(),
+            &certdesk::certs::material::ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert!(m.certificates.iter().any(|c| m.keys[0].key.matches(&c.der)), "{kind}: the key matches the leaf");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "{kind}");
+    }
+    let with_key = export(&mut h, &["PEM file (certificate and chain)"], "with-key.pem");
+    let text = std::fs::read_to_string(&with_key).unwrap();
+    assert!(text.contains("PRIVATE KEY") && !text.contains('\r'));
+    assert_eq!(std::fs::metadata(&with_key).unwrap().permissions().mode() & 0o777, 0o600);
+    let without = export(&mut h, &["PEM file (certificate and chain)", "Include the private key"], "no-key.pem");
+    let text = std::fs::read_to_string(&without).unwrap();
+    assert!(!text.contains("PRIVATE KEY") && text.matches("BEGIN CERTIFICATE").count() == 3);
+    assert_eq!(std::fs::metadata(&without).unwrap().permissions().mode() & 0o777, 0o644, "no key: readable");
+}
