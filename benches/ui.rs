@@ -119,7 +119,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(5));
     let idle_wakes = wakes.load(Ordering::Relaxed);
     let pending = h.ctx.has_requested_repaint();
-    println!("ui bench: {ROWS} rows (renderer-free frames, debug of egui excluded: release build)");
+    println!("ui bench: {ROWS} rows (renderer-free egui_kittest frames, release build)");
     println!(
         "  sort by days left: {:.2} ms ({} rows), by name: {:.2} ms",
         sort_days.as_secs_f64() * 1e3,

@@ -399,7 +399,7 @@ fn every_export_format_through_the_dialog() {
     h.run_steps(3);
     h.get_by_label(&cert.name).click();
     h.run_steps(2);
-    let mut export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
+    let export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
         let path = dir.path().join(file);
         dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
         h.get_by_label("Export...").click();
