@@ -433,3 +433,55 @@ fn every_export_format_through_the_dialog() {
     assert!(!text.contains("PRIVATE KEY") && text.matches("BEGIN CERTIFICATE").count() == 3);
     assert_eq!(std::fs::metadata(&without).unwrap().permissions().mode() & 0o777, 0o644, "no key: readable");
 }
+
+#[test]
+fn mark_rows_with_ctrl_click_and_export_them_to_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    let rows = h.state().rows().to_vec();
+    let dcs =
+        rows.iter().find(|r| r.service == certdesk::cloud::Service::Dcs && r.ssl == SslStatus::On).unwrap().clone();
+    let pca = rows
+        .iter()
+        .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
+        .unwrap()
+        .clone();
+    let revoked = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED").cloned();
+    let mut marked = vec![dcs.clone(), pca.clone()];
+    marked.extend(revoked.clone());
+    for row in &marked {
+        h.get_by_label("Search").click();
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+        h.get_by_label("Search").click();
+        h.get_by_label("Search").type_text(&row.id);
+        h.run_steps(3);
+        h.get_by_label(&row.name).click_modifiers(egui::Modifiers::COMMAND);
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().marked_ids().len(), marked.len());
+    dialog.answer_folder(Some(dir.path().to_path_buf()));
+    h.get_by_label(&format!("{} marked", marked.len())).click();
+    h.run_steps(3);
+    h.get_by_label("TOMCAT zips").click();
+    wait_for(&mut h, "the folder export", |app| {
+        !app.is_busy()
+            && app.activity_messages().iter().any(|m| m.contains("to a folder"))
+            && app.activity_messages().len() > 5
+    });
+    let mut files: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    let mut expected = vec![format!("{}-ca.zip", dcs.name), format!("{}_tomcat.zip", pca.name)];
+    expected.sort();
+    assert_eq!(files, expected, "the revoked certificate is reported, not written");
+    if let Some(revoked) = revoked {
+        assert!(
+            h.state().activity_messages().iter().any(|m| m.contains("saved 2 of 3") && m.contains(&revoked.name)),
+            "{:?}",
+            h.state().activity_messages()
+        );
+    }
+}

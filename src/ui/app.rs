@@ -115,6 +115,7 @@ pub struct CertdeskApp {
     pub(super) profile_tests: HashMap<String, Result<String, String>>,
     pub(super) confirm_delete: Option<String>,
     pub(super) export_form: Option<super::export_dialog::ExportForm>,
+    pub(super) marked: std::collections::BTreeSet<String>,
 }
 
 fn now_hms() -> String {
@@ -150,6 +151,7 @@ impl CertdeskApp {
             profile_tests: HashMap::new(),
             confirm_delete: None,
             export_form: None,
+            marked: std::collections::BTreeSet::new(),
         };
         match options.demo {
             Some(config) => app.start_demo(config),
@@ -435,6 +437,17 @@ impl CertdeskApp {
     /// Whether the table should scroll to the selection (once).
     pub(super) fn scroll_to_selected_pending(&mut self) -> bool {
         std::mem::take(&mut self.scroll_to_selected)
+    }
+
+    /// Ids of the rows marked with Ctrl+click.
+    pub fn marked_ids(&self) -> Vec<String> {
+        self.marked.iter().cloned().collect()
+    }
+
+    /// Exports the marked rows' certificates into a folder.
+    pub(super) fn export_marked(&mut self, server_type: crate::cloud::pca::ServerType) {
+        let rows: Vec<InventoryRow> = self.rows.iter().filter(|r| self.marked.contains(&r.id)).cloned().collect();
+        self.send(Command::ExportToFolder { rows, server_type });
     }
 
     /// Exports the rows the table shows.

@@ -57,6 +57,22 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     }
                 }
             });
+            if !app.marked.is_empty() {
+                ui.menu_button(format!("{} marked", app.marked.len()), |ui| {
+                    ui.label("Save their certificates into a folder; private certificates as:");
+                    for kind in crate::cloud::pca::ServerType::ALL {
+                        if ui.button(format!("{} zips", kind.api_name())).clicked() {
+                            app.export_marked(kind);
+                            ui.close();
+                        }
+                    }
+                    ui.separator();
+                    if ui.button("Clear marks").clicked() {
+                        app.marked.clear();
+                        ui.close();
+                    }
+                });
+            }
             ui.menu_button("View", |ui| {
                 egui::widgets::global_theme_preference_buttons(ui);
                 ui.separator();
@@ -169,7 +185,7 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             .body(|body| {
                 body.rows(tokens::ROW_HEIGHT, app.visible.len(), |mut row| {
                     let r: &InventoryRow = &app.rows[app.visible[row.index()]];
-                    row.set_selected(app.selected.as_deref() == Some(r.id.as_str()));
+                    row.set_selected(app.selected.as_deref() == Some(r.id.as_str()) || app.marked.contains(&r.id));
                     row.col(|ui| {
                         ui.label(r.service.label());
                     });
@@ -209,18 +225,34 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 });
             });
         if let Some(id) = clicked {
-            app.selected = Some(id);
+            row_clicked(app, ui, id);
         }
         if let Some(column) = sort_clicked {
-            let view = &mut app.settings.view;
-            if view.sort == column {
-                view.descending = !view.descending;
-            } else {
-                view.sort = column;
-                view.descending = false;
-            }
+            header_clicked(app, column);
         }
     });
+}
+
+/// Ctrl+click marks rows for bulk export; a plain click selects one.
+fn row_clicked(app: &mut CertdeskApp, ui: &egui::Ui, id: String) {
+    if ui.input(|i| i.modifiers.command) {
+        if !app.marked.remove(&id) {
+            app.marked.insert(id);
+        }
+    } else {
+        app.selected = Some(id);
+    }
+}
+
+/// A header click sorts by that column, or flips the direction when it already does.
+fn header_clicked(app: &mut CertdeskApp, column: SortColumn) {
+    let view = &mut app.settings.view;
+    if view.sort == column {
+        view.descending = !view.descending;
+    } else {
+        view.sort = column;
+        view.descending = false;
+    }
 }
 
 /// Arrow keys move the selection, Enter downloads it (when nothing else has the keyboard).

@@ -23,6 +23,8 @@ pub trait SaveDialog: Send + Sync {
         title: &'a str,
         suggested_name: &'a str,
     ) -> Pin<Box<dyn Future<Output = Option<SaveChoice>> + Send + 'a>>;
+    /// Asks for a folder to save several files into.
+    fn ask_folder<'a>(&'a self, title: &'a str) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send + 'a>>;
 }
 
 /// The native dialog (XDG portal, zenity fallback; Windows and macOS natives), run on the worker.
@@ -43,12 +45,19 @@ impl SaveDialog for NativeDialog {
             Some(SaveChoice { path: handle.path().to_path_buf(), overwrite_confirmed: true })
         })
     }
+
+    fn ask_folder<'a>(&'a self, title: &'a str) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send + 'a>> {
+        Box::pin(async move {
+            rfd::AsyncFileDialog::new().set_title(title).pick_folder().await.map(|h| h.path().to_path_buf())
+        })
+    }
 }
 
 /// A dialog that answers from a script, for tests and headless runs.
 #[derive(Debug, Default)]
 pub struct ScriptedDialog {
     answers: Mutex<Vec<Option<SaveChoice>>>,
+    folders: Mutex<Vec<Option<PathBuf>>>,
     asked: Mutex<Vec<String>>,
 }
 
@@ -56,6 +65,11 @@ impl ScriptedDialog {
     /// Queues the next answer (`None` = the user cancels).
     pub fn answer(&self, choice: Option<SaveChoice>) {
         self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(choice);
+    }
+
+    /// Queues the next folder answer (`None` = the user cancels).
+    pub fn answer_folder(&self, folder: Option<PathBuf>) {
+        self.folders.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(folder);
     }
 
     /// The suggested names asked so far.
@@ -73,6 +87,12 @@ impl SaveDialog for ScriptedDialog {
         self.asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(suggested_name.to_owned());
         let mut answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let answer = if answers.is_empty() { None } else { answers.remove(0) };
+        Box::pin(async move { answer })
+    }
+
+    fn ask_folder<'a>(&'a self, _title: &'a str) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send + 'a>> {
+        let mut folders = self.folders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let answer = if folders.is_empty() { None } else { folders.remove(0) };
         Box::pin(async move { answer })
     }
 }

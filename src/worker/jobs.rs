@@ -85,6 +85,7 @@ pub(super) async fn run(
             Command::DownloadCertificate(row) => state.spawn_download(*row),
             Command::ExportInventory { rows, format, warn_days } => state.spawn_export(rows, format, warn_days),
             Command::ExportCertificate { row, choice } => state.spawn_certificate_export(*row, choice),
+            Command::ExportToFolder { rows, server_type } => state.spawn_folder_export(rows, server_type),
             Command::LoadProfiles => state.load_profiles().await,
             Command::UseSessionOnlySecrets => {
                 state.vault = Some(Arc::new(MemoryStore::default()));
@@ -245,6 +246,99 @@ impl State {
             jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
             out.finish(job, outcome).await;
         });
+    }
+}
+
+impl State {
+    fn spawn_folder_export(&mut self, rows: Vec<InventoryRow>, server_type: crate::cloud::pca::ServerType) {
+        let (job, token) = self.new_job();
+        let (out, jobs, dialog, targets) =
+            (self.out.clone(), self.jobs.clone(), self.dialog.clone(), self.profiles.clone());
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label: format!("Exporting {} certificate(s) to a folder", rows.len()) })
+                .await;
+            let outcome = tokio::select! {
+                () = token.cancelled() => Outcome::Cancelled,
+                outcome = export_to_folder(job, &targets, &rows, server_type, dialog.as_ref(), &out) => outcome,
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+}
+
+/// A dialog that answers one fixed path, so the one-file code paths serve the folder export.
+struct FixedPath(PathBuf);
+
+impl SaveDialog for FixedPath {
+    fn ask_save_path<'a>(
+        &'a self,
+        _title: &'a str,
+        _suggested: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<super::SaveChoice>> + Send + 'a>> {
+        let choice = super::SaveChoice { path: self.0.clone(), overwrite_confirmed: false };
+        Box::pin(async move { Some(choice) })
+    }
+
+    fn ask_folder<'a>(
+        &'a self,
+        _title: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<PathBuf>> + Send + 'a>> {
+        Box::pin(async { None })
+    }
+}
+
+async fn export_to_folder(
+    job: JobId,
+    targets: &[Arc<Target>],
+    rows: &[InventoryRow],
+    server_type: crate::cloud::pca::ServerType,
+    dialog: &dyn SaveDialog,
+    out: &Outbox,
+) -> Outcome {
+    let Some(folder) = dialog.ask_folder("Export certificates to a folder").await else {
+        return Outcome::Cancelled;
+    };
+    let (mut saved, mut problems) = (0usize, Vec::new());
+    // One at a time: each file is small, and the cloud's rate limits apply per account.
+    for row in rows {
+        let Some(target) = targets.iter().find(|t| t.name == row.profile) else {
+            problems.push(format!("{}: profile {} is not signed in", row.name, row.profile));
+            continue;
+        };
+        let stem: String = row
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') { c } else { '_' })
+            .collect();
+        let outcome = match row.service {
+            Service::Dcs | Service::GeminiDb if row.ssl == crate::inventory::SslStatus::On => {
+                let file =
+                    if row.service == Service::Dcs { format!("{stem}-ca.zip") } else { format!("{stem}-ca.crt") };
+                download(job, target, row, &FixedPath(folder.join(file)), out).await
+            }
+            Service::Ccm => {
+                let file = format!("{stem}_{}.zip", server_type.api_name().to_ascii_lowercase());
+                let choice = ExportChoice::ServerZip(server_type);
+                export_certificate(job, target, row, &choice, &FixedPath(folder.join(file)), out).await
+            }
+            _ => Outcome::Failed("no certificate: SSL is not on".into()),
+        };
+        match outcome {
+            Outcome::Done => saved += 1,
+            Outcome::Failed(e) => problems.push(format!("{}: {e}", row.name)),
+            Outcome::Cancelled => return Outcome::Cancelled,
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::Failed(format!(
+            "saved {saved} of {} into {}; not saved: {}",
+            rows.len(),
+            folder.display(),
+            problems.join("; ")
+        ))
     }
 }
 

@@ -53,6 +53,14 @@ pub enum Command {
         /// What to write.
         choice: ExportChoice,
     },
+    /// Ask for a folder, then save every row's certificate into it: instances' CA certificates and
+    /// private certificates as the server zip of this type. Existing files are never replaced.
+    ExportToFolder {
+        /// The rows.
+        rows: Vec<InventoryRow>,
+        /// The zip type for private certificates.
+        server_type: crate::cloud::pca::ServerType,
+    },
     /// Ask where to save, then write these rows as CSV, JSON or an iCalendar of expiry reminders.
     ExportInventory {
         /// The rows (those the table shows).
