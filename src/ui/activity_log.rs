@@ -9,9 +9,16 @@ pub fn activity_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     egui::Panel::bottom("activity").resizable(true).default_size(120.0).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.toggle_value(&mut app.settings.show_activity, "Activity");
-            for label in app.jobs.values() {
+            let mut cancel = None;
+            for (job, label) in &app.jobs {
                 ui.add(egui::Spinner::new());
                 ui.weak(label);
+                if ui.small_button("Stop").on_hover_text("Cancel this job").clicked() {
+                    cancel = Some(*job);
+                }
+            }
+            if let Some(job) = cancel {
+                app.send(crate::worker::Command::Cancel(job));
             }
         });
         if !app.settings.show_activity {

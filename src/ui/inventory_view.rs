@@ -126,8 +126,9 @@ fn summary_ui(app: &CertdeskApp, ui: &mut egui::Ui) {
     }
 }
 
-const COLUMNS: [(&str, SortColumn); 9] = [
+const COLUMNS: [(&str, SortColumn); 11] = [
     ("Service", SortColumn::Service),
+    ("Profile", SortColumn::Profile),
     ("Region", SortColumn::Region),
     ("Name", SortColumn::Name),
     ("Engine", SortColumn::Engine),
@@ -135,6 +136,7 @@ const COLUMNS: [(&str, SortColumn); 9] = [
     ("SSL", SortColumn::Ssl),
     ("Expires", SortColumn::DaysLeft),
     ("Days left", SortColumn::DaysLeft),
+    ("Validated", SortColumn::Ssl),
     ("Id", SortColumn::Id),
 ];
 
@@ -156,12 +158,14 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             .sense(egui::Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::initial(80.0))
+            .column(Column::initial(90.0).clip(true))
             .column(Column::initial(110.0))
             .column(Column::initial(220.0).clip(true))
             .column(Column::initial(120.0))
             .column(Column::initial(90.0))
             .column(Column::initial(50.0))
             .column(Column::initial(90.0))
+            .column(Column::initial(70.0))
             .column(Column::initial(70.0))
             .column(Column::remainder().clip(true));
         if let Some(pos) = selected_pos.filter(|_| app.scroll_to_selected_pending()) {
@@ -171,7 +175,7 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             .header(24.0, |mut header| {
                 for (title, column) in COLUMNS {
                     header.col(|ui| {
-                        let arrow = if app.settings.view.sort == column && title != "Expires" {
+                        let arrow = if app.settings.view.sort == column && !matches!(title, "Expires" | "Validated") {
                             if app.settings.view.descending { " (desc)" } else { " (asc)" }
                         } else {
                             ""
@@ -186,39 +190,7 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 body.rows(tokens::ROW_HEIGHT, app.visible.len(), |mut row| {
                     let r: &InventoryRow = &app.rows[app.visible[row.index()]];
                     row.set_selected(app.selected.as_deref() == Some(r.id.as_str()) || app.marked.contains(&r.id));
-                    row.col(|ui| {
-                        ui.label(r.service.label());
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.region);
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.name);
-                    });
-                    row.col(|ui| {
-                        ui.label(format!("{} {}", r.engine, r.engine_version));
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.status);
-                    });
-                    row.col(|ui| {
-                        let color = match r.ssl {
-                            SslStatus::On => palette.valid,
-                            SslStatus::Off => palette.expiring,
-                            _ => palette.muted,
-                        };
-                        ui.colored_label(color, r.ssl.label());
-                    });
-                    let color = days_color(&palette, r.days_left, warn, critical);
-                    row.col(|ui| {
-                        ui.colored_label(color, r.expires_at.map(|t| t.date().to_string()).unwrap_or_default());
-                    });
-                    row.col(|ui| {
-                        ui.colored_label(color, r.days_left.map_or_else(|| "—".into(), |d| d.to_string()));
-                    });
-                    row.col(|ui| {
-                        ui.weak(&r.id);
-                    });
+                    row_cells_ui(&mut row, r, &palette, warn, critical);
                     if row.response().clicked() {
                         clicked = Some(r.id.clone());
                     }
@@ -230,6 +202,59 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         if let Some(column) = sort_clicked {
             header_clicked(app, column);
         }
+    });
+}
+
+/// The cells of one row.
+fn row_cells_ui(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    r: &InventoryRow,
+    palette: &tokens::Palette,
+    warn: i64,
+    critical: i64,
+) {
+    row.col(|ui| {
+        ui.label(r.service.label());
+    });
+    row.col(|ui| {
+        ui.label(&r.profile);
+    });
+    row.col(|ui| {
+        ui.label(&r.region);
+    });
+    row.col(|ui| {
+        ui.label(&r.name);
+    });
+    row.col(|ui| {
+        ui.label(format!("{} {}", r.engine, r.engine_version));
+    });
+    row.col(|ui| {
+        ui.label(&r.status);
+    });
+    row.col(|ui| {
+        let color = match r.ssl {
+            SslStatus::On => palette.valid,
+            SslStatus::Off => palette.expiring,
+            _ => palette.muted,
+        };
+        ui.colored_label(color, r.ssl.label());
+    });
+    let color = days_color(palette, r.days_left, warn, critical);
+    row.col(|ui| {
+        ui.colored_label(color, r.expires_at.map(|t| t.date().to_string()).unwrap_or_default());
+    });
+    row.col(|ui| {
+        ui.colored_label(color, r.days_left.map_or_else(|| "—".into(), |d| d.to_string()));
+    });
+    row.col(|ui| {
+        ui.label(match r.validated {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        });
+    });
+    row.col(|ui| {
+        ui.weak(&r.id);
     });
 }
 
