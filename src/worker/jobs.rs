@@ -146,13 +146,37 @@ impl State {
         self.spawn_refresh();
     }
 
-    fn spawn_refresh(&mut self) {
+    /// Runs `work` as a cancellable job: announced, tracked, and always finished with an outcome.
+    fn spawn_job<F, Fut>(&mut self, label: String, work: F)
+    where
+        F: FnOnce(JobId, Arc<Outbox>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Outcome> + Send + 'static,
+    {
         let (job, token) = self.new_job();
-        let (out, jobs, demo_targets) = (self.out.clone(), self.jobs.clone(), self.profiles.clone());
+        let (out, jobs) = (self.out.clone(), self.jobs.clone());
+        tokio::spawn(async move {
+            out.send(Event::JobStarted { job, label }).await;
+            let outcome = tokio::select! {
+                () = token.cancelled() => Outcome::Cancelled,
+                outcome = work(job, out.clone()) => outcome,
+            };
+            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
+            out.finish(job, outcome).await;
+        });
+    }
+
+    /// The signed-in account a row came from.
+    fn target_of(&self, row: &InventoryRow) -> Result<Arc<Target>, Outcome> {
+        self.profiles.iter().find(|p| p.name == row.profile).cloned().ok_or_else(|| {
+            Outcome::Failed(format!("The profile {} is no longer signed in; refresh and try again.", row.profile))
+        })
+    }
+
+    fn spawn_refresh(&mut self) {
+        let demo_targets = self.profiles.clone();
         let (user_profiles, vault) = (self.user_profiles.clone(), self.vault.clone());
         let in_demo = self.demo.is_some();
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: "Refreshing the inventory".into() }).await;
+        self.spawn_job("Refreshing the inventory".into(), move |job, out| async move {
             // The demo stays apart from the user's profiles; otherwise every profile signs in now.
             let profiles =
                 if in_demo { demo_targets } else { sign_in_all(job, &user_profiles, vault.as_ref(), &out).await };
@@ -163,107 +187,77 @@ impl State {
                 })
                 .sum();
             out.send(Event::RefreshStarted { job, parts }).await;
-            let outcome = tokio::select! {
-                () = token.cancelled() => Outcome::Cancelled,
-                () = refresh_profiles(job, &profiles, &out) => Outcome::Done,
-            };
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, outcome).await;
+            refresh_profiles(job, &profiles, &out).await;
+            Outcome::Done
         });
     }
 
     fn spawn_download(&mut self, row: InventoryRow) {
-        let (job, token) = self.new_job();
-        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
-        let profile = self.profiles.iter().find(|p| p.name == row.profile).cloned();
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: format!("Downloading the CA certificate of {}", row.name) }).await;
-            let outcome = match profile {
-                None => {
-                    Outcome::Failed(format!("The profile {} is no longer loaded; refresh and try again.", row.profile))
-                }
-                Some(profile) => tokio::select! {
-                    () = token.cancelled() => Outcome::Cancelled,
-                    outcome = download(job, &profile, &row, dialog.as_ref(), &out) => outcome,
-                },
-            };
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, outcome).await;
+        let (target, dialog) = (self.target_of(&row), self.dialog.clone());
+        self.spawn_job(format!("Downloading the CA certificate of {}", row.name), move |job, out| async move {
+            match target {
+                Ok(target) => download(job, &target, &row, dialog.as_ref(), &out).await,
+                Err(outcome) => outcome,
+            }
         });
     }
-}
 
-impl State {
     fn spawn_export(&mut self, rows: Vec<InventoryRow>, format: ExportFormat, warn_days: i64) {
-        let (job, token) = self.new_job();
-        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: format!("Exporting {} row(s)", rows.len()) }).await;
+        let dialog = self.dialog.clone();
+        self.spawn_job(format!("Exporting {} row(s)", rows.len()), move |job, out| async move {
             let suggested = format!("certdesk-inventory.{}", format.extension());
-            let outcome = tokio::select! {
-                () = token.cancelled() => Outcome::Cancelled,
-                choice = dialog.ask_save_path("Export the inventory", &suggested) => match choice {
-                    None => Outcome::Cancelled,
-                    Some(choice) => {
-                        let bytes = crate::inventory::export::render(&rows, format, warn_days, time::OffsetDateTime::now_utc());
-                        let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
-                        let path = choice.path.clone();
-                        let written = tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, Sensitivity::Public, overwrite)).await;
-                        match written {
-                            Ok(Ok(())) => {
-                                out.send(Event::FileSaved { job, path: choice.path }).await;
-                                Outcome::Done
-                            }
-                            Ok(Err(e)) => Outcome::Failed(e.to_string()),
-                            Err(e) => Outcome::Failed(e.to_string()),
-                        }
-                    }
-                },
+            let Some(choice) = dialog.ask_save_path("Export the inventory", &suggested).await else {
+                return Outcome::Cancelled;
             };
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, outcome).await;
+            let bytes = crate::inventory::export::render(&rows, format, warn_days, time::OffsetDateTime::now_utc());
+            save_file(job, &out, choice, bytes, Sensitivity::Public).await
         });
     }
-}
 
-impl State {
     fn spawn_certificate_export(&mut self, row: InventoryRow, choice: ExportChoice) {
-        let (job, token) = self.new_job();
-        let (out, jobs, dialog) = (self.out.clone(), self.jobs.clone(), self.dialog.clone());
-        let profile = self.profiles.iter().find(|p| p.name == row.profile).cloned();
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: format!("Exporting certificate {}", row.name) }).await;
-            let outcome = match profile {
-                None => Outcome::Failed(format!(
-                    "The profile {} is no longer signed in; refresh and try again.",
-                    row.profile
-                )),
-                Some(profile) => tokio::select! {
-                    () = token.cancelled() => Outcome::Cancelled,
-                    outcome = export_certificate(job, &profile, &row, &choice, dialog.as_ref(), &out) => outcome,
-                },
-            };
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, outcome).await;
+        let (target, dialog) = (self.target_of(&row), self.dialog.clone());
+        self.spawn_job(format!("Exporting certificate {}", row.name), move |job, out| async move {
+            match target {
+                Ok(target) => export_certificate(job, &target, &row, &choice, dialog.as_ref(), &out).await,
+                Err(outcome) => outcome,
+            }
+        });
+    }
+
+    fn spawn_folder_export(&mut self, rows: Vec<InventoryRow>, server_type: crate::cloud::pca::ServerType) {
+        let (dialog, targets) = (self.dialog.clone(), self.profiles.clone());
+        let label = format!("Exporting {} certificate(s) to a folder", rows.len());
+        self.spawn_job(label, move |job, out| async move {
+            export_to_folder(job, &targets, &rows, server_type, dialog.as_ref(), &out).await
         });
     }
 }
 
-impl State {
-    fn spawn_folder_export(&mut self, rows: Vec<InventoryRow>, server_type: crate::cloud::pca::ServerType) {
-        let (job, token) = self.new_job();
-        let (out, jobs, dialog, targets) =
-            (self.out.clone(), self.jobs.clone(), self.dialog.clone(), self.profiles.clone());
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: format!("Exporting {} certificate(s) to a folder", rows.len()) })
-                .await;
-            let outcome = tokio::select! {
-                () = token.cancelled() => Outcome::Cancelled,
-                outcome = export_to_folder(job, &targets, &rows, server_type, dialog.as_ref(), &out) => outcome,
-            };
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, outcome).await;
-        });
+/// Writes a file the user chose, atomically, and reports it.
+async fn save_file(
+    job: JobId,
+    out: &Outbox,
+    choice: super::SaveChoice,
+    bytes: Vec<u8>,
+    sensitivity: Sensitivity,
+) -> Outcome {
+    let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
+    let path = choice.path.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        // Temp files a crash left in this folder are swept before writing.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            store::sweep_temp_files(dir);
+        }
+        store::write_atomic(&path, &bytes, sensitivity, overwrite)
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => {
+            out.send(Event::FileSaved { job, path: choice.path }).await;
+            Outcome::Done
+        }
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 
@@ -413,17 +407,7 @@ async fn export_certificate(
         Ok(r) => r,
         Err(e) => return Outcome::Failed(e),
     };
-    let overwrite = if save.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
-    let path = save.path.clone();
-    let written = tokio::task::spawn_blocking(move || store::write_atomic(&path, &bytes, sensitivity, overwrite)).await;
-    match written {
-        Ok(Ok(())) => {
-            out.send(Event::FileSaved { job, path: save.path }).await;
-            Outcome::Done
-        }
-        Ok(Err(e)) => Outcome::Failed(e.to_string()),
-        Err(e) => Outcome::Failed(e.to_string()),
-    }
+    save_file(job, out, save, bytes, sensitivity).await
 }
 
 /// Signs in every profile; one that fails becomes one error line, the others go on.
@@ -547,23 +531,16 @@ impl State {
     }
 
     fn spawn_test(&mut self, name: String) {
-        let (job, token) = self.new_job();
-        let (out, jobs) = (self.out.clone(), self.jobs.clone());
         let profile = self.user_profiles.iter().find(|p| p.name == name).cloned();
         let vault = self.vault.clone();
-        tokio::spawn(async move {
-            out.send(Event::JobStarted { job, label: format!("Testing profile {name}") }).await;
+        self.spawn_job(format!("Testing profile {name}"), move |_, out| async move {
             let result = match (profile, vault) {
-                (Some(profile), Some(vault)) => tokio::select! {
-                    () = token.cancelled() => Err("cancelled".to_owned()),
-                    r = profiles_jobs::test(&profile, &vault) => r,
-                },
+                (Some(profile), Some(vault)) => profiles_jobs::test(&profile, &vault).await,
                 (None, _) => Err(format!("No profile named {name}.")),
                 (_, None) => Err("No keyring is open.".to_owned()),
             };
             out.send(Event::ProfileTested { name, result }).await;
-            jobs.lock().unwrap_or_else(PoisonError::into_inner).remove(&job);
-            out.finish(job, Outcome::Done).await;
+            Outcome::Done
         });
     }
 }
