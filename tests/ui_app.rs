@@ -55,6 +55,18 @@ fn wait_for(h: &mut Harness<'static, CertdeskApp>, what: &str, cond: impl Fn(&Ce
     panic!("timed out waiting for {what}; activity: {:?}", h.state().activity_messages());
 }
 
+/// Finds a row by its id in the search box and clicks it (a plain click selects).
+fn select_row(h: &mut Harness<'static, CertdeskApp>, row: &certdesk::inventory::InventoryRow) {
+    h.get_by_label("Search").click();
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.get_by_label("Search").click();
+    h.get_by_label("Search").type_text(&row.id);
+    h.run_steps(3);
+    h.get_by_label(&row.name).click();
+    h.run_steps(2);
+}
+
 fn demo(faults: Faults) -> AppOptions {
     AppOptions { demo: Some(SimConfig { scale: Scale::Demo, faults, ..SimConfig::default() }), ..AppOptions::default() }
 }
@@ -318,15 +330,7 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
         .iter()
         .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
         .unwrap();
-    let select = |h: &mut Harness<'static, CertdeskApp>, id: &str, name: &str| {
-        h.get_by_label("Search").click();
-        h.get_by_label("Search").type_text(id);
-        h.run_steps(3);
-        h.get_by_label(name).click();
-        h.run_steps(2);
-        h.key_press(egui::Key::Escape);
-    };
-    select(&mut h, &cert.id, &cert.name);
+    select_row(&mut h, cert);
     // The nginx zip, through the save dialog.
     let zip = dir.path().join("nginx.zip");
     dialog.answer(Some(SaveChoice { path: zip.clone(), overwrite_confirmed: false }));
@@ -368,10 +372,7 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
     assert_eq!(dialog.asked()[0], format!("{}_nginx.zip", cert.name));
     // A revoked certificate cannot be exported: the cloud's reason is shown, nothing is written.
     if let Some(revoked) = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED") {
-        h.get_by_label("Search").click();
-        h.key_press(egui::Key::Escape);
-        h.run_steps(2);
-        select(&mut h, &revoked.id, &revoked.name);
+        select_row(&mut h, revoked);
         let path = dir.path().join("revoked.zip");
         dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
         h.get_by_label("Export...").click();
@@ -394,11 +395,7 @@ fn every_export_format_through_the_dialog() {
         .iter()
         .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
         .unwrap();
-    h.get_by_label("Search").click();
-    h.get_by_label("Search").type_text(&cert.id);
-    h.run_steps(3);
-    h.get_by_label(&cert.name).click();
-    h.run_steps(2);
+    select_row(&mut h, cert);
     let export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
         let path = dir.path().join(file);
         dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
@@ -458,6 +455,7 @@ fn mark_rows_with_ctrl_click_and_export_them_to_a_folder() {
         h.get_by_label("Search").click();
         h.get_by_label("Search").type_text(&row.id);
         h.run_steps(3);
+        // Ctrl+click marks instead of selecting.
         h.get_by_label(&row.name).click_modifiers(egui::Modifiers::COMMAND);
         h.run_steps(2);
     }
