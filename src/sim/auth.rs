@@ -176,7 +176,6 @@ fn check(state: &SimState, parts: &axum::http::request::Parts, body: &[u8]) -> R
     let canonical = signer::canonical_request(parts.method.as_str(), parts.uri.path(), &query, &signed, &hash);
     let expected = signer::signature(secret_key.as_bytes(), &signer::string_to_sign(sdk_date, &canonical));
     if !signer::constant_time_eq(&expected, &auth.signature) {
-        tracing::debug!(%canonical, "signature mismatch");
         return Err(bad_signature(state, now));
     }
     state.lockout().failures = 0;
