@@ -172,6 +172,10 @@ fn select_and_download_through_the_save_dialog() {
     assert!(std::fs::read(&path).unwrap().starts_with(b"PK"));
     assert_eq!(dialog.asked()[1], format!("{}-ca.zip", target.name));
     h.get_by_label_contains("Saved to");
+    // The certificate core's view of the file: the chain and every certificate's details.
+    h.get_by_label("Chain: complete, every signature verified");
+    assert_eq!(h.state().downloaded(&target.id).unwrap().details.len(), 1);
+    assert!(h.state().downloaded(&target.id).unwrap().details[0].is_ca);
     // The file exists now and the dialog did not confirm replacing it: refused, file kept.
     let before = std::fs::read(&path).unwrap();
     dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));

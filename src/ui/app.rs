@@ -89,6 +89,10 @@ pub struct Downloaded {
     pub path: PathBuf,
     /// What it holds.
     pub certificates: Vec<CertSummary>,
+    /// Every detail of each certificate.
+    pub details: Vec<crate::certs::details::CertDetails>,
+    /// The chain they form.
+    pub chain: crate::certs::chain::ChainReport,
 }
 
 /// The whole app.
@@ -346,11 +350,11 @@ impl CertdeskApp {
                 self.log(Level::Success, message.clone());
                 self.toast(ctx, Level::Success, message);
             }
-            Event::CertificateSaved { instance_id, path, certificates, .. } => {
+            Event::CertificateSaved { instance_id, path, certificates, details, chain, .. } => {
                 let message = format!("Saved {} ({} certificate(s))", path.display(), certificates.len());
                 self.log(Level::Success, message.clone());
                 self.toast(ctx, Level::Success, message);
-                self.downloads.insert(instance_id, Downloaded { path, certificates });
+                self.downloads.insert(instance_id, Downloaded { path, certificates, details, chain });
             }
             Event::JobFinished { job, outcome } => {
                 let label = self.jobs.remove(&job).unwrap_or_default();

@@ -69,18 +69,55 @@ pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         } else {
             ui.weak("No certificate to download: SSL is not on for this instance.");
         }
-        if let Some(downloaded) = app.downloaded(&row.id) {
+        if let Some(downloaded) = app.downloaded(&row.id).cloned() {
             ui.separator();
             ui.label(format!("Saved to {}", downloaded.path.display()));
-            for c in &downloaded.certificates {
-                ui.group(|ui| {
-                    ui.label(format!("Subject: {}", c.subject));
-                    ui.label(format!("Issuer: {}", c.issuer));
-                    ui.label(format!("Valid: {} to {}", c.not_before.date(), c.not_after.date()));
-                    ui.label(format!("Serial: {}", c.serial_hex));
-                    ui.label(if c.is_ca { "CA certificate" } else { "End-entity certificate" });
-                });
-            }
+            egui::ScrollArea::vertical().id_salt("downloaded").show(ui, |ui| downloaded_ui(ui, &downloaded, &palette));
         }
     });
+}
+
+/// What a downloaded file holds: the chain with its problems, then every certificate's details.
+fn downloaded_ui(ui: &mut egui::Ui, downloaded: &super::app::Downloaded, palette: &tokens::Palette) {
+    let chain = &downloaded.chain;
+    let state =
+        if chain.complete { "Chain: complete, every signature verified" } else { "Chain: incomplete or broken" };
+    ui.strong(state);
+    for (i, link) in chain.ordered.iter().enumerate() {
+        let root = if link.self_signed { " (self-signed root)" } else { "" };
+        ui.label(format!("{}. {}{root}", i + 1, link.subject));
+    }
+    for problem in &chain.problems {
+        ui.colored_label(palette.error, problem);
+    }
+    for d in &downloaded.details {
+        let title = d.subject_cn.clone().unwrap_or_else(|| d.subject.clone());
+        egui::CollapsingHeader::new(format!("Certificate {title}")).show(ui, |ui| {
+            egui::Grid::new(format!("cert-{}", d.sha256_fingerprint)).num_columns(2).show(ui, |ui| {
+                let mut fact = |k: &str, v: String| {
+                    ui.label(k);
+                    ui.label(v);
+                    ui.end_row();
+                };
+                fact("Subject", d.subject.clone());
+                fact("Issuer", d.issuer.clone());
+                fact("Valid", format!("{} to {} ({} days left)", d.not_before.date(), d.not_after.date(), d.days_left));
+                fact("Serial", d.serial_hex.clone());
+                let key = d.key_curve.clone().or(d.key_bits.map(|b| format!("{b} bits"))).unwrap_or_default();
+                fact("Key", format!("{} {key}", d.key_algorithm));
+                fact("Signature", d.signature_algorithm.clone());
+                fact("SHA-256", d.sha256_fingerprint.clone());
+                fact("CA", if d.is_ca { "yes".into() } else { "no".into() });
+                if !d.subject_alt_names.is_empty() {
+                    fact("SANs", d.subject_alt_names.join(", "));
+                }
+                if !d.key_usage.is_empty() {
+                    fact("Key usage", d.key_usage.join(", "));
+                }
+            });
+            for w in &d.warnings {
+                ui.colored_label(palette.error, w);
+            }
+        });
+    }
 }

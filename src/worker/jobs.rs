@@ -591,6 +591,14 @@ async fn download(job: JobId, profile: &Target, row: &InventoryRow, dialog: &dyn
         if certificates.is_empty() {
             return Err("The download holds no certificate; nothing was saved.".to_owned());
         }
+        let now = session.http().clock().now();
+        let details: Vec<_> = material
+            .certificates
+            .iter()
+            .filter_map(|c| crate::certs::details::details(&c.source, &c.der, now, 30).ok())
+            .collect();
+        let ders: Vec<Vec<u8>> = material.certificates.iter().map(|c| c.der.clone()).collect();
+        let chain = crate::certs::chain::build(&ders, now);
         let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
         let path = choice.path.clone();
         tokio::task::spawn_blocking(move || {
@@ -603,13 +611,20 @@ async fn download(job: JobId, profile: &Target, row: &InventoryRow, dialog: &dyn
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-        Ok(certificates)
+        Ok((certificates, details, chain))
     }
     .await;
     match result {
-        Ok(certificates) => {
-            out.send(Event::CertificateSaved { job, instance_id: row.id.clone(), path: choice.path, certificates })
-                .await;
+        Ok((certificates, details, chain)) => {
+            let event = Event::CertificateSaved {
+                job,
+                instance_id: row.id.clone(),
+                path: choice.path,
+                certificates,
+                details,
+                chain,
+            };
+            out.send(event).await;
             Outcome::Done
         }
         Err(message) => Outcome::Failed(message),

@@ -162,6 +162,10 @@ pub enum Event {
         path: PathBuf,
         /// What the file holds.
         certificates: Vec<CertSummary>,
+        /// Every detail of each certificate, from the certificate core.
+        details: Vec<crate::certs::details::CertDetails>,
+        /// The certificates ordered into a chain, with its problems.
+        chain: crate::certs::chain::ChainReport,
     },
     /// A job ended: done, cancelled, or failed with a message for the user.
     JobFinished {
