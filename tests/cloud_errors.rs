@@ -221,3 +221,14 @@ fn credentials_never_show_their_secrets() {
     };
     assert!(!format!("{pw:?}").contains("hunter2pw"));
 }
+
+#[test]
+fn requests_never_show_their_body_in_debug_output() {
+    let base = url::Url::parse("https://iam.eu-de.otc.t-systems.com").unwrap();
+    let body = br#"{"auth":{"identity":{"password":{"user":{"password":"hunter2-signin"}}}}}"#.to_vec();
+    let req = certdesk::cloud::http::ApiRequest::post(&base, "/v3/auth/tokens", Some(body), false)
+        .header("X-Domain-Id", "secret-ish-id");
+    let shown = format!("{req:?}");
+    assert!(!shown.contains("hunter2-signin") && !shown.contains("secret-ish-id"), "{shown}");
+    assert!(shown.contains("/v3/auth/tokens") && shown.contains("body_len"));
+}

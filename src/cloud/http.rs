@@ -109,8 +109,8 @@ pub enum Auth<'a> {
     None,
 }
 
-/// A call to make.
-#[derive(Clone, Debug)]
+/// A call to make. Its `Debug` shows no body and no header values: a sign-in body holds a password.
+#[derive(Clone)]
 pub struct ApiRequest {
     /// `GET`, `POST`.
     pub method: reqwest::Method,
@@ -126,6 +126,20 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// Whether the call may be repeated safely (reads, exports).
     pub idempotent: bool,
+}
+
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("host", &host_label(&self.base))
+            .field("path", &self.path)
+            .field("query_keys", &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
 }
 
 impl ApiRequest {
