@@ -67,6 +67,25 @@ fn select_row(h: &mut Harness<'static, CertdeskApp>, row: &certdesk::inventory::
     h.run_steps(2);
 }
 
+/// Opens the export dialog of the selected certificate with the save dialog answering `path`,
+/// clicks the `pick` labels, and presses "Save as...".
+fn export_through_dialog(
+    h: &mut Harness<'static, CertdeskApp>,
+    dialog: &ScriptedDialog,
+    path: &std::path::Path,
+    pick: &[&str],
+) {
+    dialog.answer(Some(SaveChoice { path: path.to_owned(), overwrite_confirmed: false }));
+    h.get_by_label("Export...").click();
+    h.run_steps(12);
+    for label in pick {
+        h.get_by_label(label).click();
+        // The centred dialog changes size with the choice: let it settle before the next click.
+        h.run_steps(8);
+    }
+    h.get_by_label("Save as...").click();
+}
+
 fn demo(faults: Faults) -> AppOptions {
     AppOptions { demo: Some(SimConfig { scale: Scale::Demo, faults, ..SimConfig::default() }), ..AppOptions::default() }
 }
@@ -324,7 +343,6 @@ fn a_profile_without_its_secret_is_not_saved() {
 
 #[test]
 fn export_a_private_certificate_as_zip_and_pkcs12() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let dialog = Arc::new(ScriptedDialog::default());
     let mut h = harness(demo(Faults::default()), dialog.clone());
@@ -335,23 +353,6 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
         .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
         .unwrap();
     select_row(&mut h, cert);
-    // The nginx zip, through the save dialog.
-    let zip = dir.path().join("nginx.zip");
-    dialog.answer(Some(SaveChoice { path: zip.clone(), overwrite_confirmed: false }));
-    h.get_by_label("Export...").click();
-    h.run_steps(12);
-    h.get_by_label("Save as...").click();
-    wait_for(&mut h, "the zip export", |app| {
-        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("nginx.zip"))
-    });
-    assert_eq!(std::fs::metadata(&zip).unwrap().permissions().mode() & 0o777, 0o600);
-    let m = certdesk::certs::material::read(
-        "nginx.zip",
-        &std::fs::read(&zip).unwrap(),
-        &certdesk::certs::material::ReadOptions::default(),
-    )
-    .unwrap();
-    assert!(m.keys[0].key.matches(&m.certificates[0].der));
     // PKCS#12 with a password (Ctrl+E opens the dialog).
     let p12 = dir.path().join("cert.p12");
     dialog.answer(Some(SaveChoice { path: p12.clone(), overwrite_confirmed: false }));
@@ -373,15 +374,11 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
     };
     let m = certdesk::certs::material::read("cert.p12", &std::fs::read(&p12).unwrap(), &opts).unwrap();
     assert_eq!(m.certificates.len(), 3);
-    assert_eq!(dialog.asked()[0], format!("{}_nginx.zip", cert.name));
     // A revoked certificate cannot be exported: the cloud's reason is shown, nothing is written.
     if let Some(revoked) = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED") {
         select_row(&mut h, revoked);
         let path = dir.path().join("revoked.zip");
-        dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
-        h.get_by_label("Export...").click();
-        h.run_steps(12);
-        h.get_by_label("Save as...").click();
+        export_through_dialog(&mut h, &dialog, &path, &[]);
         wait_for(&mut h, "the refusal", |app| app.activity_messages().iter().any(|m| m.contains("ISSUED")));
         assert!(!path.exists());
     }
@@ -402,15 +399,7 @@ fn every_export_format_through_the_dialog() {
     select_row(&mut h, cert);
     let export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
         let path = dir.path().join(file);
-        dialog.answer(Some(SaveChoice { path: path.clone(), overwrite_confirmed: false }));
-        h.get_by_label("Export...").click();
-        h.run_steps(12);
-        for label in pick {
-            h.get_by_label(label).click();
-            // The centred dialog changes size with the choice: let it settle before the next click.
-            h.run_steps(8);
-        }
-        h.get_by_label("Save as...").click();
+        export_through_dialog(h, &dialog, &path, pick);
         wait_for(h, file, |app| !app.is_busy() && app.activity_messages().iter().any(|m| m.contains(file)));
         path
     };
@@ -425,6 +414,7 @@ fn every_export_format_through_the_dialog() {
         assert!(m.certificates.iter().any(|c| m.keys[0].key.matches(&c.der)), "{kind}: the key matches the leaf");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "{kind}");
     }
+    assert_eq!(dialog.asked()[0], format!("{}_apache.zip", cert.name), "the console's file name is suggested");
     let with_key = export(&mut h, &["PEM file (certificate and chain)"], "with-key.pem");
     let text = std::fs::read_to_string(&with_key).unwrap();
     assert!(text.contains("PRIVATE KEY") && !text.contains('\r'));
