@@ -10,7 +10,9 @@
 //! - [`worker`]: the background runtime the desktop app sends commands to.
 //! - [`ui`]: the desktop app (feature `gui`).
 //! - [`cli`]: the headless commands.
+//! - [`build_info`]: version and build facts.
 
+pub mod build_info;
 pub mod certs;
 pub mod cli;
 pub mod clock;

@@ -1,5 +1,9 @@
 //! Entry point: parses arguments and starts the app, a CLI command or the simulator.
 
+// Windows release builds are GUI programs, so opening the app from the Start menu shows no console
+// window; a command run from a terminal attaches to that terminal (`attach_parent_console`).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,6 +11,8 @@ use clap::Parser;
 use certdesk::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    #[cfg(windows)]
+    attach_parent_console();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG"))
         .with_writer(std::io::stderr)
@@ -35,4 +41,17 @@ fn run_app(demo: bool) -> ExitCode {
 #[cfg(not(feature = "gui"))]
 fn run_app(_demo: bool) -> ExitCode {
     ExitCode::from(cli::run_demo())
+}
+
+/// Lets a Windows GUI-subsystem build print `--help`, `--version` and CLI output in the terminal it
+/// was started from. Started from Explorer there is no parent console and this does nothing.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // SAFETY: AttachConsole takes a process id by value and reads no memory of ours; it fails
+    // harmlessly (returns 0) when there is no parent console or one is already attached.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
 }

@@ -211,3 +211,48 @@ fn sim_over_tls_is_trusted_through_ca_file_only() {
         String::from_utf8_lossy(&untrusted.stderr)
     );
 }
+
+#[test]
+fn version_prints_the_build_facts() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(format!("certdesk {}", env!("CARGO_PKG_VERSION")).as_str()));
+    for fact in ["commit:   ", "target:   ", "features: ", "compiler: rustc "] {
+        assert!(text.lines().any(|l| l.starts_with(fact)), "{fact} missing:\n{text}");
+    }
+    // -V stays one line, for scripts.
+    let short = Command::new(BIN).arg("-V").output().unwrap();
+    assert_eq!(String::from_utf8(short.stdout).unwrap().trim(), format!("certdesk {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn man_writes_a_page_per_visible_command_and_stays_out_of_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).arg("man").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut pages: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "certdesk-convert.1",
+            "certdesk-download.1",
+            "certdesk-export.1",
+            "certdesk-inspect.1",
+            "certdesk-list.1",
+            "certdesk-sim.1",
+            "certdesk-ssl.1",
+            "certdesk.1"
+        ]
+    );
+    let main = std::fs::read_to_string(dir.path().join("certdesk.1")).unwrap();
+    assert!(main.contains(".TH certdesk 1"), "{main}");
+    assert!(main.contains("Exit status") && main.contains("HUAWEICLOUD_SDK_AK"), "environment and exit codes: {main}");
+    let list = std::fs::read_to_string(dir.path().join("certdesk-list.1")).unwrap();
+    assert!(list.contains("\\-\\-warn\\-days"), "options of list are documented");
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("man "), "the packaging command is hidden");
+}

@@ -12,7 +12,7 @@ use certdesk::ui::{AppOptions, CertdeskApp};
 use certdesk::vault::MemoryStore;
 use certdesk::worker::{SaveChoice, ScriptedDialog, WorkerOptions};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// Profiles in a temp file and secrets in memory: a test never touches the user's keyring or config.
 fn isolated() -> (WorkerOptions, tempfile::TempDir) {
@@ -318,6 +318,82 @@ fn add_a_profile_test_it_and_see_its_estate() {
     assert!(message.contains("secret key"), "{message}");
     drop(h);
     rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_profile_scans_only_the_ticked_regions() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (worker, dir) = isolated();
+    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    h.get_by_label("Add a profile").click();
+    h.run_steps(12);
+    h.get_by_label("Name").click();
+    h.get_by_label("Name").type_text("one-region");
+    h.get_by_label("Access key (AK)").click();
+    h.get_by_label("Access key (AK)").type_text(&sim.info.ak);
+    h.get_by_label("Secret key (SK)").click();
+    h.get_by_label("Secret key (SK)").type_text(&sim.info.sk);
+    h.get_by_label("Custom endpoint").click();
+    h.get_by_label("Custom endpoint").type_text(sim.endpoint());
+    // Not all regions, and none ticked: refused with a clear word, nothing saved. (The modal grows
+    // and re-centres over a few frames after each change, so let it settle before the next click.)
+    h.get_by_label("All regions").click();
+    h.run_steps(12);
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    assert_eq!(h.state().profile_form_error(), Some("Tick at least one region, or choose \"All regions\"."));
+    assert!(h.state().profile_dialog_open());
+    assert!(h.state().profiles().is_empty());
+    // The catalog's regions are there to tick; the simulator's second region is typed by hand.
+    h.run_steps(12);
+    h.get_by_label("ap-southeast-1").click();
+    h.get_by_label("Other region").click();
+    h.get_by_label("Other region").type_text("eu-nl");
+    h.get_by_label("Add region").click();
+    h.run_steps(12);
+    h.get_by_label("ap-southeast-1").click(); // untick: only eu-nl remains
+    h.run_steps(12);
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
+    assert_eq!(h.state().profiles()[0].regions, ["eu-nl"]);
+    wait_for(&mut h, "the profile's estate", loaded);
+    let estate = &sim.state.estate;
+    let nl = estate.regions.iter().find(|r| r.name == "eu-nl").unwrap();
+    assert_eq!(h.state().rows().len(), nl.dcs.len() + nl.gemini.len() + estate.certificates.len());
+    assert!(h.state().rows().iter().all(|r| r.region == "eu-nl" || r.region == "global"), "only eu-nl scanned");
+    h.get_by_label("Test").click();
+    wait_for(&mut h, "the connection test", |app| app.profile_test("one-region").is_some());
+    let result = h.state().profile_test("one-region").unwrap().clone();
+    assert!(result.as_ref().is_ok_and(|m| m.contains("1 region(s) (eu-nl)")), "{result:?}");
+    // Editing shows the list ticked as saved.
+    h.get_by_label("Edit").click();
+    h.run_steps(12);
+    let ticked = h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "eu-nl");
+    assert_eq!(ticked.accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    assert!(std::fs::read_to_string(dir.path().join("profiles.json")).unwrap().contains("eu-nl"));
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn the_about_box_shows_the_build_facts_of_version() {
+    let mut h = harness(demo(Faults::default()), Arc::default());
+    wait_for(&mut h, "the demo estate", loaded);
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("About certdesk").click();
+    h.run_steps(12);
+    assert!(h.state().about_open());
+    // The same facts as `certdesk --version`.
+    let commit = format!("{} ({})", certdesk::build_info::COMMIT, certdesk::build_info::COMMIT_DATE);
+    h.get_by_label(&commit);
+    h.get_by_label(certdesk::build_info::VERSION);
+    h.get_by_label(certdesk::build_info::RUSTC);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(!h.state().about_open(), "Esc closes the about box");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, Http
 /// Options every cloud command takes.
 #[derive(Debug, Args, Clone)]
 pub struct ConnectArgs {
-    /// Profile name to label results with (stored profiles arrive with the desktop app).
+    /// Profile name to label results with (the CLI signs in with the environment variables, not the app's profiles).
     #[arg(long, default_value = "default", global = true)]
     pub profile: String,
     /// The cloud: huawei-cloud, open-telekom-cloud or swiss-otc.

@@ -7,6 +7,7 @@ mod download;
 mod export;
 mod inspect;
 mod list;
+mod man;
 mod output;
 mod sim;
 mod ssl;
@@ -24,9 +25,37 @@ pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: some regions or services failed, the rest was listed.
 pub const EXIT_PARTIAL: u8 = 3;
 
+/// `--help` and the man page: what certdesk is.
+const LONG_ABOUT: &str = "certdesk lists every DCS Redis and GeminiDB instance and every private certificate of the \
+Cloud Certificate Manager (PCA) across Huawei Cloud and Open Telekom Cloud accounts and regions, with SSL state, \
+expiry and days left; downloads instance CA certificates and exports private certificates (PEM, PKCS#12 or a \
+server zip). Without a command it opens the desktop app, whose account secrets live in the system keyring.";
+
+/// `--help` and the man page: environment, exit codes, files.
+const AFTER_LONG_HELP: &str = "\
+Environment:
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key pair for the commands (as the official SDKs read it)
+  HUAWEICLOUD_SDK_SECURITY_TOKEN           security token of temporary keys
+  CERTDESK_IAM_PASSWORD                    password for --iam-user/--iam-domain sign-in
+  CERTDESK_KEYSTORE_PASSWORD               password of PKCS#12/JKS files (or --password-file)
+  CERTDESK_CONFIG_DIR                      folder of the app's profiles.json (default: the platform's)
+  CERTDESK_LOG                             log filter, e.g. certdesk=debug (secrets are never logged)
+
+Exit status: 0 done; 1 failed; 2 usage error; 3 partly done (some regions or services failed).
+
+The desktop app keeps profiles (never secrets) in the platform config folder, e.g.
+~/.config/certdesk/profiles.json on Linux, and secrets in the system keyring.";
+
 /// certdesk: certificates of Huawei Cloud and Open Telekom Cloud DCS, GeminiDB and private CA.
 #[derive(Debug, Parser)]
-#[command(name = "certdesk", version, about, long_about = None)]
+#[command(
+    name = "certdesk",
+    version,
+    long_version = crate::build_info::LONG_VERSION,
+    about,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
 pub struct Cli {
     /// Open the app on the built-in demo cloud (no account needed).
     #[arg(long)]
@@ -53,6 +82,9 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     /// Run the cloud simulator on loopback (prints one JSON line, then serves until killed).
     Sim(sim::SimArgs),
+    /// Write the man pages (certdesk.1 and one per command) into a folder, for packages.
+    #[command(hide = true)]
+    Man(man::ManArgs),
 }
 
 /// Where to write and whether to replace.
@@ -78,6 +110,7 @@ pub fn run(command: Command) -> u8 {
     let command = match command {
         Command::Inspect(args) => return inspect::run(&args),
         Command::Convert(args) => return convert::run(&args),
+        Command::Man(args) => return man::run(&args),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -96,6 +129,7 @@ pub fn run(command: Command) -> u8 {
             Command::Sim(args) => sim::run(args).await,
             Command::Inspect(args) => inspect::run(&args),
             Command::Convert(args) => convert::run(&args),
+            Command::Man(args) => man::run(&args),
         }
     })
 }

@@ -96,6 +96,7 @@ pub struct Downloaded {
 }
 
 /// The whole app.
+#[expect(clippy::struct_excessive_bools, reason = "independent view flags, not a state machine")]
 pub struct CertdeskApp {
     worker: WorkerHandle,
     pub(super) settings: Settings,
@@ -120,6 +121,8 @@ pub struct CertdeskApp {
     pub(super) confirm_delete: Option<String>,
     pub(super) export_form: Option<super::export_dialog::ExportForm>,
     pub(super) marked: std::collections::BTreeSet<String>,
+    /// The about box is open.
+    pub(super) about_open: bool,
 }
 
 fn now_hms() -> String {
@@ -156,6 +159,7 @@ impl CertdeskApp {
             confirm_delete: None,
             export_form: None,
             marked: std::collections::BTreeSet::new(),
+            about_open: false,
         };
         match options.demo {
             Some(config) => app.start_demo(config),
@@ -195,6 +199,16 @@ impl CertdeskApp {
     /// Whether the profile dialog is open.
     pub fn profile_dialog_open(&self) -> bool {
         self.profile_form.is_some()
+    }
+
+    /// The error the open profile dialog shows, if any.
+    pub fn profile_form_error(&self) -> Option<&str> {
+        self.profile_form.as_ref().and_then(|f| f.error.as_deref())
+    }
+
+    /// Whether the about box is open.
+    pub fn about_open(&self) -> bool {
+        self.about_open
     }
 
     /// The settings to persist.
@@ -397,6 +411,7 @@ impl CertdeskApp {
         self.handle_shortcuts(ui.ctx());
         super::profile_dialog::profile_dialog_ui(self, ui);
         super::export_dialog::export_dialog_ui(self, ui);
+        super::about_view::about_ui(self, ui);
         if !self.started {
             super::welcome_view::welcome_ui(self, ui);
             return;

@@ -1,33 +1,24 @@
-//! The window icon, drawn in code: a certificate seal on a blue tile. (The packaged icon set made
-//! from assets/ replaces it in installers.)
+//! The window icon: the same artwork the packages install, generated from assets/icons/certdesk.svg
+//! (packaging/generate-icons), so the taskbar and the launcher show one icon.
 
-/// Icon size in pixels.
-const SIZE: u16 = 64;
+/// The 128 px PNG of the hicolor set, built into the binary.
+const PNG: &[u8] = include_bytes!("../../assets/icons/hicolor/128x128/apps/io.github.certdesk.Certdesk.png");
 
-/// The icon as RGBA pixels.
+/// The icon as RGBA pixels (empty, i.e. the platform's default, if the built-in PNG were unreadable).
 pub fn app_icon() -> egui::IconData {
-    let mut rgba = Vec::with_capacity(usize::from(SIZE) * usize::from(SIZE) * 4);
-    let c = (f32::from(SIZE) - 1.0) / 2.0;
-    for y in 0..SIZE {
-        for x in 0..SIZE {
-            let (fx, fy) = (f32::from(x), f32::from(y));
-            // Rounded tile: distance outside a square inset by the corner radius.
-            let r = 12.0;
-            let qx = (fx - c).abs() - (c - r);
-            let qy = (fy - c).abs() - (c - r);
-            let outside = qx.max(0.0).hypot(qy.max(0.0)) - r;
-            let d = (fx - c).hypot(fy - c - 4.0);
-            let ribbon =
-                fy > c + 14.0 && ((fx - (c - 8.0)).abs() < 5.0 || (fx - (c + 8.0)).abs() < 5.0) && fy < c + 30.0;
-            let pixel = if outside > 0.5 {
-                [0, 0, 0, 0]
-            } else if (12.0..=17.0).contains(&d) || d < 8.0 || ribbon {
-                [255, 255, 255, 255]
-            } else {
-                [33, 102, 172, 255]
-            };
-            rgba.extend_from_slice(&pixel);
-        }
+    eframe::icon_data::from_png_bytes(PNG).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_icon_decodes_at_its_size() {
+        let icon = super::app_icon();
+        assert_eq!((icon.width, icon.height), (128, 128));
+        assert_eq!(icon.rgba.len(), 128 * 128 * 4);
+        // Transparent corners, opaque middle: the rounded tile, not an empty image.
+        assert_eq!(icon.rgba[3], 0);
+        let middle = (64 * 128 + 64) * 4;
+        assert_eq!(icon.rgba[middle + 3], 255);
     }
-    egui::IconData { rgba, width: u32::from(SIZE), height: u32::from(SIZE) }
 }

@@ -90,6 +90,7 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 );
                 ui.weak("Zoom: Ctrl + / Ctrl -");
             });
+            super::about_view::help_menu_ui(app, ui);
             ui.separator();
             let q = &mut app.settings.view.quick;
             ui.toggle_value(&mut q.expired, "Expired");

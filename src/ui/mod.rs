@@ -3,6 +3,7 @@
 //!
 //! [`Command`]: crate::worker::Command
 
+mod about_view;
 mod activity_log;
 mod app;
 mod details_view;
@@ -41,7 +42,8 @@ pub fn run(demo: bool) -> Result<(), eframe::Error> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let waker: Waker = Arc::new(move || ctx.request_repaint());
-            let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog);
+            // Parented to the window, so the dialog opens over it.
+            let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog::parented_to(cc));
             let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
             let app = CertdeskApp::new(
                 waker,

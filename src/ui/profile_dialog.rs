@@ -1,6 +1,8 @@
 //! The profiles panel and the add/edit profile dialog. Secrets typed here go straight to the
 //! worker, which stores them in the keyring; the form forgets them when it closes.
 
+use std::collections::BTreeSet;
+
 use super::CertdeskApp;
 use super::tokens;
 use crate::cloud::{Cloud, Secret};
@@ -8,7 +10,6 @@ use crate::store::profiles::{AuthSettings, Profile};
 use crate::worker::{Command, ProfileSecrets};
 
 /// The add/edit form.
-#[derive(Default)]
 pub struct ProfileForm {
     editing: Option<String>,
     name: String,
@@ -21,13 +22,43 @@ pub struct ProfileForm {
     domain_name: String,
     user_name: String,
     password: String,
-    regions: String,
+    /// Scan every region the account has a project in (the profile stores no list).
+    all_regions: bool,
+    /// The regions ticked when not scanning all of them.
+    regions: BTreeSet<String>,
+    /// A region typed by hand (private clouds, new regions, the simulator).
+    other_region: String,
     endpoint: String,
     ca_file: String,
     /// Set while the worker saves; the dialog closes when the profile appears.
     pub(super) saving: Option<String>,
     /// What went wrong with the last save.
     pub(super) error: Option<String>,
+}
+
+impl Default for ProfileForm {
+    fn default() -> Self {
+        Self {
+            editing: None,
+            name: String::new(),
+            cloud: Cloud::default(),
+            use_password: false,
+            access_key: String::new(),
+            secret_key: String::new(),
+            temporary: false,
+            security_token: String::new(),
+            domain_name: String::new(),
+            user_name: String::new(),
+            password: String::new(),
+            all_regions: true,
+            regions: BTreeSet::new(),
+            other_region: String::new(),
+            endpoint: String::new(),
+            ca_file: String::new(),
+            saving: None,
+            error: None,
+        }
+    }
 }
 
 impl ProfileForm {
@@ -44,10 +75,17 @@ impl ProfileForm {
                 f.user_name.clone_from(user_name);
             }
         }
-        f.regions = p.regions.join(", ");
+        f.all_regions = p.regions.is_empty();
+        f.regions = p.regions.iter().cloned().collect();
         f.endpoint = p.endpoint.clone().unwrap_or_default();
         f.ca_file = p.ca_file.as_ref().map(|c| c.display().to_string()).unwrap_or_default();
         f
+    }
+
+    /// What is wrong with the form that the profile itself cannot tell.
+    fn problem(&self) -> Option<String> {
+        (!self.all_regions && self.regions.is_empty())
+            .then(|| "Tick at least one region, or choose \"All regions\".".to_owned())
     }
 
     fn to_profile(&self) -> (Profile, ProfileSecrets) {
@@ -59,8 +97,7 @@ impl ProfileForm {
         } else {
             AuthSettings::AkSk { access_key: self.access_key.trim().into(), temporary: self.temporary }
         };
-        let regions =
-            self.regions.split([',', ' ']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect();
+        let regions = if self.all_regions { Vec::new() } else { self.regions.iter().cloned().collect() };
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let profile = Profile {
             name: self.name.trim().into(),
@@ -203,7 +240,9 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     field(ui, &format!("Security token{keep}"), &mut form.security_token, true);
                 }
             }
-            field(ui, "Regions (empty: all)", &mut form.regions, false);
+            ui.label("Regions");
+            regions_ui(form, ui);
+            ui.end_row();
             field(ui, "Custom endpoint", &mut form.endpoint, false);
             field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
         });
@@ -229,7 +268,9 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         close = true;
     }
     if let Some((profile, secrets)) = submit {
-        if let Err(e) = profile.validate() {
+        if let Some(problem) = form.problem() {
+            form.error = Some(problem);
+        } else if let Err(e) = profile.validate() {
             form.error = Some(e);
         } else {
             {
@@ -247,4 +288,54 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     if close {
         app.profile_form = None;
     }
+}
+
+/// The regions to scan: all of them (the account's projects decide), or a ticked list of the
+/// cloud's regions plus any typed by hand.
+fn regions_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
+    ui.vertical(|ui| {
+        ui.checkbox(&mut form.all_regions, "All regions")
+            .on_hover_text("Every region the account has a project in, found when the profile loads");
+        if form.all_regions {
+            return;
+        }
+        // The cloud's regions first, then any others the profile already names.
+        let known = form.cloud.regions();
+        let others: Vec<String> = form.regions.iter().filter(|r| !known.contains(&r.as_str())).cloned().collect();
+        let names: Vec<String> = known.iter().map(|r| (*r).to_owned()).chain(others).collect();
+        ui.horizontal(|ui| {
+            ui.weak(format!("{} of {} ticked", form.regions.len(), names.len()));
+            if ui.small_button("Tick all").clicked() {
+                form.regions.extend(names.iter().cloned());
+            }
+            if ui.small_button("Clear").clicked() {
+                form.regions.clear();
+            }
+        });
+        egui::ScrollArea::vertical().id_salt("region-list").max_height(130.0).show(ui, |ui| {
+            for name in &names {
+                let mut ticked = form.regions.contains(name);
+                if ui.checkbox(&mut ticked, name.as_str()).changed() {
+                    if ticked {
+                        form.regions.insert(name.clone());
+                    } else {
+                        form.regions.remove(name);
+                    }
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("Other region");
+            let edit =
+                ui.add(egui::TextEdit::singleline(&mut form.other_region).desired_width(150.0)).labelled_by(l.id);
+            let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.small_button("Add region").clicked() || entered {
+                let region = form.other_region.trim().to_ascii_lowercase();
+                if !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    form.regions.insert(region);
+                    form.other_region.clear();
+                }
+            }
+        });
+    });
 }

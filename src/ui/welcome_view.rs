@@ -20,6 +20,10 @@ pub fn welcome_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             if ui.button("Try the demo cloud").on_hover_text("A simulated cloud on this computer; nothing is sent anywhere").clicked() {
                 app.start_demo(super::AppOptions::demo_config());
             }
+            ui.add_space(24.0);
+            if ui.link("About certdesk").clicked() {
+                app.about_open = true;
+            }
         });
     });
 }

@@ -27,10 +27,26 @@ pub trait SaveDialog: Send + Sync {
     fn ask_folder<'a>(&'a self, title: &'a str) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send + 'a>>;
 }
 
-/// The native dialog (XDG portal, zenity fallback; Windows and macOS natives), run on the worker.
+/// The native dialog (XDG portal on Linux; Windows and macOS natives), run on the worker.
 #[cfg(feature = "gui")]
 #[derive(Debug, Default)]
-pub struct NativeDialog;
+pub struct NativeDialog {
+    /// Carries the parent window; every dialog starts from a copy of it.
+    base: rfd::AsyncFileDialog,
+}
+
+#[cfg(feature = "gui")]
+impl NativeDialog {
+    /// Dialogs that open over `window`: modal to it and placed on it, not a free-floating window
+    /// that can hide behind the app. rfd keeps the raw handle (plain data on every platform it
+    /// uses it on) and is `Send`, so the dialog still runs on the worker.
+    pub fn parented_to<W>(window: &W) -> Self
+    where
+        W: raw_window_handle::HasWindowHandle + raw_window_handle::HasDisplayHandle + ?Sized,
+    {
+        Self { base: rfd::AsyncFileDialog::new().set_parent(window) }
+    }
+}
 
 #[cfg(feature = "gui")]
 impl SaveDialog for NativeDialog {
@@ -40,16 +56,14 @@ impl SaveDialog for NativeDialog {
         suggested_name: &'a str,
     ) -> Pin<Box<dyn Future<Output = Option<SaveChoice>> + Send + 'a>> {
         Box::pin(async move {
-            let handle = rfd::AsyncFileDialog::new().set_title(title).set_file_name(suggested_name).save_file().await?;
+            let handle = self.base.clone().set_title(title).set_file_name(suggested_name).save_file().await?;
             // Native save dialogs ask before replacing a file themselves.
             Some(SaveChoice { path: handle.path().to_path_buf(), overwrite_confirmed: true })
         })
     }
 
     fn ask_folder<'a>(&'a self, title: &'a str) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send + 'a>> {
-        Box::pin(async move {
-            rfd::AsyncFileDialog::new().set_title(title).pick_folder().await.map(|h| h.path().to_path_buf())
-        })
+        Box::pin(async move { self.base.clone().set_title(title).pick_folder().await.map(|h| h.path().to_path_buf()) })
     }
 }
 
