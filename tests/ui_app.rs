@@ -272,6 +272,21 @@ fn export_the_shown_rows_as_csv_and_calendar() {
     assert_eq!(dialog.asked(), ["certdesk-inventory.csv", "certdesk-inventory.ics"]);
 }
 
+/// Opens "Add a profile" and types a name, the simulator's key pair and its endpoint.
+fn fill_new_profile(h: &mut Harness<'static, CertdeskApp>, name: &str, sim: &certdesk::sim::RunningSim) {
+    h.get_by_label("Add a profile").click();
+    h.run_steps(12);
+    for (label, text) in [
+        ("Name", name),
+        ("Access key (AK)", sim.info.ak.as_str()),
+        ("Secret key (SK)", sim.info.sk.as_str()),
+        ("Custom endpoint", sim.endpoint()),
+    ] {
+        h.get_by_label(label).click();
+        h.get_by_label(label).type_text(text);
+    }
+}
+
 #[test]
 fn add_a_profile_test_it_and_see_its_estate() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -279,16 +294,7 @@ fn add_a_profile_test_it_and_see_its_estate() {
     let (worker, dir) = isolated();
     let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
     wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
-    h.get_by_label("Add a profile").click();
-    h.run_steps(12);
-    h.get_by_label("Name").click();
-    h.get_by_label("Name").type_text("sim-account");
-    h.get_by_label("Access key (AK)").click();
-    h.get_by_label("Access key (AK)").type_text(&sim.info.ak);
-    h.get_by_label("Secret key (SK)").click();
-    h.get_by_label("Secret key (SK)").type_text(&sim.info.sk);
-    h.get_by_label("Custom endpoint").click();
-    h.get_by_label("Custom endpoint").type_text(sim.endpoint());
+    fill_new_profile(&mut h, "sim-account", &sim);
     h.run_steps(1);
     h.get_by_label("Save").click();
     wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
@@ -327,16 +333,7 @@ fn a_profile_scans_only_the_ticked_regions() {
     let (worker, dir) = isolated();
     let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
     wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
-    h.get_by_label("Add a profile").click();
-    h.run_steps(12);
-    h.get_by_label("Name").click();
-    h.get_by_label("Name").type_text("one-region");
-    h.get_by_label("Access key (AK)").click();
-    h.get_by_label("Access key (AK)").type_text(&sim.info.ak);
-    h.get_by_label("Secret key (SK)").click();
-    h.get_by_label("Secret key (SK)").type_text(&sim.info.sk);
-    h.get_by_label("Custom endpoint").click();
-    h.get_by_label("Custom endpoint").type_text(sim.endpoint());
+    fill_new_profile(&mut h, "one-region", &sim);
     // Not all regions, and none ticked: refused with a clear word, nothing saved. (The modal grows
     // and re-centres over a few frames after each change, so let it settle before the next click.)
     h.get_by_label("All regions").click();
