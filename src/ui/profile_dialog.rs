@@ -181,7 +181,11 @@ pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             ui.weak(format!("Secrets: {kind}"));
         }
         Some(Err(problem)) => {
-            ui.colored_label(palette.error, problem);
+            // Wrapped to a readable width: the message names the way out before the technical details.
+            ui.scope(|ui| {
+                ui.set_max_width(560.0);
+                ui.colored_label(palette.error, problem);
+            });
             if ui
                 .button("Keep secrets for this session only")
                 .on_hover_text("Kept in memory, never written to disk, gone when certdesk exits")
@@ -203,7 +207,7 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     let mut submit = None;
     let title = if form.editing.is_some() { "Edit profile" } else { "Add profile" };
     let modal = egui::Modal::new(egui::Id::unique("profile-dialog")).show(ui.ctx(), |ui| {
-        ui.set_width(460.0);
+        ui.set_width(500.0);
         ui.heading(title);
         egui::Grid::new("profile-form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             let field = |ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool| {
@@ -240,7 +244,8 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     field(ui, &format!("Security token{keep}"), &mut form.security_token, true);
                 }
             }
-            ui.label("Regions");
+            // Top-aligned: the region list below it is tall.
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| ui.label("Regions"));
             regions_ui(form, ui);
             ui.end_row();
             field(ui, "Custom endpoint", &mut form.endpoint, false);
@@ -312,18 +317,27 @@ fn regions_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
                 form.regions.clear();
             }
         });
-        egui::ScrollArea::vertical().id_salt("region-list").max_height(130.0).show(ui, |ui| {
-            for name in &names {
-                let mut ticked = form.regions.contains(name);
-                if ui.checkbox(&mut ticked, name.as_str()).changed() {
-                    if ticked {
-                        form.regions.insert(name.clone());
-                    } else {
-                        form.regions.remove(name);
+        // Three columns: Huawei Cloud has over thirty regions, and a short list scrolls less.
+        egui::ScrollArea::vertical().id_salt("region-list").min_scrolled_height(120.0).max_height(140.0).show(
+            ui,
+            |ui| {
+                egui::Grid::new("region-grid").num_columns(3).spacing([10.0, 2.0]).show(ui, |ui| {
+                    for (i, name) in names.iter().enumerate() {
+                        let mut ticked = form.regions.contains(name);
+                        if ui.checkbox(&mut ticked, name.as_str()).changed() {
+                            if ticked {
+                                form.regions.insert(name.clone());
+                            } else {
+                                form.regions.remove(name);
+                            }
+                        }
+                        if i % 3 == 2 {
+                            ui.end_row();
+                        }
                     }
-                }
-            }
-        });
+                });
+            },
+        );
         ui.horizontal(|ui| {
             let l = ui.label("Other region");
             let edit =

@@ -42,7 +42,11 @@ pub const SERVICE: &str = "certdesk";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
     /// No keyring service answers (no Secret Service on this desktop, or no session bus).
-    #[error("No system keyring is available ({0}). certdesk can keep secrets for this session only, in memory.")]
+    #[error(
+        "No system keyring is available: nothing on this computer answers for stored secrets (on Linux, start \
+         GNOME Keyring, KWallet or KeePassXC with its Secret Service, then restart certdesk). Meanwhile \
+         certdesk can keep secrets for this session only, in memory. Details: {0}"
+    )]
     Unavailable(String),
     /// The keyring is locked and was not unlocked.
     #[error("The system keyring is locked ({0}). Unlock it (log in again or open your keyring manager) and retry.")]
