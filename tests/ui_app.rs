@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use certdesk::inventory::SslStatus;
+use certdesk::inventory::{InventoryRow as Row, SslStatus};
 use certdesk::sim::{Faults, Scale, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
 use certdesk::vault::MemoryStore;
@@ -414,9 +414,8 @@ fn a_profile_without_its_secret_is_not_saved() {
     assert!(!dir.path().join("profiles.json").exists(), "nothing half-written");
 }
 
-#[test]
-fn export_a_private_certificate_as_zip_and_pkcs12() {
-    let dir = tempfile::tempdir().unwrap();
+/// The demo app with a plain issued private certificate selected; the scripted dialog; every row; that row.
+fn demo_with_an_issued_certificate_selected() -> (Harness<'static, CertdeskApp>, Arc<ScriptedDialog>, Vec<Row>, Row) {
     let dialog = Arc::new(ScriptedDialog::default());
     let mut h = harness(demo(Faults::default()), dialog.clone());
     wait_for(&mut h, "the demo estate", loaded);
@@ -424,8 +423,16 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
     let cert = rows
         .iter()
         .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
-        .unwrap();
-    select_row(&mut h, cert);
+        .unwrap()
+        .clone();
+    select_row(&mut h, &cert);
+    (h, dialog, rows, cert)
+}
+
+#[test]
+fn export_a_private_certificate_as_zip_and_pkcs12() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, dialog, rows, _) = demo_with_an_issued_certificate_selected();
     // PKCS#12 with a password (Ctrl+E opens the dialog).
     let p12 = dir.path().join("cert.p12");
     dialog.answer(Some(SaveChoice { path: p12.clone(), overwrite_confirmed: false }));
@@ -461,15 +468,7 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
 fn every_export_format_through_the_dialog() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let dialog = Arc::new(ScriptedDialog::default());
-    let mut h = harness(demo(Faults::default()), dialog.clone());
-    wait_for(&mut h, "the demo estate", loaded);
-    let rows = h.state().rows().to_vec();
-    let cert = rows
-        .iter()
-        .find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "ISSUED" && r.note.is_empty())
-        .unwrap();
-    select_row(&mut h, cert);
+    let (mut h, dialog, _, cert) = demo_with_an_issued_certificate_selected();
     let export = |h: &mut Harness<'static, CertdeskApp>, pick: &[&str], file: &str| -> std::path::PathBuf {
         let path = dir.path().join(file);
         export_through_dialog(h, &dialog, &path, pick);
