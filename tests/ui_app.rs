@@ -272,6 +272,18 @@ fn export_the_shown_rows_as_csv_and_calendar() {
     assert_eq!(dialog.asked(), ["certdesk-inventory.csv", "certdesk-inventory.ics"]);
 }
 
+/// A first run (no profiles, secrets in memory) and a simulator to add a profile for. Drop the
+/// harness before shutting the simulator down.
+fn first_run_beside_a_simulator()
+-> (tokio::runtime::Runtime, certdesk::sim::RunningSim, Harness<'static, CertdeskApp>, tempfile::TempDir) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (worker, dir) = isolated();
+    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    (rt, sim, h, dir)
+}
+
 /// Opens "Add a profile" and types a name, the simulator's key pair and its endpoint.
 fn fill_new_profile(h: &mut Harness<'static, CertdeskApp>, name: &str, sim: &certdesk::sim::RunningSim) {
     h.get_by_label("Add a profile").click();
@@ -289,11 +301,7 @@ fn fill_new_profile(h: &mut Harness<'static, CertdeskApp>, name: &str, sim: &cer
 
 #[test]
 fn add_a_profile_test_it_and_see_its_estate() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
-    let (worker, dir) = isolated();
-    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
-    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    let (rt, sim, mut h, dir) = first_run_beside_a_simulator();
     fill_new_profile(&mut h, "sim-account", &sim);
     h.run_steps(1);
     h.get_by_label("Save").click();
@@ -328,11 +336,7 @@ fn add_a_profile_test_it_and_see_its_estate() {
 
 #[test]
 fn a_profile_scans_only_the_ticked_regions() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
-    let (worker, dir) = isolated();
-    let mut h = harness(AppOptions { worker, ..AppOptions::default() }, Arc::default());
-    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    let (rt, sim, mut h, dir) = first_run_beside_a_simulator();
     fill_new_profile(&mut h, "one-region", &sim);
     // Not all regions, and none ticked: refused with a clear word, nothing saved. (The modal grows
     // and re-centres over a few frames after each change, so let it settle before the next click.)
@@ -346,7 +350,17 @@ fn a_profile_scans_only_the_ticked_regions() {
     // The catalog's regions are there to tick; the simulator's second region is typed by hand.
     h.run_steps(12);
     h.get_by_label("ap-southeast-1").click();
+    // Something that is not a region id is refused with a word and kept in the field for correcting.
     h.get_by_label("Other region").click();
+    h.get_by_label("Other region").type_text("eu nl/");
+    h.get_by_label("Add region").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().profile_form_error(),
+        Some("\"eu nl/\" is not a region id: use letters, digits and '-' only (e.g. eu-de).")
+    );
+    h.get_by_label("Other region").click();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_label("Other region").type_text("eu-nl");
     h.get_by_label("Add region").click();
     h.run_steps(12);

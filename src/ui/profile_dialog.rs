@@ -345,9 +345,17 @@ fn regions_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
             let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.small_button("Add region").clicked() || entered {
                 let region = form.other_region.trim().to_ascii_lowercase();
-                if !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                if region.is_empty() {
+                    form.error = Some("Type a region id, e.g. eu-de, then Add region.".into());
+                } else if region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     form.regions.insert(region);
                     form.other_region.clear();
+                    form.error = None;
+                } else {
+                    // Kept in the field so it can be corrected; region ids go into endpoint host names.
+                    form.error = Some(format!(
+                        "\"{region}\" is not a region id: use letters, digits and '-' only (e.g. eu-de)."
+                    ));
                 }
             }
         });
