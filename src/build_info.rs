@@ -33,7 +33,7 @@ pub const LONG_VERSION: &str = concat!(
 );
 
 /// Where the project lives.
-pub const HOMEPAGE: &str = "https://github.com/certdesk/certdesk";
+pub const HOMEPAGE: &str = env!("CARGO_PKG_HOMEPAGE");
 
 #[cfg(test)]
 mod tests {
