@@ -48,6 +48,7 @@ fn rows() -> Vec<InventoryRow> {
                 validated: Some(true),
                 endpoint: String::new(),
                 note: String::new(),
+                facts: Vec::new(),
             };
             if row.ssl == SslStatus::On {
                 row.set_expiry(now, None, now + time::Duration::days(days), 30);

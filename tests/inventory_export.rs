@@ -23,6 +23,7 @@ fn row(name: &str, days: Option<i64>) -> InventoryRow {
         validated: Some(true),
         endpoint: String::new(),
         note: String::new(),
+        facts: Vec::new(),
     };
     if let Some(d) = days {
         r.set_expiry(now, None, now + time::Duration::days(d) + time::Duration::hours(1), 30);

@@ -39,7 +39,7 @@ fn wait_for(h: &mut Harness<'static, CertdeskApp>, what: &str, cond: impl Fn(&Ce
 
 /// The real app with the system keyring (`vault: None` opens it) and a temp profiles file.
 fn app(dir: &std::path::Path) -> Harness<'static, CertdeskApp> {
-    let worker = WorkerOptions { profiles_path: Some(dir.join("profiles.json")), vault: None };
+    let worker = WorkerOptions { profiles_path: Some(dir.join("profiles.json")), ..WorkerOptions::default() };
     let app = CertdeskApp::new(
         Arc::new(|| {}),
         Arc::new(certdesk::worker::ScriptedDialog::default()),

@@ -150,3 +150,37 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
     out.push_str("END:VCALENDAR\r\n");
     out
 }
+
+/// A file name stem from cloud data (an instance name, a common name): letters, digits, `-`,
+/// `_` and inner dots only; no leading dot, no Windows reserved name, at most 80 characters.
+pub fn safe_file_stem(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') { c } else { '_' })
+        .take(80)
+        .collect();
+    let trimmed = mapped.trim_start_matches('.').trim_end_matches(['.', ' ']);
+    let reserved = ["con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "lpt1", "lpt2", "lpt3"];
+    let base = trimmed.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    match trimmed {
+        "" => "certificate".to_owned(),
+        t if reserved.contains(&base.as_str()) => format!("_{t}"),
+        t => t.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_stem;
+
+    #[test]
+    fn names_from_the_cloud_become_safe_file_stems() {
+        assert_eq!(safe_file_stem("redis-prod"), "redis-prod");
+        assert_eq!(safe_file_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_stem(".hidden"), "hidden");
+        assert_eq!(safe_file_stem("CON"), "_CON");
+        assert_eq!(safe_file_stem("a b\r\n"), "a_b__");
+        assert_eq!(safe_file_stem("..."), "certificate");
+        assert_eq!(safe_file_stem(&"x".repeat(300)).len(), 80);
+    }
+}

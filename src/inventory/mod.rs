@@ -1,5 +1,6 @@
 //! The rows the UI and CLI show, and the concurrent refresh that fills them region by region.
 
+pub mod ca_download;
 pub mod export;
 mod refresh;
 
@@ -71,6 +72,10 @@ pub struct InventoryRow {
     pub endpoint: String,
     /// A note, e.g. why expiry is unknown.
     pub note: String,
+    /// Certificate facts the list call gave (PCA: subject, serial, key, signature, validity), for
+    /// the details pane; not part of the CLI's JSON.
+    #[serde(skip)]
+    pub facts: Vec<(String, String)>,
 }
 
 impl InventoryRow {

@@ -156,6 +156,7 @@ fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryR
         validated: None,
         endpoint: String::new(),
         note: String::new(),
+        facts: Vec::new(),
     }
 }
 
@@ -269,6 +270,50 @@ async fn gemini_ca_expiry(
     Ok((s.not_before, s.not_after))
 }
 
+/// What the list call says of a private certificate, as label and value.
+fn pca_facts(c: &crate::cloud::wire::pca::Certificate) -> Vec<(String, String)> {
+    let dn = &c.distinguished_name;
+    let subject: Vec<String> = [
+        ("CN", &dn.common_name),
+        ("OU", &dn.organizational_unit),
+        ("O", &dn.organization),
+        ("L", &dn.locality),
+        ("ST", &dn.state),
+        ("C", &dn.country),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={v}"))
+    .collect();
+    let date = |ms| from_ms(ms).map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()));
+    let mut facts = vec![("Subject".to_owned(), subject.join(", "))];
+    // The list gives SANs only in some API versions; shown when present.
+    if let Some(sans) = c.extra.get("subject_alternative_names").and_then(|v| v.as_array()) {
+        let names: Vec<String> = sans
+            .iter()
+            .filter_map(|s| s.get("value").or(Some(s)).and_then(|v| v.as_str()).map(str::to_owned))
+            .collect();
+        if !names.is_empty() {
+            facts.push(("SANs".into(), names.join(", ")));
+        }
+    }
+    facts.push(("Serial".into(), c.serial_number.clone()));
+    facts.push(("Key".into(), c.key_algorithm.clone()));
+    facts.push(("Signature".into(), c.signature_algorithm.clone()));
+    if let Some(from) = date(c.not_before) {
+        facts.push(("Valid from".into(), from));
+    }
+    if let Some(to) = date(c.not_after) {
+        facts.push(("Valid to".into(), to));
+    }
+    if let Some(issuer) = c.issuer_name.as_ref().filter(|i| !i.is_empty()) {
+        facts.push(("Issuer".into(), issuer.clone()));
+    }
+    facts.push(("Key made by".into(), if c.gen_mode == "CSR" { "you (CSR)".into() } else { "PCA".into() }));
+    facts.retain(|(_, v)| !v.is_empty());
+    facts
+}
+
 fn from_ms(ms: Option<i64>) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms?) * 1_000_000).ok()
 }
@@ -292,6 +337,7 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
             if c.gen_mode == "CSR" {
                 row.note = "key not held by PCA (CSR)".into();
             }
+            row.facts = pca_facts(&c);
             row
         })
         .collect())

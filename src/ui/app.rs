@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::filter::{ViewState, visible_rows};
+use super::filter::{ViewState, visible_rows_with};
 use crate::certs::summary::CertSummary;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
@@ -23,11 +23,21 @@ pub struct Settings {
     pub critical_days: i64,
     /// Whether the activity log is open.
     pub show_activity: bool,
+    /// Whether the profiles panel is open.
+    pub show_profiles: bool,
+    /// Whether the details pane is open.
+    pub show_details: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { view: ViewState::default(), critical_days: 7, show_activity: true }
+        Self {
+            view: ViewState::default(),
+            critical_days: 7,
+            show_activity: true,
+            show_profiles: true,
+            show_details: true,
+        }
     }
 }
 
@@ -95,6 +105,53 @@ pub struct Downloaded {
     pub chain: crate::certs::chain::ChainReport,
 }
 
+/// Which region and service of which profile a row came from: rows are replaced part by part.
+pub type PartKey = (String, String, crate::cloud::Service);
+
+/// The key of a row's part.
+pub fn part_of(row: &InventoryRow) -> PartKey {
+    (row.profile.clone(), row.region.clone(), row.service)
+}
+
+/// The refresh whose rows count, and how far it got.
+#[derive(Clone, Debug, Default)]
+pub struct RefreshProgress {
+    /// The refresh job.
+    pub job: JobId,
+    /// Parts answered.
+    pub done: usize,
+    /// Parts planned (0 until the profiles signed in).
+    pub parts: usize,
+    /// Parts that answered with rows this time.
+    loaded: std::collections::HashSet<PartKey>,
+    /// Profiles that could not sign in this time.
+    failed_profiles: std::collections::HashSet<String>,
+    /// Parts that failed this time.
+    failed_parts: std::collections::HashSet<PartKey>,
+}
+
+/// Why a row was not refreshed, and when it was last seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// When its part last answered (HH:MM:SSZ), if in this session.
+    pub seen: Option<String>,
+    /// What failed.
+    pub reason: String,
+}
+
+/// The app's own save prompt, when no native dialog can open.
+#[derive(Clone, Debug)]
+pub struct SavePrompt {
+    /// The job waiting for the answer.
+    pub job: JobId,
+    /// Why there is no dialog.
+    pub reason: String,
+    /// The path typed (proposed: last folder or Downloads).
+    pub path: String,
+    /// A folder rather than a file.
+    pub folder: bool,
+}
+
 /// The whole app.
 #[expect(clippy::struct_excessive_bools, reason = "independent view flags, not a state machine")]
 pub struct CertdeskApp {
@@ -105,11 +162,17 @@ pub struct CertdeskApp {
     pub(super) rows: Vec<InventoryRow>,
     pub(super) region_errors: Vec<RefreshError>,
     pub(super) visible: Vec<usize>,
-    visible_for: Option<(ViewState, usize)>,
+    visible_for: Option<(ViewState, usize, usize)>,
     pub(super) selected: Option<String>,
     pub(super) downloads: HashMap<String, Downloaded>,
     pub(super) jobs: BTreeMap<JobId, String>,
-    pub(super) refresh: Option<(JobId, usize, usize)>,
+    pub(super) refresh: Option<RefreshProgress>,
+    /// Rows whose part did not answer in the last refresh.
+    pub(super) stale: HashMap<PartKey, Stale>,
+    /// When each part last answered.
+    seen: HashMap<PartKey, String>,
+    /// The app's save prompt, when no native dialog can open.
+    pub(super) save_prompt: Option<SavePrompt>,
     pub(super) activity: Vec<Activity>,
     pub(super) toasts: Vec<Toast>,
     pub(super) focus_search: bool,
@@ -148,6 +211,9 @@ impl CertdeskApp {
             downloads: HashMap::new(),
             jobs: BTreeMap::new(),
             refresh: None,
+            stale: HashMap::new(),
+            seen: HashMap::new(),
+            save_prompt: None,
             activity: Vec::new(),
             toasts: Vec::new(),
             focus_search: false,
@@ -164,7 +230,9 @@ impl CertdeskApp {
         match options.demo {
             Some(config) => app.start_demo(config),
             // The demo never touches the keyring or the profiles file; a normal start reads them.
-            None => app.send(Command::LoadProfiles),
+            None => {
+                app.send(Command::LoadProfiles);
+            }
         }
         Ok(app)
     }
@@ -222,11 +290,13 @@ impl CertdeskApp {
         self.send(Command::StartDemo(Box::new(config)));
     }
 
-    /// Sends a command; says so when the worker cannot take it.
-    pub(super) fn send(&mut self, command: Command) {
-        if !self.worker.send(command) {
+    /// Sends a command; its job, or `None` (and a log line) when the worker cannot take it.
+    pub(super) fn send(&mut self, command: Command) -> Option<JobId> {
+        let job = self.worker.send(command);
+        if job.is_none() {
             self.log(Level::Error, "The background worker is not responding; restart certdesk.".into());
         }
+        job
     }
 
     pub(super) fn log(&mut self, level: Level, message: String) {
@@ -245,9 +315,10 @@ impl CertdeskApp {
 
     /// Rows shown (indices into `rows`), filtered and sorted, recomputed only when needed.
     pub(super) fn refresh_visible(&mut self) {
-        let key = (self.settings.view.clone(), self.rows.len());
+        let key = (self.settings.view.clone(), self.rows.len(), self.stale.len());
         if self.visible_for.as_ref() != Some(&key) {
-            self.visible = visible_rows(&self.rows, &self.settings.view);
+            let stale = &self.stale;
+            self.visible = visible_rows_with(&self.rows, &self.settings.view, |r| stale.contains_key(&part_of(r)));
             self.visible_for = Some(key);
         }
     }
@@ -278,6 +349,16 @@ impl CertdeskApp {
         &self.region_errors
     }
 
+    /// Why a row is stale (its part did not answer in the last refresh), if it is.
+    pub fn stale_reason(&self, row: &InventoryRow) -> Option<&Stale> {
+        self.stale.get(&part_of(row))
+    }
+
+    /// The app's save prompt, when no native dialog could open.
+    pub fn save_prompt(&self) -> Option<&SavePrompt> {
+        self.save_prompt.as_ref()
+    }
+
     /// Whether a refresh is running.
     pub fn is_refreshing(&self) -> bool {
         self.refresh.is_some()
@@ -306,6 +387,7 @@ impl CertdeskApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
+        let Some(event) = self.apply_refresh(event) else { return };
         match event {
             Event::DemoStarted { endpoint } => {
                 self.log(
@@ -318,33 +400,9 @@ impl CertdeskApp {
                 self.log(Level::Info, format!("{label}..."));
                 self.jobs.insert(job, label);
             }
-            Event::RefreshStarted { job, parts } => {
-                self.rows.clear();
-                self.region_errors.clear();
-                self.visible_for = None;
-                self.refresh = Some((job, 0, parts));
-            }
-            Event::RowsLoaded { job, rows, .. } => {
-                self.rows.extend(rows);
-                self.visible_for = None;
-                self.count_part(job);
-            }
-            Event::RegionFailed { job, error } => {
-                self.log(
-                    Level::Error,
-                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message),
-                );
-                self.region_errors.push(error);
-                self.count_part(job);
-            }
             Event::ProfilesLoaded { profiles, vault } => {
                 if let Err(problem) = &vault {
                     self.log(Level::Error, problem.clone());
-                }
-                if let Some(form) = &self.profile_form
-                    && form.saving.as_ref().is_some_and(|name| profiles.iter().any(|p| &p.name == name))
-                {
-                    self.profile_form = None;
                 }
                 if !profiles.is_empty() {
                     self.started = true;
@@ -357,6 +415,7 @@ impl CertdeskApp {
                     Ok(m) => self.log(Level::Success, format!("Profile {name}: {m}")),
                     Err(e) => self.log(Level::Error, format!("Profile {name}: {e}")),
                 }
+                super::profile_dialog::tested(self, &name, &result);
                 self.profile_tests.insert(name, result);
             }
             Event::FileSaved { path, .. } => {
@@ -370,26 +429,33 @@ impl CertdeskApp {
                 self.toast(ctx, Level::Success, message);
                 self.downloads.insert(instance_id, Downloaded { path, certificates, details, chain });
             }
+            Event::SavePrompt { job, reason, path, folder } => {
+                self.log(Level::Error, reason.clone());
+                self.save_prompt = Some(SavePrompt { job, reason, path: path.display().to_string(), folder });
+            }
+            // Handled by `apply_refresh`.
+            Event::RefreshStarted { .. }
+            | Event::RefreshPlanned { .. }
+            | Event::ProfileSignIn { .. }
+            | Event::RowsLoaded { .. }
+            | Event::RegionFailed { .. } => {}
             Event::JobFinished { job, outcome } => {
                 let label = self.jobs.remove(&job).unwrap_or_default();
-                if self.refresh.is_some_and(|(j, ..)| j == job) {
-                    self.refresh = None;
+                if self.save_prompt.as_ref().is_some_and(|p| p.job == job) {
+                    self.save_prompt = None;
+                }
+                if self.refresh.as_ref().is_some_and(|p| p.job == job) {
+                    let progress = self.refresh.take().unwrap_or_default();
                     if outcome == Outcome::Done {
-                        let n = self.rows.len();
-                        let e = self.region_errors.len();
-                        self.log(Level::Success, format!("Inventory loaded: {n} item(s), {e} failed part(s)"));
+                        self.finish_refresh(&progress);
                     }
                 }
+                super::export_dialog::job_finished(self, job, &outcome);
+                super::profile_dialog::job_finished(self, job, &outcome);
                 match outcome {
                     Outcome::Done => {}
                     Outcome::Cancelled => self.log(Level::Info, format!("Cancelled: {label}")),
                     Outcome::Failed(message) => {
-                        if let Some(form) = self.profile_form.as_mut().filter(|f| f.saving.is_some())
-                            && label.starts_with("Saving profile")
-                        {
-                            form.saving = None;
-                            form.error = Some(message.clone());
-                        }
                         self.log(Level::Error, format!("{label} failed: {message}"));
                         self.toast(ctx, Level::Error, message);
                     }
@@ -398,11 +464,100 @@ impl CertdeskApp {
         }
     }
 
-    fn count_part(&mut self, job: JobId) {
-        if let Some((j, done, _)) = self.refresh.as_mut()
-            && *j == job
-        {
-            *done += 1;
+    /// Applies a refresh's events; hands back any other event.
+    fn apply_refresh(&mut self, event: Event) -> Option<Event> {
+        match event {
+            Event::RefreshStarted { job } => {
+                // The previous refresh (if any) was cancelled by the worker; its late events are dropped.
+                self.region_errors.clear();
+                self.refresh = Some(RefreshProgress { job, ..RefreshProgress::default() });
+            }
+            Event::RefreshPlanned { job, parts } => {
+                if let Some(progress) = self.current_refresh(job) {
+                    progress.parts += parts;
+                }
+            }
+            Event::ProfileSignIn { job, profile, result } => {
+                // `?`: an event of a refresh that is no longer current is dropped.
+                self.current_refresh(job)?;
+                if let Err(message) = &result {
+                    if let Some(progress) = self.refresh.as_mut() {
+                        progress.failed_profiles.insert(profile.clone());
+                        progress.parts += 1;
+                    }
+                    self.mark_stale(|key| key.0 == profile, message);
+                }
+                self.profile_tests.insert(profile, result);
+            }
+            Event::RowsLoaded { job, profile, region, service, rows } => {
+                let progress = self.current_refresh(job)?;
+                progress.done += 1;
+                let key = (profile, region, service);
+                progress.loaded.insert(key.clone());
+                self.rows.retain(|r| part_of(r) != key);
+                self.stale.remove(&key);
+                self.seen.insert(key, now_hms());
+                self.rows.extend(rows);
+                self.visible_for = None;
+            }
+            Event::RegionFailed { job, error } => {
+                let progress = self.current_refresh(job)?;
+                if !(error.service == crate::cloud::Service::Iam && error.region == "all") {
+                    progress.done += 1;
+                    let key = (error.profile.clone(), error.region.clone(), error.service);
+                    progress.failed_parts.insert(key.clone());
+                    self.mark_stale(|k| *k == key, &error.message);
+                } else if let Some(progress) = self.refresh.as_mut() {
+                    progress.done += 1;
+                }
+                self.log(
+                    Level::Error,
+                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message),
+                );
+                self.region_errors.push(error);
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// The refresh in progress if `job` is it; events of an older refresh are dropped.
+    fn current_refresh(&mut self, job: JobId) -> Option<&mut RefreshProgress> {
+        self.refresh.as_mut().filter(|p| p.job == job)
+    }
+
+    fn mark_stale(&mut self, matches: impl Fn(&PartKey) -> bool, reason: &str) {
+        let keys: std::collections::HashSet<PartKey> = self.rows.iter().map(part_of).filter(|k| matches(k)).collect();
+        for key in keys {
+            let seen = self.seen.get(&key).cloned();
+            self.stale.insert(key, Stale { seen, reason: reason.to_owned() });
+        }
+        self.visible_for = None;
+    }
+
+    /// A finished refresh: parts that answered are fresh, failed ones keep their rows marked
+    /// stale, and rows of parts no longer asked for (a deleted profile, an unticked region) go.
+    fn finish_refresh(&mut self, progress: &RefreshProgress) {
+        let profiles: std::collections::HashSet<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+        let demo = self.demo_endpoint.is_some();
+        self.rows.retain(|r| {
+            let key = part_of(r);
+            let known_profile = demo || profiles.contains(r.profile.as_str());
+            let failed = progress.failed_profiles.contains(&r.profile) || progress.failed_parts.contains(&key);
+            known_profile && (progress.loaded.contains(&key) || failed)
+        });
+        let rows = &self.rows;
+        self.stale.retain(|key, _| rows.iter().any(|r| part_of(r) == *key));
+        self.visible_for = None;
+        let (n, e) = (self.rows.len(), self.region_errors.len());
+        let stale = self.rows.iter().filter(|r| self.stale.contains_key(&part_of(r))).count();
+        if e == 0 {
+            self.log(Level::Success, format!("Inventory loaded: {n} item(s)"));
+        } else {
+            self.log(
+                Level::Error,
+                format!("Inventory loaded with problems: {n} item(s), {e} failed part(s), {stale} stale item(s)"),
+            );
         }
     }
 
@@ -412,6 +567,7 @@ impl CertdeskApp {
         super::profile_dialog::profile_dialog_ui(self, ui);
         super::export_dialog::export_dialog_ui(self, ui);
         super::about_view::about_ui(self, ui);
+        super::save_prompt::save_prompt_ui(self, ui);
         if !self.started {
             super::welcome_view::welcome_ui(self, ui);
             return;
@@ -430,15 +586,25 @@ impl CertdeskApp {
         if !self.started {
             return;
         }
-        let (refresh, find, export) = ctx.input_mut(|i| {
+        let dialog_open =
+            self.profile_form.is_some() || self.export_form.is_some() || self.about_open || self.save_prompt.is_some();
+        let (refresh, find, export, download) = ctx.input_mut(|i| {
             (
                 i.consume_key(Modifiers::NONE, Key::F5),
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::E)),
+                i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::D)),
             )
         });
-        if export {
+        // Esc closes a dialog first (the dialog sees it), then clears the selection.
+        if !dialog_open && !ctx.egui_wants_keyboard_input() && ctx.input(|i| i.key_pressed(Key::Escape)) {
+            self.selected = None;
+        }
+        if export && !dialog_open {
             super::export_dialog::open_for_selected(self);
+        }
+        if download && !dialog_open {
+            super::details_view::download_selected(self);
         }
         if refresh {
             self.request_refresh();
@@ -446,6 +612,20 @@ impl CertdeskApp {
         if find {
             self.focus_search = true;
         }
+    }
+
+    /// Selects the first row the table shows (Enter in the search box).
+    pub(super) fn select_first_visible(&mut self) {
+        self.refresh_visible();
+        if let Some(&first) = self.visible.first() {
+            self.selected = Some(self.rows[first].id.clone());
+            self.request_scroll_to_selected();
+        }
+    }
+
+    /// Opens the add-profile dialog.
+    pub(super) fn open_new_profile(&mut self) {
+        self.profile_form = Some(super::profile_dialog::ProfileForm::default());
     }
 
     /// Asks the table to bring the selected row into view on the next frame.
@@ -480,6 +660,14 @@ impl CertdeskApp {
     pub(super) fn request_refresh(&mut self) {
         if self.refresh.is_none() {
             self.send(Command::RefreshInventory);
+        }
+    }
+
+    /// Answers the app's save prompt: the typed path, or `None` to cancel the job.
+    pub(super) fn answer_save_prompt(&mut self, save: bool) {
+        if let Some(prompt) = self.save_prompt.take() {
+            let path = save.then(|| PathBuf::from(prompt.path.trim())).filter(|p| !p.as_os_str().is_empty());
+            self.send(Command::AnswerSavePrompt { job: prompt.job, path });
         }
     }
 }

@@ -19,47 +19,67 @@ fn can_download(row: &crate::inventory::InventoryRow) -> bool {
     matches!(row.service, Service::Dcs | Service::GeminiDb) && row.ssl == SslStatus::On
 }
 
-/// The right-hand pane.
+/// The right-hand pane: capped to a share of the window so the table keeps Name, Expires and
+/// Days left; long values wrap instead of widening it; its width is remembered (egui memory).
 pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    egui::Panel::right("details").resizable(true).default_size(tokens::DETAILS_WIDTH).show(ui, |ui| {
+    if !app.settings.show_details {
+        return;
+    }
+    let max = (ui.available_width() * tokens::DETAILS_MAX_SHARE).max(tokens::DETAILS_MIN_WIDTH);
+    let panel = egui::Panel::right("details")
+        .resizable(true)
+        .default_size(tokens::DETAILS_WIDTH.min(max))
+        .size_range(tokens::DETAILS_MIN_WIDTH..=max);
+    panel.show(ui, |ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         let Some(row) = app.selected_row().cloned() else {
             ui.weak("Select a row to see its details.");
             return;
         };
+        egui::ScrollArea::vertical().id_salt("details-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            row_details_ui(app, ui, &row);
+        });
+    });
+}
+
+fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::inventory::InventoryRow) {
+    {
         let palette = tokens::palette(ui.visuals().dark_mode);
         ui.heading(&row.name);
         ui.weak(format!("{} · {} · {}", row.service.label(), row.region, row.profile));
         ui.separator();
-        egui::Grid::new("facts").num_columns(2).striped(true).show(ui, |ui| {
-            let fact = |ui: &mut egui::Ui, k: &str, v: String| {
-                ui.label(k);
-                ui.label(v);
-                ui.end_row();
-            };
-            fact(ui, "Id", row.id.clone());
-            fact(ui, "Engine", format!("{} {}", row.engine, row.engine_version));
-            fact(ui, "Status", row.status.clone());
-            fact(ui, "SSL", row.ssl.label().to_owned());
-            if !row.endpoint.is_empty() {
-                fact(ui, if row.service == Service::Ccm { "Issuer" } else { "Endpoint" }, row.endpoint.clone());
-            }
-            if let Some(v) = row.validated {
-                fact(ui, "Validated", if v { "yes" } else { "no" }.to_owned());
-            }
-            ui.label("Expires");
-            let color = days_color(&palette, row.days_left, app.settings.view.warn_days, app.settings.critical_days);
-            match (row.expires_at, row.days_left) {
-                (Some(at), Some(days)) => ui.colored_label(color, format!("{} ({days} days left)", at.date())),
-                _ => ui.weak("unknown"),
-            };
-            ui.end_row();
-        });
+        let color = days_color(&palette, row.days_left, app.settings.view.warn_days, app.settings.critical_days);
+        let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
+        if row.service != Service::Ccm {
+            facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
+        }
+        let status_color = tokens::is_problem_status(&row.status).then_some(palette.problem);
+        facts.push(("Status", row.status.clone(), status_color));
+        facts.extend(row.facts.iter().map(|(k, v)| (k.as_str(), v.clone(), None)));
+        facts.push(("SSL", row.ssl.label().to_owned(), None));
+        if !row.endpoint.is_empty() && !row.facts.iter().any(|(k, _)| k == "Issuer") {
+            facts.push((if row.service == Service::Ccm { "Issuer" } else { "Endpoint" }, row.endpoint.clone(), None));
+        }
+        if let Some(v) = row.validated {
+            facts.push(("Validated", if v { "yes" } else { "no" }.to_owned(), None));
+        }
+        let expires = match (row.expires_at, row.days_left) {
+            (Some(at), Some(days)) => format!("{} ({})", at.date(), super::inventory_view::days_left_text(Some(days))),
+            _ => "unknown".to_owned(),
+        };
+        facts.push(("Expires", expires, Some(color)));
+        facts_ui(ui, &facts);
+        if let Some(stale) = app.stale_reason(row) {
+            let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
+            ui.colored_label(palette.error, format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason));
+        }
         if !row.note.is_empty() {
             ui.colored_label(palette.error, &row.note);
         }
         ui.separator();
-        if can_download(&row) {
-            if ui.button("Download certificate").on_hover_text("Save the instance's CA certificate (Enter)").clicked() {
+        if can_download(row) {
+            if ui.button("Download certificate").on_hover_text("Save the instance's CA certificate (Ctrl+D)").clicked()
+            {
                 app.send(Command::DownloadCertificate(Box::new(row.clone())));
             }
         } else if row.service == Service::Ccm {
@@ -72,9 +92,27 @@ pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         if let Some(downloaded) = app.downloaded(&row.id).cloned() {
             ui.separator();
             ui.label(format!("Saved to {}", downloaded.path.display()));
-            egui::ScrollArea::vertical().id_salt("downloaded").show(ui, |ui| downloaded_ui(ui, &downloaded, &palette));
+            downloaded_ui(ui, &downloaded, &palette);
         }
-    });
+    }
+}
+
+/// Label and value per line, the value wrapping beside a fixed-width label: laid out in one pass,
+/// so the pane never changes size or jumps between frames.
+fn facts_ui(ui: &mut egui::Ui, facts: &[(&str, String, Option<egui::Color32>)]) {
+    for (key, value, color) in facts {
+        ui.horizontal(|ui| {
+            ui.add_sized(
+                [tokens::FACT_LABEL_WIDTH, tokens::ROW_HEIGHT],
+                egui::Label::new(egui::RichText::new(*key).weak()),
+            );
+            let text = match color {
+                Some(c) => egui::RichText::new(value).color(*c),
+                None => egui::RichText::new(value),
+            };
+            ui.add(egui::Label::new(text).wrap());
+        });
+    }
 }
 
 /// What a downloaded file holds: the chain with its problems, then every certificate's details.
@@ -93,28 +131,28 @@ fn downloaded_ui(ui: &mut egui::Ui, downloaded: &super::app::Downloaded, palette
     for d in &downloaded.details {
         let title = d.subject_cn.clone().unwrap_or_else(|| d.subject.clone());
         egui::CollapsingHeader::new(format!("Certificate {title}")).show(ui, |ui| {
-            egui::Grid::new(format!("cert-{}", d.sha256_fingerprint)).num_columns(2).show(ui, |ui| {
-                let mut fact = |k: &str, v: String| {
-                    ui.label(k);
-                    ui.label(v);
-                    ui.end_row();
-                };
-                fact("Subject", d.subject.clone());
-                fact("Issuer", d.issuer.clone());
-                fact("Valid", format!("{} to {} ({} days left)", d.not_before.date(), d.not_after.date(), d.days_left));
-                fact("Serial", d.serial_hex.clone());
-                let key = d.key_curve.clone().or(d.key_bits.map(|b| format!("{b} bits"))).unwrap_or_default();
-                fact("Key", format!("{} {key}", d.key_algorithm));
-                fact("Signature", d.signature_algorithm.clone());
-                fact("SHA-256", d.sha256_fingerprint.clone());
-                fact("CA", if d.is_ca { "yes".into() } else { "no".into() });
-                if !d.subject_alt_names.is_empty() {
-                    fact("SANs", d.subject_alt_names.join(", "));
-                }
-                if !d.key_usage.is_empty() {
-                    fact("Key usage", d.key_usage.join(", "));
-                }
-            });
+            let key = d.key_curve.clone().or(d.key_bits.map(|b| format!("{b} bits"))).unwrap_or_default();
+            let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![
+                ("Subject", d.subject.clone(), None),
+                ("Issuer", d.issuer.clone(), None),
+                (
+                    "Valid",
+                    format!("{} to {} ({} days left)", d.not_before.date(), d.not_after.date(), d.days_left),
+                    None,
+                ),
+                ("Serial", d.serial_hex.clone(), None),
+                ("Key", format!("{} {key}", d.key_algorithm), None),
+                ("Signature", d.signature_algorithm.clone(), None),
+                ("SHA-256", d.sha256_fingerprint.clone(), None),
+                ("CA", if d.is_ca { "yes".into() } else { "no".into() }, None),
+            ];
+            if !d.subject_alt_names.is_empty() {
+                facts.push(("SANs", d.subject_alt_names.join(", "), None));
+            }
+            if !d.key_usage.is_empty() {
+                facts.push(("Key usage", d.key_usage.join(", "), None));
+            }
+            facts_ui(ui, &facts);
             for w in &d.warnings {
                 ui.colored_label(palette.error, w);
             }

@@ -6,7 +6,7 @@ use super::tokens;
 use crate::cloud::Secret;
 use crate::cloud::pca::ServerType;
 use crate::inventory::InventoryRow;
-use crate::worker::{Command, ExportChoice};
+use crate::worker::{Command, ExportChoice, JobId, Outcome};
 
 /// What the dialog shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct ExportForm {
     password: String,
     confirm: String,
     error: Option<String>,
+    /// The export job running; the dialog stays (and keeps what was typed) until it wrote the file.
+    pending: Option<JobId>,
 }
 
 impl ExportForm {
@@ -33,11 +35,13 @@ impl ExportForm {
         Self {
             row,
             kind: Kind::Zip,
-            include_key: true,
+            // A key is written only when asked for.
+            include_key: false,
             server: ServerType::Nginx,
             password: String::new(),
             confirm: String::new(),
             error: None,
+            pending: None,
         }
     }
 }
@@ -46,6 +50,25 @@ impl ExportForm {
 pub fn open_for_selected(app: &mut CertdeskApp) {
     if let Some(row) = app.selected_row().filter(|r| r.service == crate::cloud::Service::Ccm).cloned() {
         app.export_form = Some(ExportForm::new(row));
+    }
+}
+
+/// Closes the dialog once its export wrote the file; on failure it stays, with the reason.
+pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
+    let Some(form) = app.export_form.as_mut().filter(|f| f.pending == Some(job)) else { return };
+    form.pending = None;
+    match outcome {
+        Outcome::Done => app.export_form = None,
+        Outcome::Cancelled => form.error = None,
+        Outcome::Failed(message) => form.error = Some(message.clone()),
+    }
+}
+
+/// Whether the export dialog is open (tests).
+impl CertdeskApp {
+    /// Whether the export dialog is open.
+    pub fn export_dialog_open(&self) -> bool {
+        self.export_form.is_some()
     }
 }
 
@@ -91,7 +114,8 @@ pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         }
         ui.separator();
         ui.horizontal(|ui| {
-            if ui.button("Save as...").clicked() {
+            let busy = form.pending.is_some();
+            if ui.add_enabled(!busy, egui::Button::new("Save as...")).clicked() {
                 submit = Some(match form.kind {
                     Kind::Pem => Ok(ExportChoice::PemBundle { include_key: form.include_key }),
                     Kind::Zip => Ok(ExportChoice::ServerZip(form.server)),
@@ -99,11 +123,15 @@ pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                         Err("Use a password of at least 8 characters.".to_owned())
                     }
                     Kind::Pkcs12 if form.password != form.confirm => Err("The passwords differ.".to_owned()),
-                    Kind::Pkcs12 => Ok(ExportChoice::Pkcs12(Secret::new(std::mem::take(&mut form.password)))),
+                    Kind::Pkcs12 => Ok(ExportChoice::Pkcs12(Secret::new(form.password.clone()))),
                 });
             }
             if ui.button("Cancel").clicked() {
                 close = true;
+            }
+            if busy {
+                ui.add(egui::Spinner::new());
+                ui.weak("Exporting...");
             }
         });
     });
@@ -113,11 +141,20 @@ pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     match submit {
         Some(Ok(choice)) => {
             let row = Box::new(form.row.clone());
-            app.export_form = None;
-            app.send(Command::ExportCertificate { row, choice });
+            form.error = None;
+            let job = app.send(Command::ExportCertificate { row, choice });
+            if let Some(form) = app.export_form.as_mut() {
+                form.pending = job;
+            }
         }
         Some(Err(e)) => form.error = Some(e),
-        None if close => app.export_form = None,
+        None if close => {
+            // Closing while it runs stops the export.
+            if let Some(job) = form.pending {
+                app.send(Command::Cancel(job));
+            }
+            app.export_form = None;
+        }
         None => {}
     }
 }

@@ -69,8 +69,9 @@ impl Default for ViewState {
     }
 }
 
-fn matches_search(row: &InventoryRow, needle: &str) -> bool {
-    if needle.is_empty() {
+/// Every word of the search must match some column ("eu-de redis").
+fn matches_search(row: &InventoryRow, words: &[String]) -> bool {
+    if words.is_empty() {
         return true;
     }
     let fields = [
@@ -86,22 +87,40 @@ fn matches_search(row: &InventoryRow, needle: &str) -> bool {
         &row.endpoint,
         &row.note,
     ];
-    fields.iter().any(|f| f.to_lowercase().contains(needle))
+    let fields: Vec<String> = fields.iter().map(|f| f.to_lowercase()).collect();
+    words.iter().all(|w| fields.iter().any(|f| f.contains(w.as_str())))
 }
 
-fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64) -> bool {
+/// Whether a row has a problem: a status that is not a working one (revoked, frozen, abnormal), a
+/// note from the cloud, or stale.
+pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
+    stale || !row.note.is_empty() || super::tokens::is_problem_status(&row.status)
+}
+
+fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, stale: bool) -> bool {
     let any = q.expired || q.expiring || q.ssl_off || q.errors;
     !any || (q.expired && row.days_left.is_some_and(|d| d < 0))
         || (q.expiring && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
         || (q.ssl_off && row.ssl == SslStatus::Off)
-        || (q.errors && !row.note.is_empty())
+        || (q.errors && has_problem(row, stale))
 }
 
 /// Indices of the rows to show, filtered and sorted.
 pub fn visible_rows(rows: &[InventoryRow], view: &ViewState) -> Vec<usize> {
-    let needle = view.search.trim().to_lowercase();
+    visible_rows_with(rows, view, |_| false)
+}
+
+/// Indices of the rows to show, knowing which rows are stale.
+pub fn visible_rows_with(
+    rows: &[InventoryRow],
+    view: &ViewState,
+    is_stale: impl Fn(&InventoryRow) -> bool,
+) -> Vec<usize> {
+    let words: Vec<String> = view.search.split_whitespace().map(str::to_lowercase).collect();
     let mut out: Vec<usize> = (0..rows.len())
-        .filter(|&i| matches_search(&rows[i], &needle) && matches_quick(&rows[i], view.quick, view.warn_days))
+        .filter(|&i| {
+            matches_search(&rows[i], &words) && matches_quick(&rows[i], view.quick, view.warn_days, is_stale(&rows[i]))
+        })
         .collect();
     out.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
@@ -141,15 +160,21 @@ pub struct Summary {
     pub valid: usize,
     /// SSL off.
     pub ssl_off: usize,
-    /// Rows with a problem note.
+    /// Rows with a problem (see [`has_problem`]).
     pub with_problems: usize,
+    /// Rows not refreshed by the last refresh.
+    pub stale: usize,
 }
 
 /// Counts rows by state.
-pub fn summarize(rows: &[InventoryRow], warn_days: i64) -> Summary {
+pub fn summarize(rows: &[InventoryRow], warn_days: i64, is_stale: impl Fn(&InventoryRow) -> bool) -> Summary {
     let mut s = Summary { total: rows.len(), ..Summary::default() };
     for r in rows {
+        let is_stale = is_stale(r);
+        s.stale += usize::from(is_stale);
         match r.days_left {
+            // A revoked or frozen certificate is a problem, not "valid" however far its expiry is.
+            _ if super::tokens::is_problem_status(&r.status) => {}
             Some(d) if d < 0 => s.expired += 1,
             Some(d) if d <= warn_days => s.expiring += 1,
             Some(_) => s.valid += 1,
@@ -158,7 +183,7 @@ pub fn summarize(rows: &[InventoryRow], warn_days: i64) -> Summary {
         if r.ssl == SslStatus::Off {
             s.ssl_off += 1;
         }
-        if !r.note.is_empty() {
+        if has_problem(r, is_stale) {
             s.with_problems += 1;
         }
     }

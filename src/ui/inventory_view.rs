@@ -20,11 +20,15 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             {
                 app.request_refresh();
             }
-            if let Some((job, done, parts)) = app.refresh {
+            if let Some(progress) = app.refresh.clone() {
                 ui.add(egui::Spinner::new());
-                ui.label(format!("{done}/{parts} parts"));
+                if progress.parts == 0 {
+                    ui.label("signing in");
+                } else {
+                    ui.label(format!("{}/{} parts", progress.done, progress.parts));
+                }
                 if ui.button("Cancel").clicked() {
-                    app.send(Command::Cancel(job));
+                    app.send(Command::Cancel(progress.job));
                 }
             }
             ui.separator();
@@ -39,9 +43,13 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 search.request_focus();
                 app.focus_search = false;
             }
-            // The text field gives up focus on Escape itself, so also look at the frame it lost it.
+            // The text field gives up focus on Escape and Enter itself, so look at the frame it lost it.
             if (search.has_focus() || search.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                 app.settings.view.search.clear();
+            }
+            if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                app.select_first_visible();
+                search.surrender_focus();
             }
             ui.separator();
             ui.menu_button("Export", |ui| {
@@ -73,39 +81,61 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     }
                 });
             }
-            ui.menu_button("View", |ui| {
-                egui::widgets::global_theme_preference_buttons(ui);
-                ui.separator();
-                ui.add(
-                    egui::DragValue::new(&mut app.settings.view.warn_days)
-                        .range(1..=365)
-                        .prefix("Expiring within ")
-                        .suffix(" days"),
-                );
-                ui.add(
-                    egui::DragValue::new(&mut app.settings.critical_days)
-                        .range(0..=90)
-                        .prefix("Critical within ")
-                        .suffix(" days"),
-                );
-                ui.weak("Zoom: Ctrl + / Ctrl -");
-            });
+            ui.menu_button("View", |ui| view_menu_ui(app, ui));
             super::about_view::help_menu_ui(app, ui);
             ui.separator();
+            let warn = app.settings.view.warn_days;
             let q = &mut app.settings.view.quick;
-            ui.toggle_value(&mut q.expired, "Expired");
-            ui.toggle_value(&mut q.expiring, "Expiring");
-            ui.toggle_value(&mut q.ssl_off, "SSL off");
-            ui.toggle_value(&mut q.errors, "Problems");
+            ui.toggle_value(&mut q.expired, "Expired").on_hover_text("Only certificates past their expiry");
+            ui.toggle_value(&mut q.expiring, "Expiring")
+                .on_hover_text(format!("Only certificates expiring within {warn} days (View sets the threshold)"));
+            ui.toggle_value(&mut q.ssl_off, "SSL off").on_hover_text("Only instances with SSL switched off");
+            ui.toggle_value(&mut q.errors, "Problems").on_hover_text(
+                "Rows with a problem: revoked, frozen or abnormal, a note from the cloud, or stale because their \
+                 region or profile failed in the last refresh",
+            );
+            ui.separator();
+            ui.toggle_value(&mut app.settings.show_profiles, "Profiles")
+                .on_hover_text("Show or hide the profiles panel");
+            ui.toggle_value(&mut app.settings.show_details, "Details").on_hover_text("Show or hide the details pane");
         });
         summary_ui(app, ui);
     });
 }
 
-fn summary_ui(app: &CertdeskApp, ui: &mut egui::Ui) {
-    let palette = tokens::palette(ui.visuals().dark_mode);
-    let s = summarize(&app.rows, app.settings.view.warn_days);
+/// Theme, thresholds and zoom.
+fn view_menu_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    // Words, not the emoji egui's own theme buttons use: the bundled fonts lack those glyphs.
+    ui.label("Theme");
     ui.horizontal(|ui| {
+        let mut preference = ui.ctx().options(|o| o.theme_preference);
+        let before = preference;
+        ui.selectable_value(&mut preference, egui::ThemePreference::System, "System");
+        ui.selectable_value(&mut preference, egui::ThemePreference::Dark, "Dark");
+        ui.selectable_value(&mut preference, egui::ThemePreference::Light, "Light");
+        if preference != before {
+            ui.ctx().set_theme(preference);
+        }
+    });
+    ui.separator();
+    egui::Grid::new("thresholds").num_columns(2).show(ui, |ui| {
+        ui.label("Expiring within (days)");
+        ui.add(egui::DragValue::new(&mut app.settings.view.warn_days).range(1..=365).speed(0.5))
+            .on_hover_text("Click to type a number, or drag");
+        ui.end_row();
+        ui.label("Critical within (days)");
+        ui.add(egui::DragValue::new(&mut app.settings.critical_days).range(0..=90).speed(0.5))
+            .on_hover_text("Click to type a number, or drag");
+        ui.end_row();
+    });
+    ui.separator();
+    ui.weak("Zoom: Ctrl + / Ctrl -");
+}
+
+fn summary_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    let palette = tokens::palette(ui.visuals().dark_mode);
+    let s = summarize(&app.rows, app.settings.view.warn_days, |r| app.stale_reason(r).is_some());
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("{} items", s.total));
         ui.colored_label(palette.expired, format!("{} expired", s.expired));
         ui.colored_label(
@@ -115,74 +145,139 @@ fn summary_ui(app: &CertdeskApp, ui: &mut egui::Ui) {
         ui.colored_label(palette.valid, format!("{} valid", s.valid));
         ui.label(format!("{} SSL off", s.ssl_off));
         if s.with_problems > 0 {
-            ui.colored_label(palette.error, format!("{} with problems", s.with_problems));
+            ui.colored_label(palette.problem, format!("{} with problems", s.with_problems));
+        }
+        if s.stale > 0 {
+            ui.colored_label(palette.stale, format!("{} stale", s.stale));
         }
         ui.label(format!("showing {}", app.visible.len()));
         if let Some(endpoint) = &app.demo_endpoint {
             ui.weak(format!("demo cloud at {endpoint}"));
         }
     });
-    for e in &app.region_errors {
-        ui.colored_label(palette.error, format!("Failed: {} {}: {}", e.service.label(), e.region, e.message));
+    failures_ui(app, ui, &palette);
+}
+
+/// One banner line per failure (a profile that cannot sign in, a region that failed), at most a
+/// few, wrapped; "Problems" lists the rows they left stale.
+fn failures_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, palette: &tokens::Palette) {
+    const SHOWN: usize = 4;
+    let mut show_problems = false;
+    for e in app.region_errors.iter().take(SHOWN) {
+        let stale = app.rows.iter().filter(|r| r.profile == e.profile && app.stale_reason(r).is_some()).count();
+        let text = if e.region == "all" {
+            format!("Profile {} cannot sign in: {}", e.profile, e.message)
+        } else {
+            format!("Failed: {} {} ({}): {}", e.service.label(), e.region, e.profile, e.message)
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(palette.error, text);
+            if stale > 0 && ui.small_button(format!("{stale} stale row(s)")).clicked() {
+                show_problems = true;
+            }
+        });
+    }
+    if app.region_errors.len() > SHOWN {
+        ui.colored_label(
+            palette.error,
+            format!("... and {} more failure(s); see Activity", app.region_errors.len() - SHOWN),
+        );
+    }
+    if show_problems {
+        app.settings.view.quick = super::filter::QuickFilters { errors: true, ..Default::default() };
     }
 }
 
-const COLUMNS: [(&str, SortColumn); 11] = [
-    ("Service", SortColumn::Service),
-    ("Profile", SortColumn::Profile),
-    ("Region", SortColumn::Region),
-    ("Name", SortColumn::Name),
-    ("Engine", SortColumn::Engine),
-    ("Status", SortColumn::Status),
-    ("SSL", SortColumn::Ssl),
-    ("Expires", SortColumn::DaysLeft),
-    ("Days left", SortColumn::DaysLeft),
-    ("Validated", SortColumn::Ssl),
-    ("Id", SortColumn::Id),
+/// A column of the table: title, what it sorts by, width, and whether it gives way first when the
+/// window is narrow (lower goes first; Name, Expires and Days left always stay).
+struct ColumnSpec {
+    title: &'static str,
+    sort: SortColumn,
+    width: f32,
+    keep: u8,
+}
+
+const COLUMNS: [ColumnSpec; 11] = [
+    ColumnSpec { title: "Service", sort: SortColumn::Service, width: 72.0, keep: 7 },
+    ColumnSpec { title: "Profile", sort: SortColumn::Profile, width: 96.0, keep: 3 },
+    ColumnSpec { title: "Region", sort: SortColumn::Region, width: 104.0, keep: 6 },
+    ColumnSpec { title: "Name", sort: SortColumn::Name, width: tokens::NAME_MIN_WIDTH, keep: u8::MAX },
+    ColumnSpec { title: "Engine", sort: SortColumn::Engine, width: 112.0, keep: 2 },
+    ColumnSpec { title: "Status", sort: SortColumn::Status, width: 96.0, keep: 4 },
+    ColumnSpec { title: "SSL", sort: SortColumn::Ssl, width: 44.0, keep: 5 },
+    ColumnSpec { title: "Expires", sort: SortColumn::DaysLeft, width: 92.0, keep: u8::MAX },
+    ColumnSpec { title: "Days left", sort: SortColumn::DaysLeft, width: 150.0, keep: u8::MAX },
+    ColumnSpec { title: "Validated", sort: SortColumn::Ssl, width: 76.0, keep: 1 },
+    ColumnSpec { title: "Id", sort: SortColumn::Id, width: 150.0, keep: 0 },
 ];
+
+/// Which columns fit in `width`: the least needed ones give way first.
+fn columns_for(width: f32) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
+    let spacing = 8.0;
+    let need = |shown: &[usize]| shown.iter().map(|&i| COLUMNS[i].width + spacing).sum::<f32>();
+    while need(&shown) > width {
+        let Some(pos) = shown
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| COLUMNS[**i].keep < u8::MAX)
+            .min_by_key(|(_, i)| COLUMNS[**i].keep)
+            .map(|(p, _)| p)
+        else {
+            break;
+        };
+        shown.remove(pos);
+    }
+    shown
+}
 
 /// The table: one row per instance or certificate, only visible rows are laid out.
 pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         handle_table_keys(app, ui);
+        if app.visible.is_empty() {
+            empty_ui(app, ui);
+            return;
+        }
         // Selectable labels would take the click that selects the row.
         ui.style_mut().interaction.selectable_labels = false;
         let palette = tokens::palette(ui.visuals().dark_mode);
         let (warn, critical) = (app.settings.view.warn_days, app.settings.critical_days);
         let selected_pos = app.selected.as_ref().and_then(|id| app.visible.iter().position(|&i| &app.rows[i].id == id));
+        let shown = columns_for(ui.available_width());
         let mut clicked = None;
         let mut sort_clicked = None;
         let mut table = TableBuilder::new(ui)
-            .id_salt("inventory")
+            .id_salt(("inventory", shown.len()))
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::initial(80.0))
-            .column(Column::initial(90.0).clip(true))
-            .column(Column::initial(110.0))
-            .column(Column::initial(220.0).clip(true))
-            .column(Column::initial(120.0))
-            .column(Column::initial(90.0))
-            .column(Column::initial(50.0))
-            .column(Column::initial(90.0))
-            .column(Column::initial(70.0))
-            .column(Column::initial(70.0))
-            .column(Column::remainder().clip(true));
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+        for &i in &shown {
+            let spec = &COLUMNS[i];
+            // Name takes what the others leave, so the table fills any width.
+            table = table.column(if spec.title == "Name" {
+                Column::remainder().at_least(spec.width).clip(true)
+            } else {
+                Column::initial(spec.width).at_least(36.0).clip(true)
+            });
+        }
         if let Some(pos) = selected_pos.filter(|_| app.scroll_to_selected_pending()) {
             table = table.scroll_to_row(pos, None);
         }
         table
             .header(24.0, |mut header| {
-                for (title, column) in COLUMNS {
+                for &i in &shown {
+                    let spec = &COLUMNS[i];
                     header.col(|ui| {
-                        let arrow = if app.settings.view.sort == column && !matches!(title, "Expires" | "Validated") {
-                            if app.settings.view.descending { " (desc)" } else { " (asc)" }
-                        } else {
-                            ""
-                        };
-                        if ui.button(format!("{title}{arrow}")).clicked() {
-                            sort_clicked = Some(column);
+                        let arrow =
+                            if app.settings.view.sort == spec.sort && !matches!(spec.title, "Expires" | "Validated") {
+                                if app.settings.view.descending { " (desc)" } else { " (asc)" }
+                            } else {
+                                ""
+                            };
+                        if ui.button(format!("{}{arrow}", spec.title)).clicked() {
+                            sort_clicked = Some(spec.sort);
                         }
                     });
                 }
@@ -191,7 +286,8 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 body.rows(tokens::ROW_HEIGHT, app.visible.len(), |mut row| {
                     let r: &InventoryRow = &app.rows[app.visible[row.index()]];
                     row.set_selected(app.selected.as_deref() == Some(r.id.as_str()) || app.marked.contains(&r.id));
-                    row_cells_ui(&mut row, r, &palette, warn, critical);
+                    let stale = app.stale_reason(r);
+                    row_cells_ui(&mut row, &shown, r, stale, &palette, warn, critical);
                     if row.response().clicked() {
                         clicked = Some(r.id.clone());
                     }
@@ -206,57 +302,123 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     });
 }
 
+/// Why the table is empty, and the way on.
+fn empty_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.2);
+        if !app.rows.is_empty() {
+            ui.label("No row matches the search and quick filters.");
+            if ui.button("Clear search and filters").clicked() {
+                app.settings.view.search.clear();
+                app.settings.view.quick = super::filter::QuickFilters::default();
+            }
+        } else if app.profiles.is_empty() && app.demo_endpoint.is_none() {
+            ui.label("No profile yet: add one to see its instances and certificates.");
+            if ui.button("Add profile").clicked() {
+                app.open_new_profile();
+            }
+        } else if app.refresh.is_some() {
+            ui.add(egui::Spinner::new());
+            ui.label("Loading the inventory...");
+        } else if !app.region_errors.is_empty() {
+            let palette = tokens::palette(ui.visuals().dark_mode);
+            ui.colored_label(
+                palette.error,
+                format!(
+                    "Nothing loaded: every part failed ({} failure(s), listed above). Check the profile (Test, \
+                     Edit), then refresh (F5).",
+                    app.region_errors.len()
+                ),
+            );
+        } else {
+            ui.label("The scanned regions hold no DCS or GeminiDB instance and no private certificate.");
+        }
+    });
+}
+
+/// Text of the days-left cell: a count, or how long ago it expired.
+pub fn days_left_text(days: Option<i64>) -> String {
+    match days {
+        None => "—".into(),
+        Some(0) => "expires today".into(),
+        Some(-1) => "expired 1 day ago".into(),
+        Some(d) if d < 0 => format!("expired {} days ago", -d),
+        Some(d) => d.to_string(),
+    }
+}
+
 /// The cells of one row.
 fn row_cells_ui(
     row: &mut egui_extras::TableRow<'_, '_>,
+    shown: &[usize],
     r: &InventoryRow,
+    stale: Option<&super::app::Stale>,
     palette: &tokens::Palette,
     warn: i64,
     critical: i64,
 ) {
-    row.col(|ui| {
-        ui.label(r.service.label());
-    });
-    row.col(|ui| {
-        ui.label(&r.profile);
-    });
-    row.col(|ui| {
-        ui.label(&r.region);
-    });
-    row.col(|ui| {
-        ui.label(&r.name);
-    });
-    row.col(|ui| {
-        ui.label(format!("{} {}", r.engine, r.engine_version));
-    });
-    row.col(|ui| {
-        ui.label(&r.status);
-    });
-    row.col(|ui| {
-        let color = match r.ssl {
-            SslStatus::On => palette.valid,
-            SslStatus::Off => palette.expiring,
-            _ => palette.muted,
-        };
-        ui.colored_label(color, r.ssl.label());
-    });
-    let color = days_color(palette, r.days_left, warn, critical);
-    row.col(|ui| {
-        ui.colored_label(color, r.expires_at.map(|t| t.date().to_string()).unwrap_or_default());
-    });
-    row.col(|ui| {
-        ui.colored_label(color, r.days_left.map_or_else(|| "—".into(), |d| d.to_string()));
-    });
-    row.col(|ui| {
-        ui.label(match r.validated {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
+    let problem = tokens::is_problem_status(&r.status);
+    let days_color = if problem { palette.muted } else { days_color(palette, r.days_left, warn, critical) };
+    for &i in shown {
+        row.col(|ui| {
+            if stale.is_some() {
+                ui.style_mut().visuals.override_text_color = Some(palette.stale);
+            }
+            match COLUMNS[i].title {
+                "Service" => {
+                    ui.label(r.service.label());
+                }
+                "Profile" => {
+                    ui.label(&r.profile);
+                }
+                "Region" => {
+                    ui.label(&r.region);
+                }
+                "Name" => {
+                    let label = ui.label(&r.name);
+                    if let Some(stale) = stale {
+                        let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
+                        label.on_hover_text(format!("Stale: last seen {seen}; the refresh failed: {}", stale.reason));
+                    }
+                }
+                "Engine" => {
+                    ui.label(format!("{} {}", r.engine, r.engine_version));
+                }
+                "Status" => {
+                    let text = if stale.is_some() { format!("{} (stale)", r.status) } else { r.status.clone() };
+                    if problem {
+                        ui.colored_label(palette.problem, text);
+                    } else {
+                        ui.label(text);
+                    }
+                }
+                "SSL" => {
+                    let color = match r.ssl {
+                        SslStatus::On => palette.valid,
+                        SslStatus::Off => palette.expiring,
+                        _ => palette.muted,
+                    };
+                    ui.colored_label(color, r.ssl.label());
+                }
+                "Expires" => {
+                    ui.colored_label(days_color, r.expires_at.map(|t| t.date().to_string()).unwrap_or_default());
+                }
+                "Days left" => {
+                    ui.colored_label(days_color, days_left_text(r.days_left));
+                }
+                "Validated" => {
+                    ui.label(match r.validated {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "",
+                    });
+                }
+                _ => {
+                    ui.weak(&r.id);
+                }
+            }
         });
-    });
-    row.col(|ui| {
-        ui.weak(&r.id);
-    });
+    }
 }
 
 /// Ctrl+click marks rows for bulk export; a plain click selects one.
@@ -281,26 +443,53 @@ fn header_clicked(app: &mut CertdeskApp, column: SortColumn) {
     }
 }
 
-/// Arrow keys move the selection, Enter downloads it (when nothing else has the keyboard).
+/// A move of the selection by a key.
+#[derive(Clone, Copy)]
+enum Move {
+    By(isize),
+    First,
+    Last,
+}
+
+/// Rows that fit in a height (Page Up/Down move by one screen less two rows of context).
+#[expect(clippy::cast_possible_truncation, reason = "a small positive count of rows")]
+fn rows_per_page(height: f32) -> isize {
+    ((height / tokens::ROW_HEIGHT).floor().max(3.0) as isize) - 2
+}
+
+/// Arrows, Page Up/Down, Home and End move the selection; Enter downloads it (when nothing else
+/// has the keyboard).
 fn handle_table_keys(app: &mut CertdeskApp, ui: &egui::Ui) {
+    use egui::{Key, Modifiers};
     if ui.ctx().egui_wants_keyboard_input() || app.visible.is_empty() {
         return;
     }
-    let (down, up, enter) = ui.input_mut(|i| {
-        (
-            i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
-            i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
-            i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
-        )
+    let page = rows_per_page(ui.available_height());
+    let keys = [
+        (Key::ArrowDown, Move::By(1)),
+        (Key::ArrowUp, Move::By(-1)),
+        (Key::PageDown, Move::By(page)),
+        (Key::PageUp, Move::By(-page)),
+        (Key::Home, Move::First),
+        (Key::End, Move::Last),
+    ];
+    let (moves, enter) = ui.input_mut(|i| {
+        let moves: Vec<Move> =
+            keys.iter().filter(|(key, _)| i.consume_key(Modifiers::NONE, *key)).map(|(_, m)| *m).collect();
+        (moves, i.consume_key(Modifiers::NONE, Key::Enter))
     });
-    let pos = app.selected.as_ref().and_then(|id| app.visible.iter().position(|&i| &app.rows[i].id == id));
-    let next = match (down, up, pos) {
-        (true, _, None) | (_, true, None) => Some(0),
-        (true, _, Some(p)) => Some((p + 1).min(app.visible.len() - 1)),
-        (_, true, Some(p)) => Some(p.saturating_sub(1)),
-        _ => None,
-    };
-    if let Some(n) = next {
+    let last = app.visible.len() - 1;
+    let mut pos = app.selected.as_ref().and_then(|id| app.visible.iter().position(|&i| &app.rows[i].id == id));
+    for m in &moves {
+        pos = Some(match (*m, pos) {
+            (Move::First, _) | (Move::By(_), None) => 0,
+            (Move::Last, _) => last,
+            (Move::By(step), Some(p)) => p.saturating_add_signed(step).min(last),
+        });
+    }
+    if !moves.is_empty()
+        && let Some(n) = pos
+    {
         app.selected = Some(app.rows[app.visible[n]].id.clone());
         app.request_scroll_to_selected();
     }

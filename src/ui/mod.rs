@@ -12,6 +12,7 @@ pub mod filter;
 mod icon;
 mod inventory_view;
 mod profile_dialog;
+mod save_prompt;
 pub mod tokens;
 mod welcome_view;
 

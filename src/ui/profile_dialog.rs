@@ -7,7 +7,7 @@ use super::CertdeskApp;
 use super::tokens;
 use crate::cloud::{Cloud, Secret};
 use crate::store::profiles::{AuthSettings, Profile};
-use crate::worker::{Command, ProfileSecrets};
+use crate::worker::{Command, JobId, Outcome, ProfileSecrets};
 
 /// The add/edit form.
 pub struct ProfileForm {
@@ -30,10 +30,14 @@ pub struct ProfileForm {
     other_region: String,
     endpoint: String,
     ca_file: String,
-    /// Set while the worker saves; the dialog closes when the profile appears.
-    pub(super) saving: Option<String>,
-    /// What went wrong with the last save.
+    /// The save job running; the dialog closes when it is done and keeps everything on failure.
+    pub(super) saving: Option<JobId>,
+    /// What went wrong with the last save, and the form as it was then (it clears once edited).
     pub(super) error: Option<String>,
+    error_for: u64,
+    /// The test job running, and the last test's result.
+    testing: Option<JobId>,
+    tested: Option<Result<String, String>>,
 }
 
 impl Default for ProfileForm {
@@ -57,6 +61,9 @@ impl Default for ProfileForm {
             ca_file: String::new(),
             saving: None,
             error: None,
+            error_for: 0,
+            testing: None,
+            tested: None,
         }
     }
 }
@@ -80,6 +87,32 @@ impl ProfileForm {
         f.endpoint = p.endpoint.clone().unwrap_or_default();
         f.ca_file = p.ca_file.as_ref().map(|c| c.display().to_string()).unwrap_or_default();
         f
+    }
+
+    /// Everything typed, hashed: an error shown for one state of the form clears once it changes.
+    fn state_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let fields = [
+            &self.name,
+            &self.access_key,
+            &self.secret_key,
+            &self.security_token,
+            &self.domain_name,
+            &self.user_name,
+            &self.password,
+            &self.other_region,
+            &self.endpoint,
+            &self.ca_file,
+        ];
+        fields.hash(&mut h);
+        (self.cloud.label(), self.use_password, self.temporary, self.all_regions, &self.regions).hash(&mut h);
+        h.finish()
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+        self.error_for = self.state_hash();
     }
 
     /// What is wrong with the form that the profile itself cannot tell.
@@ -117,18 +150,57 @@ impl ProfileForm {
     }
 }
 
-/// The left panel: profiles with test, edit and delete, and where secrets are kept.
-pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    if app.demo_endpoint.is_some() {
+/// The save ended: done closes the dialog; a failure keeps every field, with the reason.
+pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
+    let Some(form) = app.profile_form.as_mut() else { return };
+    if form.testing == Some(job) {
+        form.testing = None;
+    }
+    if form.saving != Some(job) {
         return;
     }
-    egui::Panel::left("profiles").resizable(true).default_size(220.0).show(ui, |ui| {
+    form.saving = None;
+    match outcome {
+        Outcome::Done => app.profile_form = None,
+        Outcome::Cancelled => {}
+        Outcome::Failed(message) => form.set_error(message.clone()),
+    }
+}
+
+/// A test result for the profile the open dialog is testing.
+pub fn tested(app: &mut CertdeskApp, name: &str, result: &Result<String, String>) {
+    if let Some(form) = app.profile_form.as_mut().filter(|f| f.testing.is_some() && f.name.trim() == name) {
+        form.tested = Some(result.clone());
+    }
+}
+
+/// The left panel: profiles with test, edit and delete, and where secrets are kept.
+pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    if app.demo_endpoint.is_some() || !app.settings.show_profiles {
+        return;
+    }
+    let panel = egui::Panel::left("profiles")
+        .resizable(true)
+        .default_size(tokens::PROFILES_WIDTH)
+        .size_range(tokens::PROFILES_MIN_WIDTH..=tokens::PROFILES_MAX_WIDTH);
+    panel.show(ui, |ui| {
+        // Long messages wrap to the panel instead of widening it.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         ui.heading("Profiles");
         vault_status_ui(app, ui);
         if ui.button("Add profile").clicked() {
             app.profile_form = Some(ProfileForm::default());
         }
         ui.separator();
+        egui::ScrollArea::vertical().id_salt("profile-cards").auto_shrink([false, false]).show(ui, |ui| {
+            profile_cards_ui(app, ui);
+        });
+    });
+}
+
+/// One card per profile: name, cloud and regions, its sign-in state, Test, Edit, Delete.
+fn profile_cards_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    {
         let palette = tokens::palette(ui.visuals().dark_mode);
         for profile in app.profiles.clone() {
             ui.group(|ui| {
@@ -170,7 +242,7 @@ pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 }
             });
         }
-    });
+    }
 }
 
 /// Where secrets go, or what is wrong with the keyring and the way out.
@@ -181,9 +253,11 @@ pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             ui.weak(format!("Secrets: {kind}"));
         }
         Some(Err(problem)) => {
-            // Wrapped to a readable width: the message names the way out before the technical details.
+            // Wrapped to the space it has (never wider than a readable line): the message names the
+            // way out before the technical details.
             ui.scope(|ui| {
-                ui.set_max_width(560.0);
+                ui.set_max_width(ui.available_width().min(560.0));
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
                 ui.colored_label(palette.error, problem);
             });
             if ui
@@ -202,57 +276,47 @@ pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
 
 /// The add/edit dialog, when open.
 pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+    let vault = app.vault.clone();
+    let vault_word = match &vault {
+        Some(Ok(kind)) => *kind,
+        _ => "no keyring",
+    };
     let Some(form) = app.profile_form.as_mut() else { return };
     let mut close = false;
     let mut submit = None;
+    let mut test = None;
+    let mut session_only = false;
     let title = if form.editing.is_some() { "Edit profile" } else { "Add profile" };
     let modal = egui::Modal::new(egui::Id::unique("profile-dialog")).show(ui.ctx(), |ui| {
         ui.set_width(500.0);
         ui.heading(title);
-        egui::Grid::new("profile-form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-            let field = |ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool| {
-                let l = ui.label(label);
-                ui.add(egui::TextEdit::singleline(value).password(secret).desired_width(280.0)).labelled_by(l.id);
-                ui.end_row();
-            };
-            field(ui, "Name", &mut form.name, false);
-            ui.label("Cloud");
-            egui::ComboBox::from_id_salt("cloud").selected_text(form.cloud.label()).show_ui(ui, |ui| {
-                for cloud in [Cloud::HuaweiCloud, Cloud::OpenTelekomCloud, Cloud::SwissOtc] {
-                    ui.selectable_value(&mut form.cloud, cloud, cloud.label());
-                }
-            });
-            ui.end_row();
-            ui.label("Sign in with");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut form.use_password, false, "AK/SK");
-                ui.radio_value(&mut form.use_password, true, "IAM user");
-            });
-            ui.end_row();
-            let keep = if form.editing.is_some() { " (empty: keep)" } else { "" };
-            if form.use_password {
-                field(ui, "Account (domain)", &mut form.domain_name, false);
-                field(ui, "IAM user", &mut form.user_name, false);
-                field(ui, &format!("Password{keep}"), &mut form.password, true);
-            } else {
-                field(ui, "Access key (AK)", &mut form.access_key, false);
-                field(ui, &format!("Secret key (SK){keep}"), &mut form.secret_key, true);
-                ui.label("");
-                ui.checkbox(&mut form.temporary, "Temporary keys (with a security token)");
-                ui.end_row();
-                if form.temporary {
-                    field(ui, &format!("Security token{keep}"), &mut form.security_token, true);
-                }
-            }
-            // Top-aligned: the region list below it is tall.
-            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| ui.label("Regions"));
-            regions_ui(form, ui);
-            ui.end_row();
-            field(ui, "Custom endpoint", &mut form.endpoint, false);
-            field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
-        });
+        form_fields_ui(form, ui);
+        let palette = tokens::palette(ui.visuals().dark_mode);
+        if form.error.is_some() && form.state_hash() != form.error_for {
+            form.error = None;
+        }
         if let Some(error) = &form.error {
-            ui.colored_label(tokens::palette(ui.visuals().dark_mode).error, error);
+            ui.colored_label(palette.error, error);
+        }
+        if let Some(Err(problem)) = &vault {
+            // Wrapped to the dialog's width: the way out is in the same place as the Save button.
+            ui.colored_label(palette.error, problem);
+            if ui
+                .button("Keep secrets for this session only")
+                .on_hover_text("Kept in memory, never written to disk, gone when certdesk exits")
+                .clicked()
+            {
+                session_only = true;
+            }
+        }
+        match &form.tested {
+            Some(Ok(message)) => {
+                ui.colored_label(palette.valid, message);
+            }
+            Some(Err(message)) => {
+                ui.colored_label(palette.error, message);
+            }
+            None => {}
         }
         ui.separator();
         ui.horizontal(|ui| {
@@ -260,39 +324,104 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             if ui.add_enabled(!saving, egui::Button::new("Save")).clicked() {
                 submit = Some(form.to_profile());
             }
+            if ui
+                .add_enabled(form.testing.is_none(), egui::Button::new("Test"))
+                .on_hover_text("Sign in with what is typed here, without saving")
+                .clicked()
+            {
+                test = Some(form.to_profile());
+            }
             if ui.button("Cancel").clicked() {
                 close = true;
             }
             if saving {
                 ui.add(egui::Spinner::new());
-                ui.weak("Saving to the keyring...");
+                ui.weak(format!("Saving ({vault_word})..."));
+            } else if form.testing.is_some() {
+                ui.add(egui::Spinner::new());
+                ui.weak("Signing in...");
             }
         });
     });
     if modal.should_close() {
         close = true;
     }
-    if let Some((profile, secrets)) = submit {
+    if let Some((profile, secrets)) = submit.or(test.clone()) {
+        let testing = test.is_some();
         if let Some(problem) = form.problem() {
-            form.error = Some(problem);
+            form.set_error(problem);
         } else if let Err(e) = profile.validate() {
-            form.error = Some(e);
+            form.set_error(e);
+        } else if testing {
+            form.error = None;
+            form.tested = None;
+            let job = app.send(Command::TestProfileDraft { profile: Box::new(profile), secrets });
+            if let Some(form) = app.profile_form.as_mut() {
+                form.testing = job;
+            }
         } else {
-            {
-                form.error = None;
-                form.saving = Some(profile.name.clone());
-                let previous_name = form.editing.clone();
-                // The typed secrets leave the form now: they live on only in the keyring.
-                form.secret_key.clear();
-                form.security_token.clear();
-                form.password.clear();
-                app.send(Command::SaveProfile { profile: Box::new(profile), secrets, previous_name });
+            form.error = None;
+            let previous_name = form.editing.clone();
+            // The typed secrets stay in the form until the save is done: a failure must not make
+            // the user type them again. They go when the dialog closes.
+            let job = app.send(Command::SaveProfile { profile: Box::new(profile), secrets, previous_name });
+            if let Some(form) = app.profile_form.as_mut() {
+                form.saving = job;
             }
         }
+    }
+    if session_only {
+        app.send(Command::UseSessionOnlySecrets);
     }
     if close {
         app.profile_form = None;
     }
+}
+
+/// The form's fields, in a grid of label and input.
+fn form_fields_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
+    egui::Grid::new("profile-form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+        let field = |ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool| {
+            let l = ui.label(label);
+            ui.add(egui::TextEdit::singleline(value).password(secret).desired_width(280.0)).labelled_by(l.id);
+            ui.end_row();
+        };
+        field(ui, "Name", &mut form.name, false);
+        ui.label("Cloud");
+        egui::ComboBox::from_id_salt("cloud").selected_text(form.cloud.label()).show_ui(ui, |ui| {
+            for cloud in [Cloud::HuaweiCloud, Cloud::OpenTelekomCloud, Cloud::SwissOtc] {
+                ui.selectable_value(&mut form.cloud, cloud, cloud.label());
+            }
+        });
+        ui.end_row();
+        ui.label("Sign in with");
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut form.use_password, false, "AK/SK");
+            ui.radio_value(&mut form.use_password, true, "IAM user");
+        });
+        ui.end_row();
+        let keep = if form.editing.is_some() { " (empty: keep)" } else { "" };
+        if form.use_password {
+            field(ui, "Account (domain)", &mut form.domain_name, false);
+            field(ui, "IAM user", &mut form.user_name, false);
+            field(ui, &format!("Password{keep}"), &mut form.password, true);
+        } else {
+            field(ui, "Access key (AK)", &mut form.access_key, false);
+            field(ui, &format!("Secret key (SK){keep}"), &mut form.secret_key, true);
+            ui.label("");
+            ui.checkbox(&mut form.temporary, "Temporary keys (with a security token)");
+            ui.end_row();
+            if form.temporary {
+                field(ui, &format!("Security token{keep}"), &mut form.security_token, true);
+            }
+        }
+        // Top-aligned: the region list below it is tall.
+        ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| ui.label("Regions"));
+        regions_ui(form, ui);
+        ui.end_row();
+        field(ui, "Custom endpoint", &mut form.endpoint, false);
+        field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
+    });
 }
 
 /// The regions to scan: all of them (the account's projects decide), or a ticked list of the
@@ -346,14 +475,14 @@ fn regions_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
             if ui.small_button("Add region").clicked() || entered {
                 let region = form.other_region.trim().to_ascii_lowercase();
                 if region.is_empty() {
-                    form.error = Some("Type a region id, e.g. eu-de, then Add region.".into());
+                    form.set_error("Type a region id, e.g. eu-de, then Add region.".into());
                 } else if region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                     form.regions.insert(region);
                     form.other_region.clear();
                     form.error = None;
                 } else {
                     // Kept in the field so it can be corrected; region ids go into endpoint host names.
-                    form.error = Some(format!(
+                    form.set_error(format!(
                         "\"{region}\" is not a region id: use letters, digits and '-' only (e.g. eu-de)."
                     ));
                 }

@@ -18,6 +18,10 @@ pub struct Palette {
     pub muted: Color32,
     /// A failed region or job.
     pub error: Color32,
+    /// A revoked, frozen or abnormal item.
+    pub problem: Color32,
+    /// A row its last refresh could not update.
+    pub stale: Color32,
 }
 
 /// The palette for the current theme.
@@ -30,6 +34,8 @@ pub fn palette(dark: bool) -> Palette {
             valid: Color32::from_rgb(110, 210, 130),
             muted: Color32::from_gray(150),
             error: Color32::from_rgb(255, 107, 107),
+            problem: Color32::from_rgb(214, 140, 255),
+            stale: Color32::from_gray(125),
         }
     } else {
         Palette {
@@ -39,14 +45,38 @@ pub fn palette(dark: bool) -> Palette {
             valid: Color32::from_rgb(20, 130, 60),
             muted: Color32::from_gray(100),
             error: Color32::from_rgb(190, 30, 45),
+            problem: Color32::from_rgb(130, 40, 170),
+            stale: Color32::from_gray(120),
         }
     }
 }
 
 /// Height of a table row.
 pub const ROW_HEIGHT: f32 = 22.0;
-/// Width of the details pane.
-pub const DETAILS_WIDTH: f32 = 360.0;
+/// Width of the details pane when first opened.
+pub const DETAILS_WIDTH: f32 = 340.0;
+/// The details pane never takes more than this share of the window.
+pub const DETAILS_MAX_SHARE: f32 = 0.34;
+/// Narrowest details pane.
+pub const DETAILS_MIN_WIDTH: f32 = 220.0;
+/// Width of the profiles panel when first opened, and its bounds.
+pub const PROFILES_WIDTH: f32 = 210.0;
+/// Narrowest profiles panel.
+pub const PROFILES_MIN_WIDTH: f32 = 160.0;
+/// Widest profiles panel.
+pub const PROFILES_MAX_WIDTH: f32 = 300.0;
+/// Width of the labels in the details pane.
+pub const FACT_LABEL_WIDTH: f32 = 76.0;
+/// The Name column never gets narrower than this.
+pub const NAME_MIN_WIDTH: f32 = 150.0;
+
+/// Statuses that mean the item does not work as it should, whatever its expiry says.
+pub fn is_problem_status(status: &str) -> bool {
+    matches!(
+        status.to_ascii_uppercase().as_str(),
+        "REVOKED" | "FROZEN" | "ABNORMAL" | "ERROR" | "FAILED" | "CREATEFAILED" | "EXPIRED_FROZEN"
+    )
+}
 
 /// The colour for a number of days left, given the thresholds.
 pub fn days_color(palette: &Palette, days_left: Option<i64>, warn_days: i64, critical_days: i64) -> Color32 {

@@ -8,12 +8,13 @@ mod profiles;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
 #[cfg(feature = "gui")]
 pub use dialog::NativeDialog;
-pub use dialog::{SaveChoice, SaveDialog, ScriptedDialog};
+pub use dialog::{DialogAnswer, DialogFuture, NO_DIALOG_ADVICE, SaveChoice, SaveDialog, ScriptedDialog};
 pub use profiles::ProfileSecrets;
 
 /// Saves a profile: its secrets to the vault first, then the profiles file; nothing changes on failure.
@@ -87,6 +88,20 @@ pub enum Command {
     DeleteProfile(String),
     /// Sign in with a profile and report what it reaches.
     TestProfile(String),
+    /// Sign in with settings and secrets typed into the profile form, without saving them.
+    TestProfileDraft {
+        /// The settings.
+        profile: Box<Profile>,
+        /// The secrets typed; empty ones are read from the vault when the profile exists.
+        secrets: ProfileSecrets,
+    },
+    /// The answer to [`Event::SavePrompt`]: where to save, or `None` to cancel the job.
+    AnswerSavePrompt {
+        /// The job that asked.
+        job: JobId,
+        /// The file (or folder) typed in the app.
+        path: Option<PathBuf>,
+    },
     /// Cancel a running job.
     Cancel(JobId),
 }
@@ -106,17 +121,45 @@ pub enum Event {
         /// What it does, for the activity panel.
         label: String,
     },
-    /// A refresh cleared the old rows and will send new ones.
+    /// A refresh began; it replaces any earlier one (whose events no longer count). Rows stay
+    /// until the part they belong to answers.
     RefreshStarted {
+        /// The refresh job.
+        job: JobId,
+    },
+    /// The profiles signed in (or failed to); this many region/service parts will answer.
+    RefreshPlanned {
         /// The refresh job.
         job: JobId,
         /// How many region/service parts will answer.
         parts: usize,
     },
+    /// A profile signed in for a refresh, or could not (then its rows are stale).
+    ProfileSignIn {
+        /// The refresh job.
+        job: JobId,
+        /// The profile.
+        profile: String,
+        /// What it reaches, or why it cannot sign in.
+        result: Result<String, String>,
+    },
+    /// No native dialog can open: the job waits for [`Command::AnswerSavePrompt`].
+    SavePrompt {
+        /// The job waiting.
+        job: JobId,
+        /// Why there is no dialog, and what to install.
+        reason: String,
+        /// A proposal: the last folder used, else Downloads, with the suggested name.
+        path: PathBuf,
+        /// Whether a folder is asked for (bulk export) rather than a file.
+        folder: bool,
+    },
     /// Rows of one region and service arrived.
     RowsLoaded {
         /// The refresh job.
         job: JobId,
+        /// The profile they belong to.
+        profile: String,
         /// Region, or `global`.
         region: String,
         /// Service.
@@ -211,12 +254,20 @@ pub struct WorkerOptions {
     pub profiles_path: Option<PathBuf>,
     /// The secret store; `None` opens the system keyring when profiles load.
     pub vault: Option<Arc<dyn SecretStore>>,
+    /// How to open the system keyring; `None` is the platform's ([`crate::vault::KeyringStore`]).
+    pub open_keyring: Option<KeyringOpener>,
+    /// Folder save dialogs start in before one was used; `None` is the user's Downloads folder.
+    pub downloads_dir: Option<PathBuf>,
 }
+
+/// Opens the system keyring (tests stand in a keyring that is absent or locked).
+pub type KeyringOpener = Arc<dyn Fn() -> Result<Arc<dyn SecretStore>, crate::vault::VaultError> + Send + Sync>;
 
 /// The UI's end of the worker.
 pub struct WorkerHandle {
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<(JobId, Command)>,
     events: mpsc::Receiver<Event>,
+    next_job: Arc<AtomicU64>,
 }
 
 /// Commands queued at most; more means the worker is stuck and the UI should say so.
@@ -228,6 +279,9 @@ impl WorkerHandle {
     /// Starts the worker thread.
     pub fn spawn(waker: Waker, dialog: Arc<dyn SaveDialog>, options: WorkerOptions) -> std::io::Result<Self> {
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        // One counter for jobs the UI asks for and jobs the worker starts itself.
+        let next_job = Arc::new(AtomicU64::new(1));
+        let ids = next_job.clone();
         let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -235,14 +289,15 @@ impl WorkerHandle {
             .thread_name("certdesk-io")
             .build()?;
         std::thread::Builder::new().name("certdesk-worker".into()).spawn(move || {
-            runtime.block_on(jobs::run(command_rx, jobs::Outbox { tx: event_tx, waker }, dialog, options));
+            runtime.block_on(jobs::run(command_rx, jobs::Outbox { tx: event_tx, waker }, dialog, options, ids));
         })?;
-        Ok(Self { commands: command_tx, events: event_rx })
+        Ok(Self { commands: command_tx, events: event_rx, next_job })
     }
 
-    /// Sends a command without blocking; `false` when the worker is gone or swamped.
-    pub fn send(&self, command: Command) -> bool {
-        self.commands.try_send(command).is_ok()
+    /// Sends a command without blocking; its job's id, or `None` when the worker is gone or swamped.
+    pub fn send(&self, command: Command) -> Option<JobId> {
+        let job = self.next_job.fetch_add(1, Ordering::Relaxed);
+        self.commands.try_send((job, command)).is_ok().then_some(job)
     }
 
     /// The next waiting event, without blocking.

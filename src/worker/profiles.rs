@@ -79,6 +79,15 @@ pub async fn save(
             given.push((field, s));
         }
     }
+    // What the vault holds under this name now, to put back if the file cannot be written: an
+    // SK is shown once by the cloud, so a failed edit must never lose the stored one.
+    let name = profile.name.clone();
+    let fields_given: Vec<SecretField> = given.iter().map(|(f, _)| *f).collect();
+    let before = vault_call(vault, move |v| {
+        fields_given.iter().map(|f| Ok((*f, v.get(&name, *f)?))).collect::<Result<Vec<_>, VaultError>>()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let name = profile.name.clone();
     let to_store = given.clone();
     vault_call(vault, move |v| {
@@ -93,16 +102,22 @@ pub async fn save(
     file.profiles.push(profile.clone());
     file.version = 1;
     if let Err(e) = profiles::save(path, &file) {
-        // Leave the keyring as the file says: undo what was just stored.
+        // Leave the keyring as the file says: put back what was there before.
         let name = profile.name.clone();
-        let _ = vault_call(vault, move |v| {
-            for (field, _) in &given {
-                v.delete(&name, *field)?;
+        let restored = vault_call(vault, move |v| {
+            for (field, old) in &before {
+                match old {
+                    Some(secret) => v.set(&name, *field, secret)?,
+                    None => v.delete(&name, *field)?,
+                }
             }
             Ok(())
         })
         .await;
-        return Err(e.to_string());
+        return Err(match restored {
+            Ok(()) => format!("{e} Nothing was changed."),
+            Err(v) => format!("{e} The keyring could not be put back as it was ({v}); check the profile's secrets."),
+        });
     }
     if let Some(old) = renamed_from {
         let _ = vault_call(vault, move |v| {
@@ -142,13 +157,28 @@ pub async fn delete(path: &Path, vault: &Arc<dyn SecretStore>, name: String) -> 
 
 /// A session for a profile, with its secrets read from the vault.
 pub async fn session(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<CloudSession, String> {
-    let get = |field| {
+    session_with(profile, vault, &ProfileSecrets::default()).await
+}
+
+/// A session for a profile with the secrets typed (a form being tested), the vault's for the rest.
+pub async fn session_with(
+    profile: &Profile,
+    vault: &Arc<dyn SecretStore>,
+    typed: &ProfileSecrets,
+) -> Result<CloudSession, String> {
+    let get = |field, typed: &Option<Secret>| {
         let name = profile.name.clone();
-        async move { vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string()) }
+        let typed = typed.clone().filter(|s| !s.is_empty());
+        async move {
+            match typed {
+                Some(s) => Ok(Some(s)),
+                None => vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string()),
+            }
+        }
     };
     let missing = |what: &str| {
         format!(
-            "The {what} of profile {} is not in the {}; edit the profile to enter it.",
+            "The {what} of profile {} is not stored (secrets: {}); edit the profile to enter it.",
             profile.name,
             vault.describe()
         )
@@ -156,9 +186,13 @@ pub async fn session(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<
     let credentials = match &profile.auth {
         AuthSettings::AkSk { access_key, temporary } => Credentials::AkSk {
             access_key: access_key.clone(),
-            secret_key: get(SecretField::SecretKey).await?.ok_or_else(|| missing("secret key"))?,
+            secret_key: get(SecretField::SecretKey, &typed.secret_key).await?.ok_or_else(|| missing("secret key"))?,
             security_token: if *temporary {
-                Some(get(SecretField::SecurityToken).await?.ok_or_else(|| missing("security token"))?)
+                Some(
+                    get(SecretField::SecurityToken, &typed.security_token)
+                        .await?
+                        .ok_or_else(|| missing("security token"))?,
+                )
             } else {
                 None
             },
@@ -166,7 +200,7 @@ pub async fn session(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<
         AuthSettings::Password { domain_name, user_name } => Credentials::Password {
             domain_name: domain_name.clone(),
             user_name: user_name.clone(),
-            password: get(SecretField::Password).await?.ok_or_else(|| missing("password"))?,
+            password: get(SecretField::Password, &typed.password).await?.ok_or_else(|| missing("password"))?,
         },
     };
     let endpoints = match &profile.endpoint {
@@ -187,8 +221,8 @@ pub async fn regions(profile: &Profile, session: &CloudSession) -> Result<Vec<St
 }
 
 /// Tests a profile: signs in, resolves the regions' project ids and the account id.
-pub async fn test(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<String, String> {
-    let session = session(profile, vault).await?;
+pub async fn test(profile: &Profile, vault: &Arc<dyn SecretStore>, typed: &ProfileSecrets) -> Result<String, String> {
+    let session = session_with(profile, vault, typed).await?;
     let regions = regions(profile, &session).await?;
     for region in &regions {
         session.project_id(region).await.map_err(|e| format!("{region}: {e}"))?;

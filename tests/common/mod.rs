@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "gui")]
+pub mod ui;
+
 use certdesk::clock::Clock;
 use certdesk::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Secret};
 use certdesk::sim::{Faults, RunningSim, Scale, SimConfig};

@@ -1,0 +1,84 @@
+//! One implementation of "download an instance's CA certificate", for the app and the CLI: ask the
+//! service for the presigned link, fetch it with no credentials, and read what it holds. A download
+//! that holds no certificate is an error, never a file.
+
+use bytes::Bytes;
+
+use crate::certs::{archive, pem, summary};
+use crate::cloud::download::LinkFetcher;
+use crate::cloud::{CloudSession, Service, dcs, geminidb};
+
+/// A downloaded CA certificate: the bytes as the cloud sent them and what they hold.
+#[derive(Debug)]
+pub struct CaDownload {
+    /// As received: DCS sends a zip, GeminiDB a PEM file.
+    pub bytes: Bytes,
+    /// Every certificate, with the file inside the download it came from.
+    pub certificates: Vec<(String, Vec<u8>)>,
+}
+
+impl CaDownload {
+    /// The certificates as one PEM file, in the order the download holds them.
+    pub fn to_pem(&self) -> Vec<u8> {
+        self.certificates.iter().map(|(_, der)| pem::encode("CERTIFICATE", der)).collect::<String>().into_bytes()
+    }
+
+    /// The file name the cloud's console gives this download.
+    pub fn suggested_name(service: Service, instance_name: &str) -> String {
+        let stem = crate::inventory::export::safe_file_stem(instance_name);
+        if service == Service::Dcs { format!("{stem}-ca.zip") } else { format!("{stem}-ca.crt") }
+    }
+}
+
+/// Whether a file name asks for PEM text rather than the download as received.
+pub fn wants_pem(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pem") || e.eq_ignore_ascii_case("crt"))
+}
+
+/// Fetches the CA certificate of a DCS or GeminiDB instance.
+pub async fn download_ca(
+    session: &CloudSession,
+    service: Service,
+    region: &str,
+    id: &str,
+) -> Result<CaDownload, String> {
+    let link = match service {
+        Service::Dcs => dcs::ssl_cert_link(session, region, id).await.map_err(|e| e.to_string())?.link,
+        Service::GeminiDb => {
+            geminidb::ssl_cert_link(session, region, id).await.map_err(|e| e.to_string())?.download_link
+        }
+        _ => return Err("Only DCS and GeminiDB instances have a CA certificate to download.".into()),
+    };
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
+    let bytes = fetcher.fetch(&link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
+    let certificates = certificates_in(&bytes)?;
+    Ok(CaDownload { bytes, certificates })
+}
+
+/// The certificates in a download: a zip of PEM files, or PEM/DER itself.
+fn certificates_in(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files = if archive::is_zip(bytes) {
+        archive::read_zip("download", bytes, archive::ArchiveLimits::default())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|e| (e.name, e.bytes))
+            .collect()
+    } else {
+        vec![("download".to_owned(), bytes.to_vec())]
+    };
+    let mut out = Vec::new();
+    for (name, content) in files {
+        let Ok(ders) = pem::certificates(&name, &content) else { continue };
+        for der in ders {
+            // Only what parses as a certificate counts.
+            summary::summarize(&name, &der).map_err(|e| e.to_string())?;
+            out.push((name.clone(), der));
+        }
+    }
+    if out.is_empty() {
+        return Err("The download holds no certificate; nothing was saved.".into());
+    }
+    Ok(out)
+}
