@@ -243,6 +243,7 @@ fn man_writes_a_page_per_visible_command_and_stays_out_of_help() {
             "certdesk-export.1",
             "certdesk-inspect.1",
             "certdesk-list.1",
+            "certdesk-profile.1",
             "certdesk-sim.1",
             "certdesk-ssl.1",
             "certdesk.1"
@@ -255,4 +256,65 @@ fn man_writes_a_page_per_visible_command_and_stays_out_of_help() {
     assert!(list.contains("\\-\\-warn\\-days"), "options of list are documented");
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains("man "), "the packaging command is hidden");
+}
+
+#[test]
+fn download_writes_pem_for_a_pem_name_and_the_zip_otherwise_and_says_which() {
+    let sim = Sim::start(&[]);
+    let list = json_out(&sim.run(&["list", "--json"]));
+    let dcs = first(&list, |i| i["service"] == "dcs" && i["ssl"] == "on");
+    let (region, id) = (dcs["region"].as_str().unwrap(), dcs["id"].as_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    for (name, pem) in [("ca.pem", true), ("ca.crt", true), ("ca.zip", false), ("ca.bin", false)] {
+        let path = dir.path().join(name);
+        let out = sim.run(&["download", "--region", region, id, "--out", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let bytes = std::fs::read(&path).unwrap();
+        if pem {
+            assert!(bytes.starts_with(b"-----BEGIN CERTIFICATE-----"), "{name} holds PEM");
+            assert!(text.contains("written as PEM text: the certificates of the zip received"), "{text}");
+            let inspected = Command::new(BIN).args(["inspect", path.to_str().unwrap()]).output().unwrap();
+            assert_eq!(inspected.status.code(), Some(0), "{name} reads back");
+        } else {
+            assert!(bytes.starts_with(b"PK"), "{name} as received");
+            assert!(text.contains("written as received (zip)"), "{text}");
+        }
+    }
+    let json =
+        sim.run(&["download", "--region", region, id, "--out", dir.path().join("j.pem").to_str().unwrap(), "--json"]);
+    let doc = json_out(&json);
+    assert_eq!((doc["format"].as_str(), doc["received"].as_str()), (Some("pem"), Some("zip")));
+}
+
+#[test]
+fn a_profile_name_that_is_not_stored_only_labels_env_credentials_or_fails_clearly() {
+    let sim = Sim::start(&[]);
+    let config = tempfile::tempdir().unwrap();
+    let labelled = Command::new(BIN)
+        .args(["list", "--json", "--profile", "ops", "--endpoint", sim.endpoint()])
+        .env("CERTDESK_CONFIG_DIR", config.path())
+        .env("HUAWEICLOUD_SDK_AK", sim.info["ak"].as_str().unwrap())
+        .env("HUAWEICLOUD_SDK_SK", sim.info["sk"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(labelled.status.code(), Some(0), "{}", String::from_utf8_lossy(&labelled.stderr));
+    assert!(json_out(&labelled)["items"].as_array().unwrap().iter().all(|i| i["profile"] == "ops"));
+    let missing = Command::new(BIN)
+        .args(["list", "--profile", "nobody", "--endpoint", sim.endpoint()])
+        .env("CERTDESK_CONFIG_DIR", config.path())
+        .env_remove("HUAWEICLOUD_SDK_AK")
+        .env_remove("HUAWEICLOUD_SDK_SK")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no stored profile named nobody"));
+    // Secrets have no command-line option.
+    let argv = Command::new(BIN)
+        .args(["profile", "add", "x", "--cloud", "huawei-cloud", "--access-key", "AK", "--secret-key", "SK"])
+        .env("CERTDESK_CONFIG_DIR", config.path())
+        .output()
+        .unwrap();
+    assert_eq!(argv.status.code(), Some(2), "a usage error");
+    assert!(!config.path().join("profiles.json").exists());
 }

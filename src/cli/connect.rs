@@ -10,9 +10,11 @@ use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, Http
 /// Options every cloud command takes.
 #[derive(Debug, Args, Clone)]
 pub struct ConnectArgs {
-    /// Profile name to label results with (the CLI signs in with the environment variables, not the app's profiles).
-    #[arg(long, default_value = "default", global = true)]
-    pub profile: String,
+    /// A profile stored with `certdesk profile add` (or in the app): its cloud, endpoint, regions
+    /// and keyring secret are used. Without a stored profile of that name, the name only labels
+    /// results and the credentials come from the environment.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
     /// The cloud: huawei-cloud, open-telekom-cloud or swiss-otc.
     #[arg(long, value_enum, default_value = "huawei-cloud", global = true)]
     pub cloud: CloudArg,
@@ -34,6 +36,9 @@ pub struct ConnectArgs {
     /// Calls in flight at most.
     #[arg(long, default_value_t = 16, global = true)]
     pub concurrency: usize,
+    /// The regions of the stored profile, once `session` found one.
+    #[arg(skip)]
+    stored_regions: std::sync::OnceLock<Vec<String>>,
 }
 
 /// The cloud, as a command-line value.
@@ -62,8 +67,39 @@ fn env(name: &str) -> Option<String> {
 }
 
 impl ConnectArgs {
-    /// Builds the session; the error says what is missing.
+    /// The profile name results carry.
+    pub fn label(&self) -> String {
+        self.profile.clone().unwrap_or_else(|| "default".to_owned())
+    }
+
+    /// Builds the session: from the stored profile `--profile` names, else from the options and
+    /// the environment; the error says what is missing.
     pub async fn session(&self) -> Result<Arc<CloudSession>, String> {
+        if let Some(name) = &self.profile {
+            match super::profile::stored(name)? {
+                Some(profile) => {
+                    let vault = super::profile::open_keyring().await?;
+                    let session = crate::worker::profiles::session(&profile, &vault).await?;
+                    let _ = self.stored_regions.set(profile.regions);
+                    return Ok(Arc::new(session));
+                }
+                None if Credentials::from_env().is_some() || self.iam_user.is_some() => {
+                    super::output::progress(&format!(
+                        "No stored profile named {name}: using the environment's credentials, labelled {name}."
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "no stored profile named {name} (add one with `certdesk profile add {name} ...`, list them \
+                         with `certdesk profile list`)"
+                    ));
+                }
+            }
+        }
+        self.session_from_options().await
+    }
+
+    async fn session_from_options(&self) -> Result<Arc<CloudSession>, String> {
         let cloud = Cloud::from(self.cloud);
         let endpoints = match &self.endpoint {
             Some(url) => Endpoints::custom(cloud, url).map_err(|e| e.to_string())?,
@@ -105,12 +141,20 @@ impl ConnectArgs {
         if !self.regions.is_empty() {
             return Ok(self.regions.clone());
         }
+        if let Some(stored) = self.stored_regions.get().filter(|r| !r.is_empty()) {
+            return Ok(stored.clone());
+        }
         crate::inventory::discover_regions(session).await.map_err(|e| format!("cannot list the account's regions: {e}"))
     }
 
-    /// The one region a single-instance command needs.
+    /// The one region a single-instance command needs (after `session`: a stored profile's one region counts).
     pub fn single_region(&self) -> Result<&str, String> {
-        match self.regions.as_slice() {
+        let regions = if self.regions.is_empty() {
+            self.stored_regions.get().map_or(&[][..], Vec::as_slice)
+        } else {
+            &self.regions[..]
+        };
+        match regions {
             [one] => Ok(one),
             [] => Err("name the instance's region with --region".into()),
             _ => Err("give exactly one --region for this command".into()),

@@ -7,9 +7,9 @@ use serde_json::json;
 use super::connect::ConnectArgs;
 use super::list::ServiceArg;
 use super::{EXIT_FAILURE, EXIT_OK, OutArgs, output};
-use crate::certs::{archive, pem, summary};
-use crate::cloud::download::LinkFetcher;
-use crate::cloud::{dcs, geminidb};
+use crate::certs::{archive, summary};
+use crate::cloud::Service;
+use crate::inventory::ca_download;
 use crate::store::{self, Sensitivity};
 
 /// Options of `download`.
@@ -38,6 +38,15 @@ pub(super) async fn run(args: DownloadArgs) -> u8 {
                 output::json(&value);
             } else {
                 output::line(&format!("Saved {} ({} bytes)", args.out.out.display(), value["size_bytes"]));
+                let how = if value["format"] == value["received"] {
+                    format!("  written as received ({})", value["received"].as_str().unwrap_or_default())
+                } else {
+                    format!(
+                        "  written as PEM text: the certificates of the {} received",
+                        value["received"].as_str().unwrap_or_default()
+                    )
+                };
+                output::line(&how);
                 for c in value["certificates"].as_array().into_iter().flatten() {
                     output::line(&format!(
                         "  {}  issuer {}  expires {}  ({} days left)",
@@ -58,59 +67,34 @@ pub(super) async fn run(args: DownloadArgs) -> u8 {
 }
 
 async fn download(args: &DownloadArgs) -> Result<serde_json::Value, String> {
-    let region = args.connect.single_region()?;
     let session = args.connect.session().await?;
-    let link = match args.service {
-        ServiceArg::Dcs => {
-            dcs::ssl_cert_link(&session, region, &args.instance_id).await.map_err(|e| e.to_string())?.link
-        }
-        ServiceArg::GeminiDb => {
-            geminidb::ssl_cert_link(&session, region, &args.instance_id).await.map_err(|e| e.to_string())?.download_link
-        }
+    let region = args.connect.single_region()?;
+    let service = match args.service {
+        ServiceArg::Dcs => Service::Dcs,
+        ServiceArg::GeminiDb => Service::GeminiDb,
         ServiceArg::Ccm => return Err("PCA certificates are exported: use `certdesk export`".into()),
     };
     output::progress("Fetching the certificate from object storage...");
-    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
-    let clock = session.http().clock().clone();
-    let bytes = fetcher.fetch(&link, clock.as_ref()).await.map_err(|e| e.to_string())?;
-    // Read before saving: a download that holds no certificate is an error, not a file.
-    let certs = certificates_in(&bytes)?;
+    let fetched = ca_download::download_ca(&session, service, region, &args.instance_id).await?;
+    // A name ending in .pem or .crt gets PEM text; anything else the file as the cloud sent it.
+    let as_pem = ca_download::wants_pem(&args.out.out);
+    let bytes = if as_pem { fetched.to_pem() } else { fetched.bytes.to_vec() };
     if let Some(dir) = args.out.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         store::sweep_temp_files(dir);
     }
     store::write_atomic(&args.out.out, &bytes, Sensitivity::Public, args.out.overwrite()).map_err(|e| e.to_string())?;
-    let now = clock.now();
-    let described: Vec<_> = certs
+    let now = session.http().clock().now();
+    let described: Vec<_> = fetched
+        .certificates
         .iter()
+        .filter_map(|(name, der)| summary::summarize(name, der).ok().map(|s| (name, s)))
         .map(|(name, s)| {
             json!({"file": name, "subject": s.subject, "issuer": s.issuer, "serial": s.serial_hex,
                    "not_before": s.not_before.to_string(), "not_after": s.not_after.date().to_string(),
                    "days_left": summary::days_left(now, s.not_after), "is_ca": s.is_ca})
         })
         .collect();
-    Ok(json!({"path": args.out.out, "size_bytes": bytes.len(), "certificates": described}))
-}
-
-/// The certificates in a download: a zip of PEM files, or PEM/DER itself.
-fn certificates_in(bytes: &[u8]) -> Result<Vec<(String, summary::CertSummary)>, String> {
-    let files = if archive::is_zip(bytes) {
-        archive::read_zip("download", bytes, archive::ArchiveLimits::default())
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|e| (e.name, e.bytes))
-            .collect()
-    } else {
-        vec![("download".to_owned(), bytes.to_vec())]
-    };
-    let mut out = Vec::new();
-    for (name, content) in files {
-        let Ok(ders) = pem::certificates(&name, &content) else { continue };
-        for der in ders {
-            out.push((name.clone(), summary::summarize(&name, &der).map_err(|e| e.to_string())?));
-        }
-    }
-    if out.is_empty() {
-        return Err("the download holds no certificate; nothing was saved".into());
-    }
-    Ok(out)
+    let received = if archive::is_zip(&fetched.bytes) { "zip" } else { "pem" };
+    Ok(json!({"path": args.out.out, "size_bytes": bytes.len(), "format": if as_pem { "pem" } else { received },
+              "received": received, "certificates": described}))
 }

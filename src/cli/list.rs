@@ -63,7 +63,7 @@ pub(super) async fn run(args: ListArgs) -> u8 {
     };
     output::progress(&format!("Scanning {} region(s): {}", regions.len(), regions.join(", ")));
     let mut opts = RefreshOptions {
-        profile: args.connect.profile.clone(),
+        profile: args.connect.label(),
         regions,
         concurrency: args.connect.concurrency,
         warn_days: args.warn_days,

@@ -9,6 +9,7 @@ mod inspect;
 mod list;
 mod man;
 mod output;
+mod profile;
 mod sim;
 mod ssl;
 
@@ -80,6 +81,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Convert a certificate, chain and key to PEM, DER, PKCS#12 or a server bundle.
     Convert(convert::ConvertArgs),
+    /// Manage the stored profiles (the app's): add, list, test, remove.
+    Profile(profile::ProfileArgs),
     /// Run the cloud simulator on loopback (prints one JSON line, then serves until killed).
     Sim(sim::SimArgs),
     /// Write the man pages (certdesk.1 and one per command) into a folder, for packages.
@@ -127,6 +130,7 @@ pub fn run(command: Command) -> u8 {
             Command::Download(args) => download::run(args).await,
             Command::Export(args) => export::run(args).await,
             Command::Sim(args) => sim::run(args).await,
+            Command::Profile(args) => profile::run(args).await,
             Command::Inspect(args) => inspect::run(&args),
             Command::Convert(args) => convert::run(&args),
             Command::Man(args) => man::run(&args),

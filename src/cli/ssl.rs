@@ -22,8 +22,8 @@ pub struct SslArgs {
 
 pub(super) async fn run(args: SslArgs) -> u8 {
     let result = async {
-        let region = args.connect.single_region()?;
         let session = args.connect.session().await?;
+        let region = args.connect.single_region()?;
         show_ssl(&session, region, &args.instance_id).await.map_err(|e| e.to_string())
     }
     .await;

@@ -173,6 +173,8 @@ pub struct CertdeskApp {
     seen: HashMap<PartKey, String>,
     /// The app's save prompt, when no native dialog can open.
     pub(super) save_prompt: Option<SavePrompt>,
+    /// Downloads running, by job: the row id.
+    downloading: HashMap<JobId, String>,
     pub(super) activity: Vec<Activity>,
     pub(super) toasts: Vec<Toast>,
     pub(super) focus_search: bool,
@@ -214,6 +216,7 @@ impl CertdeskApp {
             stale: HashMap::new(),
             seen: HashMap::new(),
             save_prompt: None,
+            downloading: HashMap::new(),
             activity: Vec::new(),
             toasts: Vec::new(),
             focus_search: false,
@@ -441,6 +444,7 @@ impl CertdeskApp {
             | Event::RegionFailed { .. } => {}
             Event::JobFinished { job, outcome } => {
                 let label = self.jobs.remove(&job).unwrap_or_default();
+                self.downloading.remove(&job);
                 if self.save_prompt.as_ref().is_some_and(|p| p.job == job) {
                     self.save_prompt = None;
                 }
@@ -611,6 +615,19 @@ impl CertdeskApp {
         }
         if find {
             self.focus_search = true;
+        }
+    }
+
+    /// Downloads a row's CA certificate, unless a download of it is already running (a second
+    /// Ctrl+D would stack a second save dialog).
+    pub(super) fn download(&mut self, row: InventoryRow) {
+        if self.downloading.values().any(|id| *id == row.id) {
+            self.log(Level::Info, format!("The CA certificate of {} is already being downloaded.", row.name));
+            return;
+        }
+        let id = row.id.clone();
+        if let Some(job) = self.send(Command::DownloadCertificate(Box::new(row))) {
+            self.downloading.insert(job, id);
         }
     }
 

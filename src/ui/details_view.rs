@@ -5,13 +5,12 @@ use super::CertdeskApp;
 use super::tokens::{self, days_color};
 use crate::cloud::Service;
 use crate::inventory::SslStatus;
-use crate::worker::Command;
 
 /// Starts the download of the selected row's CA certificate, when it has one.
 pub fn download_selected(app: &mut CertdeskApp) {
     let Some(row) = app.selected_row().cloned() else { return };
     if can_download(&row) {
-        app.send(Command::DownloadCertificate(Box::new(row)));
+        app.download(row);
     }
 }
 
@@ -80,7 +79,7 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
         if can_download(row) {
             if ui.button("Download certificate").on_hover_text("Save the instance's CA certificate (Ctrl+D)").clicked()
             {
-                app.send(Command::DownloadCertificate(Box::new(row.clone())));
+                app.download(row.clone());
             }
         } else if row.service == Service::Ccm {
             if ui.button("Export...").on_hover_text("PEM, a server bundle or PKCS#12 (Ctrl+E)").clicked() {
@@ -118,8 +117,14 @@ fn facts_ui(ui: &mut egui::Ui, facts: &[(&str, String, Option<egui::Color32>)]) 
 /// What a downloaded file holds: the chain with its problems, then every certificate's details.
 fn downloaded_ui(ui: &mut egui::Ui, downloaded: &super::app::Downloaded, palette: &tokens::Palette) {
     let chain = &downloaded.chain;
-    let state =
-        if chain.complete { "Chain: complete, every signature verified" } else { "Chain: incomplete or broken" };
+    let reaches_root = chain.ordered.last().is_some_and(|l| l.self_signed);
+    let state = if chain.complete {
+        "Chain: complete, every signature verified"
+    } else if reaches_root {
+        "Chain: reaches its root, with the problems below"
+    } else {
+        "Chain: incomplete or broken"
+    };
     ui.strong(state);
     for (i, link) in chain.ordered.iter().enumerate() {
         let root = if link.self_signed { " (self-signed root)" } else { "" };

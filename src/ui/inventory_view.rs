@@ -47,7 +47,8 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             if (search.has_focus() || search.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                 app.settings.view.search.clear();
             }
-            if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            // Consumed: the table must not read the same Enter as "download".
+            if search.lost_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter)) {
                 app.select_first_visible();
                 search.surrender_focus();
             }

@@ -9,7 +9,20 @@ use crate::cloud::Secret;
 
 /// The system keyring.
 pub struct KeyringStore {
-    store: Arc<CredentialStore>,
+    /// `None` only while dropping.
+    store: Option<Arc<CredentialStore>>,
+}
+
+impl Drop for KeyringStore {
+    /// The Secret Service store closes its D-Bus proxies by blocking on them, which panics on an
+    /// async runtime's thread: there, it is dropped on a plain thread instead.
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::Builder::new().name("keyring-close".into()).spawn(move || drop(store));
+        }
+    }
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as map_err(classify)")]
@@ -50,11 +63,12 @@ impl KeyringStore {
         #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
         return Err(VaultError::Unavailable("no keyring support on this platform".into()));
         #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
-        Ok(Self { store })
+        Ok(Self { store: Some(store) })
     }
 
     fn entry(&self, profile: &str, field: SecretField) -> Result<keyring_core::Entry, VaultError> {
-        self.store.build(SERVICE, &field.entry_user(profile), None).map_err(classify)
+        let store = self.store.as_ref().ok_or_else(|| VaultError::Failed("the keyring is closed".into()))?;
+        store.build(SERVICE, &field.entry_user(profile), None).map_err(classify)
     }
 }
 

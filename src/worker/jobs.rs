@@ -213,8 +213,11 @@ pub(super) async fn run(
     options: WorkerOptions,
     next_job: Arc<AtomicU64>,
 ) {
-    let downloads =
-        options.downloads_dir.or_else(|| directories::UserDirs::new()?.download_dir().map(Path::to_path_buf));
+    // The user's Downloads folder, else home: never wherever the portal happened to start.
+    let downloads = options.downloads_dir.or_else(|| {
+        let dirs = directories::UserDirs::new()?;
+        Some(dirs.download_dir().unwrap_or(dirs.home_dir()).to_path_buf())
+    });
     let mut state = State {
         out: Arc::new(out),
         saver: Saver { dialog, prompts: Prompts::default(), last_dir: Arc::default(), downloads },

@@ -4,7 +4,7 @@
 
 mod dialog;
 mod jobs;
-mod profiles;
+pub mod profiles;
 
 use std::path::PathBuf;
 use std::sync::Arc;

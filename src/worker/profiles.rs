@@ -1,5 +1,5 @@
-//! Profile jobs: load, save, delete and test, with secrets in the vault and the rest in the
-//! profiles file. A save stores the secrets first and writes the file only when they are stored,
+//! Profile operations, for the app's worker and the CLI alike: save, delete and test, with
+//! secrets in the vault and the rest in the profiles file. A save stores the secrets first and writes the file only when they are stored,
 //! so a failure never leaves a half-updated profile.
 
 use std::path::Path;
