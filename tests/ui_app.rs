@@ -160,6 +160,29 @@ fn keyboard_moves_the_selection() {
     assert_eq!(h.state().selected_id(), Some(ids[0].as_str()));
     // The details pane shows the selected row's id (the table's Id column gives way at this width).
     assert!(h.query_all_by_label(&ids[0]).count() >= 1, "details pane");
+    let at = |h: &Harness<'static, CertdeskApp>| ids.iter().position(|id| Some(id.as_str()) == h.state().selected_id());
+    h.key_press(egui::Key::End);
+    h.run_steps(2);
+    assert_eq!(at(&h), Some(ids.len() - 1), "End: the last row");
+    h.key_press(egui::Key::PageUp);
+    h.run_steps(2);
+    let page = ids.len() - 1 - at(&h).unwrap();
+    assert!(page > 5, "Page Up moves by a screen ({page} rows)");
+    h.key_press(egui::Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(at(&h), Some(ids.len() - 1));
+    h.key_press(egui::Key::Home);
+    h.run_steps(2);
+    assert_eq!(at(&h), Some(0), "Home: the first row");
+    // Esc clears the selection; search by words finds rows matching every word.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().selected_id(), None);
+    let rows = h.state().rows().to_vec();
+    let redis_de = rows.iter().filter(|r| r.region == "eu-de" && r.service == certdesk::cloud::Service::Dcs).count();
+    find_and_select(&mut h, "eu-de dcs");
+    assert_eq!(h.state().visible_row_ids().len(), redis_de, "every word matches some column");
+    assert_eq!(h.state().selected_id(), Some(h.state().visible_row_ids()[0].as_str()), "Enter selects the first");
 }
 
 #[test]
@@ -671,5 +694,47 @@ fn with_no_save_dialog_the_app_asks_for_a_path_and_keeps_the_export_dialog() {
         3
     );
     drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn name_expires_and_days_left_stay_visible_at_every_window_size() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    for (w, h_px) in [(800.0_f32, 500.0_f32), (1280.0, 800.0), (1400.0, 900.0), (1920.0, 1080.0), (2560.0, 1440.0)] {
+        let wf = f64::from(w);
+        let (options, _dir) = isolated();
+        let mut h =
+            harness_sized(AppOptions { worker: options, ..AppOptions::default() }, Arc::default(), egui::vec2(w, h_px));
+        wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+        fill_new_profile(&mut h, "layout", &sim);
+        h.run_steps(1);
+        h.get_by_label("Save").click();
+        wait_for(&mut h, "the estate", loaded);
+        // A long-named private certificate selected: the details pane must not grow with it.
+        let longest = h.state().rows().iter().max_by_key(|r| r.endpoint.len() + r.name.len()).unwrap().clone();
+        find_and_select(&mut h, &longest.id);
+        h.run_steps(4);
+        // The details pane's action button stands at its left edge.
+        let action = h.query_by_label("Download certificate").or_else(|| h.query_by_label("Export...")).unwrap();
+        let details_left = action.accesskit_node().bounding_box().unwrap().x0 - 12.0;
+        let header = |h: &Harness<'static, CertdeskApp>, title: &str| {
+            h.get_by_role_and_label(egui::accesskit::Role::Button, title).accesskit_node().bounding_box().unwrap()
+        };
+        for title in ["Name", "Expires", "Days left (asc)"] {
+            let b = header(&h, title);
+            assert!(
+                b.x0 >= 0.0 && b.x1 <= details_left + 1.0,
+                "{w}x{h_px}: {title} at {b:?}, details at {details_left}"
+            );
+        }
+        // The table fills the width: the Name column grows with the window.
+        let name = header(&h, "Name");
+        if w >= 1920.0 {
+            assert!(details_left - name.x0 > 0.4 * wf, "{w}: the table stretches");
+        }
+        assert!(details_left >= 0.6 * wf - 1.0, "{w}: the details pane is capped ({details_left})");
+        drop(h);
+    }
     rt.block_on(sim.shutdown());
 }

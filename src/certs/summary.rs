@@ -50,9 +50,12 @@ impl Validity {
     }
 }
 
-/// Whole days from `now` to `at`, rounded down; negative once past.
+/// Days left, the one rule everywhere: UTC calendar days from today to the expiry date (0 on the
+/// day it expires; negative once that day is past). Two items expiring on the same date always
+/// show the same number. Whether it has expired yet on its last day is [`Validity::classify`]'s.
 pub fn days_left(now: OffsetDateTime, at: OffsetDateTime) -> i64 {
-    (at - now).whole_seconds().div_euclid(86_400)
+    let utc = time::UtcOffset::UTC;
+    (at.to_offset(utc).date() - now.to_offset(utc).date()).whole_days()
 }
 
 /// The facts a list row needs.
@@ -89,4 +92,32 @@ pub fn summarize(name: &str, der: &[u8]) -> Result<CertSummary, CertError> {
         not_after: cert.validity().not_after.to_datetime(),
         is_ca: cert.is_ca(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::{Validity, days_left};
+
+    #[test]
+    fn days_left_counts_utc_calendar_days_across_midnight() {
+        let now = datetime!(2026-11-30 23:59:59 UTC);
+        assert_eq!(days_left(now, datetime!(2026-12-01 00:00:01 UTC)), 1, "tomorrow, two seconds away");
+        assert_eq!(days_left(now, datetime!(2026-11-30 00:00:00 UTC)), 0, "today, already past");
+        assert_eq!(days_left(now, datetime!(2026-11-29 23:59:59 UTC)), -1);
+        // Same expiry date, different times: the same number.
+        let a = days_left(now, datetime!(2026-11-28 00:10:00 UTC));
+        let b = days_left(now, datetime!(2026-11-28 23:50:00 UTC));
+        assert_eq!((a, b), (-2, -2));
+        // A local offset does not change the UTC date used.
+        assert_eq!(days_left(now, datetime!(2026-12-01 00:30:00 +02:00)), 0);
+        // Expired on its last day: the time decides.
+        let nb = datetime!(2026-01-01 00:00:00 UTC);
+        assert_eq!(Validity::classify(now, nb, datetime!(2026-11-30 12:00:00 UTC), 30), Validity::Expired);
+        assert_eq!(
+            Validity::classify(datetime!(2026-11-30 11:00:00 UTC), nb, datetime!(2026-11-30 12:00:00 UTC), 30),
+            Validity::Expiring
+        );
+    }
 }

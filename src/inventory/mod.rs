@@ -79,6 +79,11 @@ pub struct InventoryRow {
 }
 
 impl InventoryRow {
+    /// Whether it has expired (on its last day the time decides, not the day count).
+    pub fn is_expired(&self) -> bool {
+        self.validity == Some(Validity::Expired) || self.days_left.is_some_and(|d| d < 0)
+    }
+
     /// Fills expiry, days left and validity from an expiry time.
     pub fn set_expiry(
         &mut self,

@@ -47,7 +47,7 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
         ui.heading(&row.name);
         ui.weak(format!("{} · {} · {}", row.service.label(), row.region, row.profile));
         ui.separator();
-        let color = days_color(&palette, row.days_left, app.settings.view.warn_days, app.settings.critical_days);
+        let color = days_color(&palette, row, app.settings.view.warn_days, app.settings.critical_days);
         let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
         if row.service != Service::Ccm {
             facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
@@ -63,7 +63,7 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
             facts.push(("Validated", if v { "yes" } else { "no" }.to_owned(), None));
         }
         let expires = match (row.expires_at, row.days_left) {
-            (Some(at), Some(days)) => format!("{} ({})", at.date(), super::inventory_view::days_left_text(Some(days))),
+            (Some(at), Some(_)) => format!("{} ({})", at.date(), super::inventory_view::days_left_text(row)),
             _ => "unknown".to_owned(),
         };
         facts.push(("Expires", expires, Some(color)));

@@ -99,8 +99,8 @@ pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
 
 fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, stale: bool) -> bool {
     let any = q.expired || q.expiring || q.ssl_off || q.errors;
-    !any || (q.expired && row.days_left.is_some_and(|d| d < 0))
-        || (q.expiring && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
+    !any || (q.expired && row.is_expired())
+        || (q.expiring && !row.is_expired() && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
         || (q.ssl_off && row.ssl == SslStatus::Off)
         || (q.errors && has_problem(row, stale))
 }
@@ -175,7 +175,7 @@ pub fn summarize(rows: &[InventoryRow], warn_days: i64, is_stale: impl Fn(&Inven
         match r.days_left {
             // A revoked or frozen certificate is a problem, not "valid" however far its expiry is.
             _ if super::tokens::is_problem_status(&r.status) => {}
-            Some(d) if d < 0 => s.expired += 1,
+            Some(_) if r.is_expired() => s.expired += 1,
             Some(d) if d <= warn_days => s.expiring += 1,
             Some(_) => s.valid += 1,
             None => {}

@@ -206,8 +206,8 @@ const COLUMNS: [ColumnSpec; 11] = [
     ColumnSpec { title: "Engine", sort: SortColumn::Engine, width: 112.0, keep: 2 },
     ColumnSpec { title: "Status", sort: SortColumn::Status, width: 96.0, keep: 4 },
     ColumnSpec { title: "SSL", sort: SortColumn::Ssl, width: 44.0, keep: 5 },
-    ColumnSpec { title: "Expires", sort: SortColumn::DaysLeft, width: 92.0, keep: u8::MAX },
-    ColumnSpec { title: "Days left", sort: SortColumn::DaysLeft, width: 150.0, keep: u8::MAX },
+    ColumnSpec { title: "Expires", sort: SortColumn::DaysLeft, width: 86.0, keep: u8::MAX },
+    ColumnSpec { title: "Days left", sort: SortColumn::DaysLeft, width: 132.0, keep: u8::MAX },
     ColumnSpec { title: "Validated", sort: SortColumn::Ssl, width: 76.0, keep: 1 },
     ColumnSpec { title: "Id", sort: SortColumn::Id, width: 150.0, keep: 0 },
 ];
@@ -338,9 +338,10 @@ fn empty_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
 }
 
 /// Text of the days-left cell: a count, or how long ago it expired.
-pub fn days_left_text(days: Option<i64>) -> String {
-    match days {
+pub fn days_left_text(row: &InventoryRow) -> String {
+    match row.days_left {
         None => "—".into(),
+        Some(0) if row.is_expired() => "expired today".into(),
         Some(0) => "expires today".into(),
         Some(-1) => "expired 1 day ago".into(),
         Some(d) if d < 0 => format!("expired {} days ago", -d),
@@ -359,7 +360,7 @@ fn row_cells_ui(
     critical: i64,
 ) {
     let problem = tokens::is_problem_status(&r.status);
-    let days_color = if problem { palette.muted } else { days_color(palette, r.days_left, warn, critical) };
+    let days_color = if problem { palette.muted } else { days_color(palette, r, warn, critical) };
     for &i in shown {
         row.col(|ui| {
             if stale.is_some() {
@@ -405,7 +406,7 @@ fn row_cells_ui(
                     ui.colored_label(days_color, r.expires_at.map(|t| t.date().to_string()).unwrap_or_default());
                 }
                 "Days left" => {
-                    ui.colored_label(days_color, days_left_text(r.days_left));
+                    ui.colored_label(days_color, days_left_text(r));
                 }
                 "Validated" => {
                     ui.label(match r.validated {

@@ -179,10 +179,12 @@ pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     if app.demo_endpoint.is_some() || !app.settings.show_profiles {
         return;
     }
+    let max = (ui.available_width() * tokens::PROFILES_MAX_SHARE)
+        .clamp(tokens::PROFILES_MIN_WIDTH, tokens::PROFILES_MAX_WIDTH);
     let panel = egui::Panel::left("profiles")
         .resizable(true)
-        .default_size(tokens::PROFILES_WIDTH)
-        .size_range(tokens::PROFILES_MIN_WIDTH..=tokens::PROFILES_MAX_WIDTH);
+        .default_size(tokens::PROFILES_WIDTH.min(max))
+        .size_range(tokens::PROFILES_MIN_WIDTH..=max);
     panel.show(ui, |ui| {
         // Long messages wrap to the panel instead of widening it.
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);

@@ -56,19 +56,21 @@ pub const ROW_HEIGHT: f32 = 22.0;
 /// Width of the details pane when first opened.
 pub const DETAILS_WIDTH: f32 = 340.0;
 /// The details pane never takes more than this share of the window.
-pub const DETAILS_MAX_SHARE: f32 = 0.34;
+pub const DETAILS_MAX_SHARE: f32 = 0.3;
 /// Narrowest details pane.
-pub const DETAILS_MIN_WIDTH: f32 = 220.0;
+pub const DETAILS_MIN_WIDTH: f32 = 200.0;
 /// Width of the profiles panel when first opened, and its bounds.
 pub const PROFILES_WIDTH: f32 = 210.0;
 /// Narrowest profiles panel.
-pub const PROFILES_MIN_WIDTH: f32 = 160.0;
+pub const PROFILES_MIN_WIDTH: f32 = 140.0;
+/// The profiles panel never takes more than this share of the window.
+pub const PROFILES_MAX_SHARE: f32 = 0.2;
 /// Widest profiles panel.
 pub const PROFILES_MAX_WIDTH: f32 = 300.0;
 /// Width of the labels in the details pane.
 pub const FACT_LABEL_WIDTH: f32 = 76.0;
 /// The Name column never gets narrower than this.
-pub const NAME_MIN_WIDTH: f32 = 150.0;
+pub const NAME_MIN_WIDTH: f32 = 140.0;
 
 /// Statuses that mean the item does not work as it should, whatever its expiry says.
 pub fn is_problem_status(status: &str) -> bool {
@@ -79,10 +81,15 @@ pub fn is_problem_status(status: &str) -> bool {
 }
 
 /// The colour for a number of days left, given the thresholds.
-pub fn days_color(palette: &Palette, days_left: Option<i64>, warn_days: i64, critical_days: i64) -> Color32 {
-    match days_left {
+pub fn days_color(
+    palette: &Palette,
+    row: &crate::inventory::InventoryRow,
+    warn_days: i64,
+    critical_days: i64,
+) -> Color32 {
+    match row.days_left {
         None => palette.muted,
-        Some(d) if d < 0 => palette.expired,
+        Some(_) if row.is_expired() => palette.expired,
         Some(d) if d <= critical_days => palette.critical,
         Some(d) if d <= warn_days => palette.expiring,
         Some(_) => palette.valid,

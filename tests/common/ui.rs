@@ -24,7 +24,16 @@ pub fn isolated() -> (WorkerOptions, tempfile::TempDir) {
     (options, dir)
 }
 
-pub fn harness(mut options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<'static, CertdeskApp> {
+pub fn harness(options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<'static, CertdeskApp> {
+    harness_sized(options, dialog, egui::vec2(1400.0, 900.0))
+}
+
+/// The app in a window of this size.
+pub fn harness_sized(
+    mut options: AppOptions,
+    dialog: Arc<ScriptedDialog>,
+    size: egui::Vec2,
+) -> Harness<'static, CertdeskApp> {
     if options.worker.profiles_path.is_none() {
         let (worker, dir) = isolated();
         options.worker = worker;
@@ -32,7 +41,7 @@ pub fn harness(mut options: AppOptions, dialog: Arc<ScriptedDialog>) -> Harness<
         std::mem::forget(dir);
     }
     let app = CertdeskApp::new(Arc::new(|| {}), dialog, options).unwrap();
-    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(
+    Harness::builder().with_size(size).build_ui_state(
         |ui, app: &mut CertdeskApp| {
             app.logic(ui.ctx());
             app.ui(ui);
