@@ -11,7 +11,8 @@ use crate::worker::Command;
 /// Top bar: refresh, search, quick filters; below it, the summary.
 pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     egui::Panel::top("toolbar").show(ui, |ui| {
-        ui.horizontal(|ui| {
+        // Wraps onto a second line in a narrow window instead of cutting off the filters.
+        ui.horizontal_wrapped(|ui| {
             let refreshing = app.refresh.is_some();
             if ui
                 .add_enabled(!refreshing, egui::Button::new("Refresh"))
@@ -96,8 +97,10 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                  region or profile failed in the last refresh",
             );
             ui.separator();
-            ui.toggle_value(&mut app.settings.show_profiles, "Profiles")
-                .on_hover_text("Show or hide the profiles panel");
+            if app.demo_endpoint.is_none() {
+                ui.toggle_value(&mut app.settings.show_profiles, "Profiles")
+                    .on_hover_text("Show or hide the profiles panel");
+            }
             ui.toggle_value(&mut app.settings.show_details, "Details").on_hover_text("Show or hide the details pane");
         });
         summary_ui(app, ui);
