@@ -376,15 +376,7 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
     // PKCS#12 with a password (Ctrl+E opens the dialog).
     let p12 = dir.path().join("cert.p12");
     dialog.answer(Some(SaveChoice { path: p12.clone(), overwrite_confirmed: false }));
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
-    h.run_steps(12);
-    h.get_by_label("PKCS#12 (.p12) with key and chain").click();
-    h.run_steps(2);
-    h.get_by_label("Password").click();
-    h.get_by_label("Password").type_text("p12-password");
-    h.get_by_label("Repeat password").click();
-    h.get_by_label("Repeat password").type_text("p12-password");
-    h.get_by_label("Save as...").click();
+    pkcs12_through_the_dialog(&mut h, "p12-password");
     wait_for(&mut h, "the PKCS#12 export", |app| {
         !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("cert.p12"))
     });
@@ -394,14 +386,19 @@ fn export_a_private_certificate_as_zip_and_pkcs12() {
     };
     let m = certdesk::certs::material::read("cert.p12", &std::fs::read(&p12).unwrap(), &opts).unwrap();
     assert_eq!(m.certificates.len(), 3);
-    // A revoked certificate cannot be exported: the cloud's reason is shown, nothing is written.
-    if let Some(revoked) = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED") {
-        select_row(&mut h, revoked);
-        let path = dir.path().join("revoked.zip");
-        export_through_dialog(&mut h, &dialog, &path, &[]);
-        wait_for(&mut h, "the refusal", |app| app.activity_messages().iter().any(|m| m.contains("ISSUED")));
-        assert!(!path.exists());
-    }
+    // A revoked certificate cannot be exported: the dialog says so before anything is chosen, and
+    // "Save as..." stays disabled; nothing is asked or written.
+    let revoked = rows.iter().find(|r| r.service == certdesk::cloud::Service::Ccm && r.status == "REVOKED").unwrap();
+    select_row(&mut h, revoked);
+    let asked = dialog.asked().len();
+    h.get_by_label("Export...").click();
+    h.run_steps(4);
+    h.get_by_label("Only ISSUED certificates can be exported; this one is REVOKED.");
+    h.get_by_label("Save as...").click();
+    h.run_steps(4);
+    assert_eq!(dialog.asked().len(), asked, "no save dialog for an export the cloud refuses");
+    assert!(!h.state().is_busy());
+    let _ = dir;
 }
 
 #[test]
@@ -662,15 +659,7 @@ fn with_no_save_dialog_the_app_asks_for_a_path_and_keeps_the_export_dialog() {
         .clone();
     find_and_select(&mut h, &pca.id);
     dialog.answer_unavailable();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
-    h.run_steps(12);
-    h.get_by_label("PKCS#12 (.p12) with key and chain").click();
-    h.run_steps(8);
-    for label in ["Password", "Repeat password"] {
-        h.get_by_label(label).click();
-        h.get_by_label(label).type_text("p12-password");
-    }
-    h.get_by_label("Save as...").click();
+    pkcs12_through_the_dialog(&mut h, "p12-password");
     wait_for(&mut h, "the app's save prompt", |app| app.save_prompt().is_some());
     h.run_steps(12);
     // The prompt's Cancel (the export dialog under it has one too).
@@ -737,4 +726,95 @@ fn name_expires_and_days_left_stay_visible_at_every_window_size() {
         drop(h);
     }
     rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_region_that_fails_keeps_its_rows_marked_stale_and_the_rest_refreshes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, _dir) = isolated();
+    let mut h = user_profile_app(options, &sim, "regions", Arc::default());
+    wait_for(&mut h, "the estate", loaded);
+    let before = h.state().rows().to_vec();
+    let nl = before.iter().filter(|r| r.region == "eu-nl").count();
+    assert!(nl > 0);
+    sim.state.set_faults(Faults { fail_regions: vec!["eu-nl".into()], ..Faults::default() });
+    h.key_press(egui::Key::F5);
+    wait_for(&mut h, "the partial refresh", |app| !app.is_refreshing() && !app.region_errors().is_empty());
+    let app = h.state();
+    assert_eq!(app.rows().len(), before.len(), "eu-nl's rows stay");
+    for r in app.rows() {
+        assert_eq!(app.stale_reason(r).is_some(), r.region == "eu-nl", "{} {}", r.region, r.name);
+    }
+    let stale = app.rows().iter().find(|r| r.region == "eu-nl").unwrap();
+    let reason = app.stale_reason(stale).unwrap();
+    assert!(reason.seen.is_some(), "the time it was last seen");
+    h.get_by_label_contains("Failed: DCS eu-nl");
+    h.get_by_label(&format!("{nl} stale"));
+    // Back to normal: the next refresh clears the marks.
+    sim.state.set_faults(Faults::default());
+    h.key_press(egui::Key::F5);
+    wait_for(&mut h, "the full refresh", |app| {
+        !app.is_refreshing() && app.region_errors().is_empty() && !app.is_busy()
+    });
+    assert!(h.state().rows().iter().all(|r| h.state().stale_reason(r).is_none()));
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn an_empty_table_says_why() {
+    // No profile yet.
+    let (options, _dir) = isolated();
+    let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    // (The welcome screen shows until a profile exists; the demo has rows.)
+    h.get_by_label("Add a profile");
+    drop(h);
+    // No row matches the search.
+    let mut h = harness(demo(Faults::default()), Arc::default());
+    wait_for(&mut h, "the demo estate", loaded);
+    find_and_select(&mut h, "no-such-instance-anywhere");
+    assert!(h.state().visible_row_ids().is_empty());
+    h.get_by_label("No row matches the search and quick filters.");
+    h.get_by_label("Clear search and filters").click();
+    h.run_steps(3);
+    assert!(!h.state().visible_row_ids().is_empty());
+    drop(h);
+    // Every part failed: the profile cannot sign in at all.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, _dir) = isolated();
+    let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    h.get_by_label("Add a profile").click();
+    h.run_steps(12);
+    for (label, text) in [
+        ("Name", "bad-key"),
+        ("Access key (AK)", sim.info.ak.as_str()),
+        ("Secret key (SK)", "not-the-secret"),
+        ("Custom endpoint", sim.endpoint()),
+    ] {
+        h.get_by_label(label).click();
+        h.get_by_label(label).type_text(text);
+    }
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the failed refresh", |app| {
+        !app.profile_dialog_open() && !app.is_refreshing() && !app.region_errors().is_empty()
+    });
+    h.get_by_label_contains("Nothing loaded: every part failed");
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_private_certificate_shows_what_the_list_call_says_of_it() {
+    let (mut h, _dialog, _rows, cert) = demo_with_an_issued_certificate_selected();
+    for label in ["Subject", "Serial", "Key", "Signature", "Valid from", "Valid to"] {
+        assert!(cert.facts.iter().any(|(k, _)| k == label), "{label} in {:?}", cert.facts);
+        h.get_by_label(label);
+    }
+    let subject = &cert.facts.iter().find(|(k, _)| k == "Subject").unwrap().1;
+    assert!(subject.starts_with(&format!("CN={}", cert.name)), "{subject}");
+    h.run_steps(1);
 }

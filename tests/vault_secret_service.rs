@@ -312,16 +312,30 @@ fn app_with_dialog(
     common::ui::harness(AppOptions { worker, ..AppOptions::default() }, dialog)
 }
 
+type Beside = (
+    tokio::runtime::Runtime,
+    certdesk::sim::RunningSim,
+    tempfile::TempDir,
+    Arc<certdesk::worker::ScriptedDialog>,
+    Harness<'static, CertdeskApp>,
+);
+
+/// A simulator, and the app with the real keyring beside it (drop the app before the simulator).
+fn app_beside_a_simulator() -> Beside {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(certdesk::sim::SimConfig::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(certdesk::worker::ScriptedDialog::default());
+    let h = app_with_dialog(dir.path(), dialog.clone());
+    (rt, sim, dir, dialog, h)
+}
+
 #[test]
 fn a_user_profile_in_the_secret_service_downloads_and_exports_before_and_after_a_restart() {
     if mode().as_deref() != Some("unlocked") {
         return;
     }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt.block_on(certdesk::sim::start(certdesk::sim::SimConfig::default())).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let dialog = Arc::new(certdesk::worker::ScriptedDialog::default());
-    let mut h = app_with_dialog(dir.path(), dialog.clone());
+    let (rt, sim, dir, dialog, mut h) = app_beside_a_simulator();
     wait_for(&mut h, "the keyring", |a| a.vault_status().is_some_and(|v| v.as_deref() == Ok("system keyring")));
     common::ui::fill_new_profile(&mut h, "ss-user", &sim);
     h.run_steps(1);
@@ -347,11 +361,7 @@ fn without_a_keyring_session_only_secrets_serve_every_action() {
     if mode().as_deref() != Some("absent") {
         return;
     }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt.block_on(certdesk::sim::start(certdesk::sim::SimConfig::default())).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let dialog = Arc::new(certdesk::worker::ScriptedDialog::default());
-    let mut h = app_with_dialog(dir.path(), dialog.clone());
+    let (rt, sim, dir, dialog, mut h) = app_beside_a_simulator();
     wait_for(&mut h, "the keyring check", |a| a.vault_status().is_some_and(Result::is_err));
     common::ui::fill_new_profile(&mut h, "mem-user", &sim);
     h.run_steps(12);

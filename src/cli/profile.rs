@@ -54,7 +54,7 @@ pub struct AddArgs {
     /// The profile's name.
     pub name: String,
     /// The cloud: huawei-cloud, open-telekom-cloud or swiss-otc.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, default_value = "huawei-cloud")]
     pub cloud: CloudArg,
     /// Access key id (AK/SK sign-in); the secret key comes from --secret-stdin or HUAWEICLOUD_SDK_SK.
     #[arg(long, conflicts_with_all = ["iam_user", "iam_domain"], required_unless_present = "iam_user")]

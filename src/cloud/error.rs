@@ -103,7 +103,9 @@ impl ServiceError {
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let code = if self.code.is_empty() { String::new() } else { format!(" {}", self.code) };
-        write!(f, "HTTP {}{code}: {} {}", self.status, self.message.trim_end_matches('.'), self.advice())?;
+        // The cloud's sentence, then ours: a full stop between them, whatever the cloud ended with.
+        let message = self.message.trim().trim_end_matches(['.', '!', ' ']);
+        write!(f, "HTTP {}{code}: {message}. {}", self.status, self.advice())?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }

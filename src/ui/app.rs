@@ -128,6 +128,8 @@ pub struct RefreshProgress {
     failed_profiles: std::collections::HashSet<String>,
     /// Parts that failed this time.
     failed_parts: std::collections::HashSet<PartKey>,
+    /// The failures of the refresh before, shown again if this one does not finish.
+    previous_errors: Vec<RefreshError>,
 }
 
 /// Why a row was not refreshed, and when it was last seen.
@@ -433,7 +435,8 @@ impl CertdeskApp {
                 self.downloads.insert(instance_id, Downloaded { path, certificates, details, chain });
             }
             Event::SavePrompt { job, reason, path, folder } => {
-                self.log(Level::Error, reason.clone());
+                // Not an error: the app offers its own prompt.
+                self.log(Level::Info, reason.clone());
                 self.save_prompt = Some(SavePrompt { job, reason, path: path.display().to_string(), folder });
             }
             // Handled by `apply_refresh`.
@@ -452,6 +455,9 @@ impl CertdeskApp {
                     let progress = self.refresh.take().unwrap_or_default();
                     if outcome == Outcome::Done {
                         self.finish_refresh(&progress);
+                    } else if self.region_errors.is_empty() {
+                        // Stopped early: the rows still marked stale keep their banner lines.
+                        self.region_errors = progress.previous_errors;
                     }
                 }
                 super::export_dialog::job_finished(self, job, &outcome);
@@ -472,9 +478,10 @@ impl CertdeskApp {
     fn apply_refresh(&mut self, event: Event) -> Option<Event> {
         match event {
             Event::RefreshStarted { job } => {
-                // The previous refresh (if any) was cancelled by the worker; its late events are dropped.
-                self.region_errors.clear();
-                self.refresh = Some(RefreshProgress { job, ..RefreshProgress::default() });
+                // The previous refresh (if any) was cancelled by the worker; its late events are
+                // dropped. Its failures come back if this one is cancelled too.
+                let previous_errors = std::mem::take(&mut self.region_errors);
+                self.refresh = Some(RefreshProgress { job, previous_errors, ..RefreshProgress::default() });
             }
             Event::RefreshPlanned { job, parts } => {
                 if let Some(progress) = self.current_refresh(job) {

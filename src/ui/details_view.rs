@@ -18,19 +18,19 @@ fn can_download(row: &crate::inventory::InventoryRow) -> bool {
     matches!(row.service, Service::Dcs | Service::GeminiDb) && row.ssl == SslStatus::On
 }
 
-/// The right-hand pane: capped to a share of the window so the table keeps Name, Expires and
-/// Days left; long values wrap instead of widening it; its width is remembered (egui memory).
+/// The right-hand pane: capped so the table keeps Name, Expires and Days left; long values wrap
+/// instead of widening it; its width is remembered (egui memory).
 pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     if !app.settings.show_details {
         return;
     }
-    let max = (ui.available_width() * tokens::DETAILS_MAX_SHARE).max(tokens::DETAILS_MIN_WIDTH);
+    // A fixed width range (not a share of the window), so a width the user chose survives a
+    // shrink and grow; its widest still leaves the table Name, Expires and Days left at 800 px.
     let panel = egui::Panel::right("details")
         .resizable(true)
-        .default_size(tokens::DETAILS_WIDTH.min(max))
-        .size_range(tokens::DETAILS_MIN_WIDTH..=max);
+        .default_size(tokens::DETAILS_WIDTH)
+        .size_range(tokens::DETAILS_MIN_WIDTH..=tokens::DETAILS_MAX_WIDTH);
     panel.show(ui, |ui| {
-        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         let Some(row) = app.selected_row().cloned() else {
             ui.weak("Select a row to see its details.");
             return;

@@ -27,6 +27,22 @@ pub struct ExportForm {
     error: Option<String>,
     /// The export job running; the dialog stays (and keeps what was typed) until it wrote the file.
     pending: Option<JobId>,
+    /// The form's state when the error was shown.
+    error_for: u64,
+}
+
+impl ExportForm {
+    fn state_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.kind as u8, self.server.api_name(), self.include_key, &self.password, &self.confirm).hash(&mut h);
+        h.finish()
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+        self.error_for = self.state_hash();
+    }
 }
 
 impl ExportForm {
@@ -42,6 +58,7 @@ impl ExportForm {
             confirm: String::new(),
             error: None,
             pending: None,
+            error_for: 0,
         }
     }
 }
@@ -60,7 +77,7 @@ pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
     match outcome {
         Outcome::Done => app.export_form = None,
         Outcome::Cancelled => form.error = None,
-        Outcome::Failed(message) => form.error = Some(message.clone()),
+        Outcome::Failed(message) => form.set_error(message.clone()),
     }
 }
 
@@ -72,50 +89,81 @@ impl CertdeskApp {
     }
 }
 
+/// Zip, PEM or PKCS#12, with their options; the key formats only when PCA holds the key.
+fn format_choice_ui(form: &mut ExportForm, ui: &mut egui::Ui, key_held: bool) {
+    ui.add_enabled_ui(key_held, |ui| {
+        ui.radio_value(&mut form.kind, Kind::Zip, "Server bundle (zip, as the console gives it)");
+    });
+    if form.kind == Kind::Zip {
+        ui.horizontal(|ui| {
+            for kind in ServerType::ALL {
+                ui.radio_value(&mut form.server, kind, kind.api_name());
+            }
+        });
+    }
+    ui.radio_value(&mut form.kind, Kind::Pem, "PEM file (certificate and chain)");
+    if form.kind == Kind::Pem {
+        ui.add_enabled(key_held, egui::Checkbox::new(&mut form.include_key, "Include the private key"));
+    }
+    ui.add_enabled_ui(key_held, |ui| {
+        ui.radio_value(&mut form.kind, Kind::Pkcs12, "PKCS#12 (.p12) with key and chain");
+    });
+    if form.kind == Kind::Pkcs12 {
+        egui::Grid::new("p12").num_columns(2).show(ui, |ui| {
+            let l = ui.label("Password");
+            ui.add(egui::TextEdit::singleline(&mut form.password).password(true)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Repeat password");
+            ui.add(egui::TextEdit::singleline(&mut form.confirm).password(true)).labelled_by(l.id);
+            ui.end_row();
+        });
+    }
+}
+
 /// Draws the dialog when open.
 pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     let Some(form) = app.export_form.as_mut() else { return };
     let mut close = false;
     let mut submit = None;
-    let modal = egui::Modal::new(egui::Id::unique("export-dialog")).show(ui.ctx(), |ui| {
+    let modal = super::steady_modal("export-dialog").show(ui.ctx(), |ui| {
         ui.set_width(420.0);
         ui.heading("Export certificate");
         ui.label(&form.row.name);
         ui.weak(format!("status {}, {}", form.row.status, form.row.id));
         ui.separator();
-        ui.radio_value(&mut form.kind, Kind::Zip, "Server bundle (zip, as the console gives it)");
-        if form.kind == Kind::Zip {
-            ui.horizontal(|ui| {
-                for kind in ServerType::ALL {
-                    ui.radio_value(&mut form.server, kind, kind.api_name());
-                }
-            });
+        let palette = tokens::palette(ui.visuals().dark_mode);
+        // Say what the cloud will refuse before anything is typed or chosen.
+        let issued = form.row.status.eq_ignore_ascii_case("ISSUED");
+        if !issued {
+            ui.colored_label(
+                palette.error,
+                format!("Only ISSUED certificates can be exported; this one is {}.", form.row.status),
+            );
         }
-        ui.radio_value(&mut form.kind, Kind::Pem, "PEM file (certificate and chain)");
-        if form.kind == Kind::Pem {
-            ui.checkbox(&mut form.include_key, "Include the private key");
+        let key_held = !form.row.facts.iter().any(|(k, v)| k == "Key made by" && v.contains("CSR"));
+        if !key_held {
+            ui.colored_label(
+                palette.error,
+                "PCA does not hold this certificate's key (made from your CSR): PEM without the key only.",
+            );
+            form.kind = Kind::Pem;
+            form.include_key = false;
         }
-        ui.radio_value(&mut form.kind, Kind::Pkcs12, "PKCS#12 (.p12) with key and chain");
-        if form.kind == Kind::Pkcs12 {
-            egui::Grid::new("p12").num_columns(2).show(ui, |ui| {
-                let l = ui.label("Password");
-                ui.add(egui::TextEdit::singleline(&mut form.password).password(true)).labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label("Repeat password");
-                ui.add(egui::TextEdit::singleline(&mut form.confirm).password(true)).labelled_by(l.id);
-                ui.end_row();
-            });
-        }
+        format_choice_ui(form, ui, key_held);
         if form.kind != Kind::Pem || form.include_key {
             ui.weak("Files with the private key are written readable by you only.");
         }
+        // An error about one state of the form goes once the form changes.
+        if form.error.is_some() && form.state_hash() != form.error_for {
+            form.error = None;
+        }
         if let Some(e) = &form.error {
-            ui.colored_label(tokens::palette(ui.visuals().dark_mode).error, e);
+            ui.colored_label(palette.error, e);
         }
         ui.separator();
         ui.horizontal(|ui| {
             let busy = form.pending.is_some();
-            if ui.add_enabled(!busy, egui::Button::new("Save as...")).clicked() {
+            if ui.add_enabled(!busy && issued, egui::Button::new("Save as...")).clicked() {
                 submit = Some(match form.kind {
                     Kind::Pem => Ok(ExportChoice::PemBundle { include_key: form.include_key }),
                     Kind::Zip => Ok(ExportChoice::ServerZip(form.server)),
@@ -147,7 +195,7 @@ pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 form.pending = job;
             }
         }
-        Some(Err(e)) => form.error = Some(e),
+        Some(Err(e)) => form.set_error(e),
         None if close => {
             // Closing while it runs stops the export.
             if let Some(job) = form.pending {

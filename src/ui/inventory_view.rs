@@ -21,17 +21,6 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             {
                 app.request_refresh();
             }
-            if let Some(progress) = app.refresh.clone() {
-                ui.add(egui::Spinner::new());
-                if progress.parts == 0 {
-                    ui.label("signing in");
-                } else {
-                    ui.label(format!("{}/{} parts", progress.done, progress.parts));
-                }
-                if ui.button("Cancel").clicked() {
-                    app.send(Command::Cancel(progress.job));
-                }
-            }
             ui.separator();
             let label = ui.label("Search");
             let search = ui.add(
@@ -99,9 +88,21 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             ui.separator();
             if app.demo_endpoint.is_none() {
                 ui.toggle_value(&mut app.settings.show_profiles, "Profiles")
-                    .on_hover_text("Show or hide the profiles panel");
+                    .on_hover_text("Show or hide the profiles panel (it hides itself in windows under 1000 px wide)");
             }
             ui.toggle_value(&mut app.settings.show_details, "Details").on_hover_text("Show or hide the details pane");
+            // Last, so nothing the pointer is on moves when a refresh starts or ends.
+            if let Some(progress) = app.refresh.clone() {
+                ui.add(egui::Spinner::new());
+                if progress.parts == 0 {
+                    ui.label("signing in");
+                } else {
+                    ui.label(format!("{}/{} parts", progress.done, progress.parts));
+                }
+                if ui.button("Cancel").clicked() {
+                    app.send(Command::Cancel(progress.job));
+                }
+            }
         });
         summary_ui(app, ui);
     });
@@ -166,18 +167,26 @@ fn summary_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
 /// few, wrapped; "Problems" lists the rows they left stale.
 fn failures_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, palette: &tokens::Palette) {
     const SHOWN: usize = 4;
-    let mut show_problems = false;
+    let mut show = None;
     for e in app.region_errors.iter().take(SHOWN) {
-        let stale = app.rows.iter().filter(|r| r.profile == e.profile && app.stale_reason(r).is_some()).count();
-        let text = if e.region == "all" {
+        let sign_in = e.region == "all";
+        let of_error = |r: &&crate::inventory::InventoryRow| {
+            r.profile == e.profile && (sign_in || (r.region == e.region && r.service == e.service))
+        };
+        let stale = app.rows.iter().filter(of_error).filter(|r| app.stale_reason(r).is_some()).count();
+        let text = if sign_in {
             format!("Profile {} cannot sign in: {}", e.profile, e.message)
         } else {
             format!("Failed: {} {} ({}): {}", e.service.label(), e.region, e.profile, e.message)
         };
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(palette.error, text);
-            if stale > 0 && ui.small_button(format!("{stale} stale row(s)")).clicked() {
-                show_problems = true;
+            if stale > 0 && ui.small_button(format!("{stale} stale row(s)")).on_hover_text("Show them").clicked() {
+                show = Some(if sign_in {
+                    e.profile.clone()
+                } else {
+                    format!("{} {} {}", e.profile, e.region, e.service.label())
+                });
             }
         });
     }
@@ -187,8 +196,9 @@ fn failures_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, palette: &tokens::Palet
             format!("... and {} more failure(s); see Activity", app.region_errors.len() - SHOWN),
         );
     }
-    if show_problems {
+    if let Some(search) = show {
         app.settings.view.quick = super::filter::QuickFilters { errors: true, ..Default::default() };
+        app.settings.view.search = search;
     }
 }
 

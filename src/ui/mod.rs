@@ -22,6 +22,13 @@ pub use app::{AppOptions, CertdeskApp};
 
 use crate::worker::{SaveDialog, Waker};
 
+/// A modal dialog anchored near the top of the window: it grows downwards as errors or fields
+/// appear, instead of re-centring and moving the field under the pointer.
+pub(crate) fn steady_modal(salt: &str) -> egui::Modal {
+    let id = egui::Id::unique(salt);
+    egui::Modal::new(id).area(egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, [0.0, tokens::MODAL_TOP]))
+}
+
 /// The reverse-DNS id used for the window, desktop file and metainfo.
 pub const APP_ID: &str = "io.github.certdesk.Certdesk";
 

@@ -38,6 +38,7 @@ pub struct ProfileForm {
     /// The test job running, and the last test's result.
     testing: Option<JobId>,
     tested: Option<Result<String, String>>,
+    tested_for: u64,
 }
 
 impl Default for ProfileForm {
@@ -64,6 +65,7 @@ impl Default for ProfileForm {
             error_for: 0,
             testing: None,
             tested: None,
+            tested_for: 0,
         }
     }
 }
@@ -171,23 +173,24 @@ pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
 pub fn tested(app: &mut CertdeskApp, name: &str, result: &Result<String, String>) {
     if let Some(form) = app.profile_form.as_mut().filter(|f| f.testing.is_some() && f.name.trim() == name) {
         form.tested = Some(result.clone());
+        form.tested_for = form.state_hash();
     }
 }
 
 /// The left panel: profiles with test, edit and delete, and where secrets are kept.
 pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    if app.demo_endpoint.is_some() || !app.settings.show_profiles {
+    // In a narrow window the table needs the room: the panel hides itself (Profiles shows it
+    // again once the window is wider). Its width range does not depend on the window, so a width
+    // the user chose survives a shrink and grow.
+    let narrow = ui.ctx().content_rect().width() < tokens::PROFILES_AUTO_HIDE_BELOW;
+    if app.demo_endpoint.is_some() || !app.settings.show_profiles || narrow {
         return;
     }
-    let max = (ui.available_width() * tokens::PROFILES_MAX_SHARE)
-        .clamp(tokens::PROFILES_MIN_WIDTH, tokens::PROFILES_MAX_WIDTH);
     let panel = egui::Panel::left("profiles")
         .resizable(true)
-        .default_size(tokens::PROFILES_WIDTH.min(max))
-        .size_range(tokens::PROFILES_MIN_WIDTH..=max);
+        .default_size(tokens::PROFILES_WIDTH)
+        .size_range(tokens::PROFILES_MIN_WIDTH..=tokens::PROFILES_MAX_WIDTH);
     panel.show(ui, |ui| {
-        // Long messages wrap to the panel instead of widening it.
-        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         ui.heading("Profiles");
         vault_status_ui(app, ui);
         if ui.button("Add profile").clicked() {
@@ -289,7 +292,7 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     let mut test = None;
     let mut session_only = false;
     let title = if form.editing.is_some() { "Edit profile" } else { "Add profile" };
-    let modal = egui::Modal::new(egui::Id::unique("profile-dialog")).show(ui.ctx(), |ui| {
+    let modal = super::steady_modal("profile-dialog").show(ui.ctx(), |ui| {
         ui.set_width(500.0);
         ui.heading(title);
         form_fields_ui(form, ui);
@@ -310,6 +313,10 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             {
                 session_only = true;
             }
+        }
+        // A test result speaks of what was typed then: it goes once the form changes.
+        if form.tested.is_some() && form.testing.is_none() && form.state_hash() != form.tested_for {
+            form.tested = None;
         }
         match &form.tested {
             Some(Ok(message)) => {

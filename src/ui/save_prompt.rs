@@ -9,7 +9,7 @@ use super::tokens;
 pub fn save_prompt_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     let Some(prompt) = app.save_prompt.as_mut() else { return };
     let mut answer = None;
-    let modal = egui::Modal::new(egui::Id::unique("save-prompt")).show(ui.ctx(), |ui| {
+    let modal = super::steady_modal("save-prompt").show(ui.ctx(), |ui| {
         ui.set_width(520.0);
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
         ui.heading(if prompt.folder { "Save into a folder" } else { "Save as" });

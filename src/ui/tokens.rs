@@ -54,19 +54,21 @@ pub fn palette(dark: bool) -> Palette {
 /// Height of a table row.
 pub const ROW_HEIGHT: f32 = 22.0;
 /// Width of the details pane when first opened.
-pub const DETAILS_WIDTH: f32 = 340.0;
-/// The details pane never takes more than this share of the window.
-pub const DETAILS_MAX_SHARE: f32 = 0.3;
+pub const DETAILS_WIDTH: f32 = 300.0;
+/// Widest details pane.
+pub const DETAILS_MAX_WIDTH: f32 = 380.0;
 /// Narrowest details pane.
 pub const DETAILS_MIN_WIDTH: f32 = 200.0;
 /// Width of the profiles panel when first opened, and its bounds.
 pub const PROFILES_WIDTH: f32 = 210.0;
 /// Narrowest profiles panel.
 pub const PROFILES_MIN_WIDTH: f32 = 140.0;
-/// The profiles panel never takes more than this share of the window.
-pub const PROFILES_MAX_SHARE: f32 = 0.2;
 /// Widest profiles panel.
 pub const PROFILES_MAX_WIDTH: f32 = 300.0;
+/// Distance of dialogs from the top of the window.
+pub const MODAL_TOP: f32 = 48.0;
+/// Below this window width the profiles panel hides itself (the table needs the room).
+pub const PROFILES_AUTO_HIDE_BELOW: f32 = 1000.0;
 /// Width of the labels in the details pane.
 pub const FACT_LABEL_WIDTH: f32 = 76.0;
 /// The Name column never gets narrower than this.

@@ -169,10 +169,20 @@ impl Saver {
     }
 
     async fn prompt(&self, job: JobId, out: &Outbox, reason: String, path: PathBuf, folder: bool) -> Option<PathBuf> {
-        let (tx, rx) = oneshot::channel();
-        locked(&self.prompts).insert(job, tx);
-        out.send(Event::SavePrompt { job, reason, path, folder }).await;
-        rx.await.ok().flatten()
+        let (mut reason, mut path) = (reason, path);
+        loop {
+            let (tx, rx) = oneshot::channel();
+            locked(&self.prompts).insert(job, tx);
+            out.send(Event::SavePrompt { job, reason: reason.clone(), path: path.clone(), folder }).await;
+            let chosen = rx.await.ok().flatten()?;
+            // Typed in the app, so nothing asked before replacing: ask again for an existing file.
+            let exists = tokio::fs::try_exists(&chosen).await.unwrap_or(false);
+            if folder || !exists {
+                return Some(chosen);
+            }
+            reason = format!("{} already exists; type another name (it is not replaced).", chosen.display());
+            path = chosen;
+        }
     }
 }
 
@@ -234,7 +244,11 @@ pub(super) async fn run(
     while let Some((job, command)) = rx.recv().await {
         match command {
             Command::StartDemo(config) => state.start_demo(job, *config).await,
-            Command::RefreshInventory => state.spawn_refresh(job),
+            Command::RefreshInventory => {
+                // Profiles added meanwhile (`certdesk profile add`, another window) count too.
+                state.reload_profiles().await;
+                state.spawn_refresh(job);
+            }
             Command::DownloadCertificate(row) => state.spawn_download(job, *row),
             Command::ExportInventory { rows, format, warn_days } => state.spawn_export(job, rows, format, warn_days),
             Command::ExportCertificate { row, choice } => state.spawn_certificate_export(job, *row, choice),
@@ -650,6 +664,17 @@ impl State {
         if !self.user_profiles.is_empty() && self.vault.is_some() {
             let job = self.new_id();
             self.spawn_refresh(job);
+        }
+    }
+
+    /// Reads the profiles file again and announces it when it changed.
+    async fn reload_profiles(&mut self) {
+        let Some(path) = self.profiles_path.clone().filter(|_| self.demo.is_none()) else { return };
+        let Ok(Ok(file)) = tokio::task::spawn_blocking(move || profiles::load(&path)).await else { return };
+        if file.profiles != self.user_profiles {
+            self.user_profiles = file.profiles;
+            let vault = self.vault.as_ref().map_or("system keyring", |v| v.describe());
+            self.announce_profiles(Ok(vault)).await;
         }
     }
 

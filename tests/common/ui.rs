@@ -235,15 +235,7 @@ pub fn every_action_works(
     assert!(!std::fs::read_to_string(&no_key).unwrap().contains("PRIVATE KEY"), "no key unless ticked");
     let p12 = out.join(format!("{profile}.p12"));
     dialog.answer(Some(SaveChoice { path: p12.clone(), overwrite_confirmed: false }));
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
-    h.run_steps(12);
-    h.get_by_label("PKCS#12 (.p12) with key and chain").click();
-    h.run_steps(8);
-    for label in ["Password", "Repeat password"] {
-        h.get_by_label(label).click();
-        h.get_by_label(label).type_text("p12-password");
-    }
-    h.get_by_label("Save as...").click();
+    pkcs12_through_the_dialog(h, "p12-password");
     wait_for_file(h, &p12);
     assert_eq!(read(&p12, Some("p12-password")).certificates.len(), 3);
     assert!(!h.state().export_dialog_open(), "the dialog closes once the file is written");
@@ -271,4 +263,17 @@ pub fn every_action_works(
         .cloned()
         .collect();
     assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// Ctrl+E on the selected private certificate, PKCS#12 with this password, "Save as...".
+pub fn pkcs12_through_the_dialog(h: &mut Harness<'static, CertdeskApp>, password: &str) {
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(12);
+    h.get_by_label("PKCS#12 (.p12) with key and chain").click();
+    h.run_steps(8);
+    for label in ["Password", "Repeat password"] {
+        h.get_by_label(label).click();
+        h.get_by_label(label).type_text(password);
+    }
+    h.get_by_label("Save as...").click();
 }
