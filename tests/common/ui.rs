@@ -244,13 +244,7 @@ pub fn every_action_works(
     let folder = out.join(format!("{profile}-bulk"));
     std::fs::create_dir(&folder).unwrap();
     for row in [&dcs, &pca] {
-        find_and_select(h, &row.id);
-        // Esc clears the selection, so the name is only in the table.
-        h.key_press(egui::Key::Escape);
-        h.run_steps(2);
-        assert_eq!(h.state().selected_id(), None, "Esc clears the selection");
-        h.get_by_label(&row.name).click_modifiers(egui::Modifiers::COMMAND);
-        h.run_steps(2);
+        mark_row(h, row);
     }
     dialog.answer_folder(Some(folder.clone()));
     h.get_by_label("2 marked").click();
@@ -276,4 +270,15 @@ pub fn pkcs12_through_the_dialog(h: &mut Harness<'static, CertdeskApp>, password
         h.get_by_label(label).type_text(password);
     }
     h.get_by_label("Save as...").click();
+}
+
+/// Finds a row by its id and marks it with Ctrl+click (for a bulk export).
+pub fn mark_row(h: &mut Harness<'static, CertdeskApp>, row: &certdesk::inventory::InventoryRow) {
+    find_and_select(h, &row.id);
+    // Esc clears the selection, so the name is only in the table.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().selected_id(), None, "Esc clears the selection");
+    h.get_by_label(&row.name).click_modifiers(egui::Modifiers::COMMAND);
+    h.run_steps(2);
 }
