@@ -318,3 +318,58 @@ fn a_profile_name_that_is_not_stored_only_labels_env_credentials_or_fails_clearl
     assert_eq!(argv.status.code(), Some(2), "a usage error");
     assert!(!config.path().join("profiles.json").exists());
 }
+
+#[test]
+fn a_wrong_secret_or_password_fails_once_with_one_line_and_never_locks_the_key() {
+    let sim = Sim::start(&["--scale", "large"]);
+    let stats = |sim: &Sim| -> Value {
+        use std::io::{Read, Write};
+        let addr = sim.endpoint().trim_start_matches("http://").trim_end_matches('/').to_owned();
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        write!(conn, "GET /__sim/stats HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+        let mut response = String::new();
+        conn.read_to_string(&mut response).unwrap();
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+    };
+    let regions: Vec<String> =
+        sim.info["regions"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+    let mut region_args: Vec<&str> = Vec::new();
+    for r in &regions {
+        region_args.extend(["--region", r.as_str()]);
+    }
+    let ak = sim.info["ak"].as_str().unwrap();
+    for explicit in [false, true] {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["list", "--profile", "ops", "--endpoint", sim.endpoint()])
+            .env("CERTDESK_CONFIG_DIR", tempfile::tempdir().unwrap().path())
+            .env("HUAWEICLOUD_SDK_AK", ak)
+            .env("HUAWEICLOUD_SDK_SK", "wrong-secret-key");
+        if explicit {
+            cmd.args(&region_args);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let errors: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("profile ops: cannot sign in") && errors[0].contains("APIG.0301"), "{}", errors[0]);
+    }
+    let failures = &stats(&sim)["auth_failures"];
+    assert_eq!(failures[ak], 2, "one failed authentication per run over {} regions: {failures}", regions.len());
+    eprintln!("wrong SK over {} regions x 3 services, twice: {failures}", regions.len());
+    // The key is not locked: the right secret works at once.
+    assert_eq!(sim.run(&["list", "--json"]).status.code(), Some(0));
+    // A wrong IAM password: one failed sign-in for that user.
+    let out = Command::new(BIN)
+        .args(["list", "--iam-user", "sim-admin", "--iam-domain", "wrong-domain", "--endpoint", sim.endpoint()])
+        .args(&region_args)
+        .env("CERTDESK_IAM_PASSWORD", "wrong-password")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let failures = &stats(&sim)["auth_failures"];
+    assert_eq!(failures["wrong-domain/sim-admin"], 1, "{failures}");
+}

@@ -600,6 +600,8 @@ fn a_wrong_secret_key_keeps_the_rows_marked_stale_with_a_banner_and_a_problem_co
     });
     let app = h.state();
     assert_eq!(app.region_errors().len(), 1, "one line for the profile, not one per region: {:?}", app.region_errors());
+    // One failed authentication for the whole refresh: nothing that counts toward a lockout.
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "{:?}", sim.state.auth_failures());
     assert_eq!(app.rows().len(), before, "the rows stay");
     assert!(app.rows().iter().all(|r| app.stale_reason(r).is_some()), "all marked stale");
     assert!(app.profile_test("acct").is_some_and(Result::is_err), "the profile card says it cannot sign in");

@@ -147,6 +147,18 @@ impl ConnectArgs {
         crate::inventory::discover_regions(session).await.map_err(|e| format!("cannot list the account's regions: {e}"))
     }
 
+    /// The regions to scan, with the credentials checked by one call first: a wrong secret fails
+    /// once here instead of once per region and service (which would count toward a lockout).
+    pub async fn signed_in_regions(&self, session: &CloudSession) -> Result<Vec<String>, String> {
+        let signed_in = crate::inventory::discover_regions(session)
+            .await
+            .map_err(|e| format!("profile {}: cannot sign in: {e}", self.label()))?;
+        if !self.regions.is_empty() {
+            return Ok(self.regions.clone());
+        }
+        Ok(self.stored_regions.get().filter(|r| !r.is_empty()).cloned().unwrap_or(signed_in))
+    }
+
     /// The one region a single-instance command needs (after `session`: a stored profile's one region counts).
     pub fn single_region(&self) -> Result<&str, String> {
         let regions = if self.regions.is_empty() {

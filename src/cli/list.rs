@@ -54,7 +54,7 @@ pub(super) async fn run(args: ListArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let regions = match args.connect.regions(&session).await {
+    let regions = match args.connect.signed_in_regions(&session).await {
         Ok(r) => r,
         Err(e) => {
             output::error(&e);

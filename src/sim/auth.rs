@@ -76,7 +76,15 @@ pub async fn authenticate(State(state): State<Arc<SimState>>, req: Request, next
     };
     let caller = match check(&state, &parts, &body) {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            // An AK/SK signature the gateway refused counts against that access key.
+            if e.status() == 401
+                && let Some(auth) = header(&parts, "authorization").and_then(signer::parse_authorization)
+            {
+                state.record_auth_failure(&auth.access_key);
+            }
+            return e.into_response();
+        }
     };
     let mut req = Request::from_parts(parts, Body::from(body));
     req.extensions_mut().insert(caller);

@@ -80,6 +80,9 @@ pub struct SimState {
     /// Issued temporary keys, by access key.
     pub temporary_keys: Mutex<HashMap<String, TemporaryKey>>,
     materials: Mutex<HashMap<String, Arc<Material>>>,
+    /// Failed authentications, by access key or `domain/user`: what would count toward a
+    /// lockout policy, for tests that prove certdesk cannot lock anyone out.
+    auth_failures: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl std::fmt::Debug for SimState {
@@ -125,6 +128,7 @@ impl SimState {
             tokens: Mutex::default(),
             temporary_keys: Mutex::default(),
             materials: Mutex::default(),
+            auth_failures: Mutex::default(),
         })
     }
 
@@ -177,6 +181,16 @@ impl SimState {
         // Generated outside the lock: an RSA key takes a while and other requests should go on.
         let generated = Arc::new(make().map_err(|e| e.to_string())?);
         Ok(lock(&self.materials).entry(key.to_owned()).or_insert(generated).clone())
+    }
+
+    /// Counts a failed authentication of an access key or an IAM user (`domain/user`).
+    pub fn record_auth_failure(&self, who: &str) {
+        *lock(&self.auth_failures).entry(who.to_owned()).or_default() += 1;
+    }
+
+    /// Failed authentications so far, by access key or `domain/user`.
+    pub fn auth_failures(&self) -> std::collections::BTreeMap<String, u64> {
+        lock(&self.auth_failures).clone()
     }
 
     /// Locks the AK/SK lockout record.

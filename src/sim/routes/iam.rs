@@ -96,6 +96,8 @@ pub(super) async fn sign_in(State(state): State<Arc<SimState>>, body: axum::body
     let user = &identity["password"]["user"];
     let domain_ok = user["domain"]["name"] == state.estate.domain_name.as_str();
     if !domain_ok || user["name"] != state.iam_user.as_str() || user["password"] != state.iam_password.as_str() {
+        let who = format!("{}/{}", user["domain"]["name"].as_str().unwrap_or(""), user["name"].as_str().unwrap_or(""));
+        state.record_auth_failure(&who);
         return keystone_401("The username or password is wrong.");
     }
     let scope = &req["auth"]["scope"];

@@ -33,6 +33,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
     /// An error with status, code and message.
     pub fn new(status: u16, code: &str, msg: &str) -> Self {
         Self { status, body: ErrorBody::new(code, msg), retry_after_secs: None }
@@ -103,7 +108,7 @@ async fn put_faults(State(state): State<Arc<SimState>>, Json(faults): Json<Fault
 }
 
 async fn stats(State(state): State<Arc<SimState>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"requests": state.request_count()}))
+    Json(serde_json::json!({"requests": state.request_count(), "auth_failures": state.auth_failures()}))
 }
 
 async fn reset(State(state): State<Arc<SimState>>) -> StatusCode {
