@@ -469,7 +469,11 @@ fn mark_rows_with_ctrl_click_and_export_them_to_a_folder() {
     let mut files: Vec<String> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
-    let mut expected = vec![format!("{}-ca.zip", dcs.name), format!("{}_tomcat.zip", pca.name)];
+    // Region and the start of the id in the names: same-named items never collide.
+    let mut expected = vec![
+        format!("{}-{}-{}-ca.zip", dcs.name, dcs.region, &dcs.id[..8]),
+        format!("{}-{}_tomcat.zip", pca.name, &pca.id[..8]),
+    ];
     expected.sort();
     assert_eq!(files, expected, "the revoked certificate is reported, not written");
     if let Some(revoked) = revoked {
@@ -812,4 +816,29 @@ fn a_private_certificate_shows_what_the_list_call_says_of_it() {
     let subject = &cert.facts.iter().find(|(k, _)| k == "Subject").unwrap().1;
     assert!(subject.starts_with(&format!("CN={}", cert.name)), "{subject}");
     h.run_steps(1);
+}
+
+#[test]
+fn a_bulk_export_of_same_named_instances_in_two_regions_writes_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = harness(demo(Faults::default()), dialog.clone());
+    wait_for(&mut h, "the demo estate", loaded);
+    let rows = h.state().rows().to_vec();
+    let on: Vec<&Row> =
+        rows.iter().filter(|r| r.ssl == SslStatus::On && r.service != certdesk::cloud::Service::Ccm).collect();
+    let (a, b) = on
+        .iter()
+        .find_map(|a| {
+            on.iter().find(|b| b.name == a.name && b.region != a.region).map(|b| ((*a).clone(), (*b).clone()))
+        })
+        .expect("the demo has same-named instances in two regions");
+    mark_row(&mut h, &a);
+    mark_row(&mut h, &b);
+    dialog.answer_folder(Some(dir.path().to_path_buf()));
+    h.get_by_label("2 marked").click();
+    h.run_steps(3);
+    h.get_by_label("NGINX zips").click();
+    wait_for(&mut h, "both files", |app| !app.is_busy() && std::fs::read_dir(dir.path()).unwrap().count() == 2);
+    assert!(!h.state().activity_messages().iter().any(|m| m.contains("already exists")));
 }

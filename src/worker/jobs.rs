@@ -446,6 +446,18 @@ fn export_name(row: &InventoryRow, choice: &ExportChoice) -> String {
     }
 }
 
+/// A file name for a bulk export: the single file's name with the region and the start of the id,
+/// so same-named instances of two regions, or a renewed certificate with the same name, never
+/// collide in one folder.
+fn bulk_name(row: &InventoryRow, server_type: crate::cloud::pca::ServerType) -> String {
+    let (stem, id) = (safe_file_stem(&row.name), safe_file_stem(&row.id).chars().take(8).collect::<String>());
+    match row.service {
+        Service::Ccm => format!("{stem}-{id}_{}.zip", server_type.api_name().to_ascii_lowercase()),
+        Service::Dcs => format!("{stem}-{}-{id}-ca.zip", safe_file_stem(&row.region)),
+        _ => format!("{stem}-{}-{id}-ca.crt", safe_file_stem(&row.region)),
+    }
+}
+
 /// Writes a file the user chose, atomically, and reports it.
 async fn save_file(
     job: JobId,
@@ -504,12 +516,12 @@ async fn export_to_folder(
         let fixed = |name: String| SaveChoice { path: folder.join(name), overwrite_confirmed: false };
         let outcome = match row.service {
             Service::Dcs | Service::GeminiDb if row.ssl == SslStatus::On => {
-                let choice = fixed(CaDownload::suggested_name(row.service, &row.name));
+                let choice = fixed(bulk_name(row, server_type));
                 download(job, &target, row, choice, &ctx.saver, out).await
             }
             Service::Ccm => {
                 let choice = ExportChoice::ServerZip(server_type);
-                let save = fixed(export_name(row, &choice));
+                let save = fixed(bulk_name(row, server_type));
                 export_certificate(job, &target, row, &choice, save, &ctx.saver, out).await
             }
             _ => Outcome::Failed("no certificate: SSL is not on".into()),
