@@ -373,3 +373,18 @@ fn a_wrong_secret_or_password_fails_once_with_one_line_and_never_locks_the_key()
     let failures = &stats(&sim)["auth_failures"];
     assert_eq!(failures["wrong-domain/sim-admin"], 1, "{failures}");
 }
+
+#[test]
+fn plain_http_to_another_host_is_refused_before_any_connection() {
+    // In a network namespace of its own (no interface up), any connection attempt would fail
+    // locally; the refusal must come first, with its own words.
+    let out = Command::new("unshare")
+        .args(["-n", BIN, "list", "--endpoint", "http://iam.example.org"])
+        .env("HUAWEICLOUD_SDK_AK", "AK")
+        .env("HUAWEICLOUD_SDK_SK", "SK")
+        .output()
+        .expect("unshare (util-linux) runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("plain http") && stderr.contains("https://"), "{stderr}");
+}

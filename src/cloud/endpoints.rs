@@ -134,6 +134,13 @@ impl Endpoints {
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(CloudError::NotSent(format!("endpoint {base:?} must be an http(s) URL with a host")));
         }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(CloudError::NotSent(format!(
+                "endpoint {base:?} uses plain http to a host other than this computer: passwords, tokens and \
+                 private keys would cross the network unencrypted. Use https:// (with an extra CA file for a \
+                 private CA); plain http is accepted only for 127.0.0.0/8, ::1 and localhost (the simulator)."
+            )));
+        }
         Ok(Self { cloud, custom: Some(url) })
     }
 
@@ -218,5 +225,28 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cloud, Endpoints};
+
+    #[test]
+    fn plain_http_is_refused_except_to_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:9000/",
+            "http://localhost:1",
+            "https://iam.example.org",
+        ] {
+            assert!(Endpoints::custom(Cloud::HuaweiCloud, ok).is_ok(), "{ok}");
+        }
+        for refused in ["http://iam.example.org", "http://10.0.0.1", "http://[fe80::1]", "http://localhost.example.org"]
+        {
+            let err = Endpoints::custom(Cloud::HuaweiCloud, refused).unwrap_err().to_string();
+            assert!(err.contains("plain http") && err.contains("https://"), "{refused}: {err}");
+        }
     }
 }
