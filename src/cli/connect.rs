@@ -136,17 +136,6 @@ impl ConnectArgs {
         Ok(Arc::new(session))
     }
 
-    /// The regions to scan: those given, or every region the account has a project in.
-    pub async fn regions(&self, session: &CloudSession) -> Result<Vec<String>, String> {
-        if !self.regions.is_empty() {
-            return Ok(self.regions.clone());
-        }
-        if let Some(stored) = self.stored_regions.get().filter(|r| !r.is_empty()) {
-            return Ok(stored.clone());
-        }
-        crate::inventory::discover_regions(session).await.map_err(|e| format!("cannot list the account's regions: {e}"))
-    }
-
     /// The regions to scan, with the credentials checked by one call first: a wrong secret fails
     /// once here instead of once per region and service (which would count toward a lockout).
     pub async fn signed_in_regions(&self, session: &CloudSession) -> Result<Vec<String>, String> {

@@ -13,7 +13,7 @@ use super::connect::CloudArg;
 use super::{EXIT_FAILURE, EXIT_OK, output};
 use crate::cloud::{Cloud, Secret};
 use crate::store::profiles::{self, AuthSettings, Profile};
-use crate::vault::{KeyringStore, SecretStore};
+use crate::vault::SecretStore;
 use crate::worker::ProfileSecrets;
 use crate::worker::profiles as ops;
 
@@ -106,15 +106,9 @@ pub(super) fn stored(name: &str) -> Result<Option<Profile>, String> {
     Ok(file.profiles.into_iter().find(|p| p.name == name))
 }
 
-/// The system keyring, as the app opens it (on the blocking pool, with the app's time limit).
+/// The system keyring, opened as the app opens it.
 pub(super) async fn open_keyring() -> Result<Arc<dyn SecretStore>, String> {
-    let limit = std::time::Duration::from_secs(ops::VAULT_TIMEOUT_SECS);
-    match tokio::time::timeout(limit, tokio::task::spawn_blocking(KeyringStore::open)).await {
-        Ok(Ok(Ok(store))) => Ok(Arc::new(store)),
-        Ok(Ok(Err(e))) => Err(e.to_string()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(crate::vault::VaultError::TimedOut(ops::VAULT_TIMEOUT_SECS).to_string()),
-    }
+    ops::open_keyring(None).await
 }
 
 fn env(name: &str) -> Option<Secret> {

@@ -79,6 +79,15 @@ pub struct InventoryRow {
 }
 
 impl InventoryRow {
+    /// Whether its status says it does not work as it should (revoked, frozen, abnormal, failed),
+    /// whatever its expiry says.
+    pub fn has_problem_status(&self) -> bool {
+        matches!(
+            self.status.to_ascii_uppercase().as_str(),
+            "REVOKED" | "FROZEN" | "ABNORMAL" | "ERROR" | "FAILED" | "CREATEFAILED" | "EXPIRED_FROZEN"
+        )
+    }
+
     /// Whether it has expired (on its last day the time decides, not the day count).
     pub fn is_expired(&self) -> bool {
         self.validity == Some(Validity::Expired) || self.days_left.is_some_and(|d| d < 0)

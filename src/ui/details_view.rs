@@ -52,7 +52,7 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
         if row.service != Service::Ccm {
             facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
         }
-        let status_color = tokens::is_problem_status(&row.status).then_some(palette.problem);
+        let status_color = row.has_problem_status().then_some(palette.problem);
         facts.push(("Status", row.status.clone(), status_color));
         facts.extend(row.facts.iter().map(|(k, v)| (k.as_str(), v.clone(), None)));
         facts.push(("SSL", row.ssl.label().to_owned(), None));

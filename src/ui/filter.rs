@@ -94,7 +94,7 @@ fn matches_search(row: &InventoryRow, words: &[String]) -> bool {
 /// Whether a row has a problem: a status that is not a working one (revoked, frozen, abnormal), a
 /// note from the cloud, or stale.
 pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
-    stale || !row.note.is_empty() || super::tokens::is_problem_status(&row.status)
+    stale || !row.note.is_empty() || row.has_problem_status()
 }
 
 fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, stale: bool) -> bool {
@@ -174,7 +174,7 @@ pub fn summarize(rows: &[InventoryRow], warn_days: i64, is_stale: impl Fn(&Inven
         s.stale += usize::from(is_stale);
         match r.days_left {
             // A revoked or frozen certificate is a problem, not "valid" however far its expiry is.
-            _ if super::tokens::is_problem_status(&r.status) => {}
+            _ if r.has_problem_status() => {}
             Some(_) if r.is_expired() => s.expired += 1,
             Some(d) if d <= warn_days => s.expiring += 1,
             Some(_) => s.valid += 1,

@@ -372,7 +372,7 @@ fn row_cells_ui(
     warn: i64,
     critical: i64,
 ) {
-    let problem = tokens::is_problem_status(&r.status);
+    let problem = r.has_problem_status();
     let days_color = if problem { palette.muted } else { days_color(palette, r, warn, critical) };
     for &i in shown {
         row.col(|ui| {

@@ -74,14 +74,6 @@ pub const FACT_LABEL_WIDTH: f32 = 76.0;
 /// The Name column never gets narrower than this.
 pub const NAME_MIN_WIDTH: f32 = 140.0;
 
-/// Statuses that mean the item does not work as it should, whatever its expiry says.
-pub fn is_problem_status(status: &str) -> bool {
-    matches!(
-        status.to_ascii_uppercase().as_str(),
-        "REVOKED" | "FROZEN" | "ABNORMAL" | "ERROR" | "FAILED" | "CREATEFAILED" | "EXPIRED_FROZEN"
-    )
-}
-
 /// The colour for a number of days left, given the thresholds.
 pub fn days_color(
     palette: &Palette,

@@ -23,7 +23,7 @@ use crate::inventory::{InventoryRow, RefreshError, RefreshEvent, RefreshOptions,
 use crate::sim::RunningSim;
 use crate::store::profiles::{self, Profile};
 use crate::store::{self, Overwrite, Sensitivity};
-use crate::vault::{KeyringStore, MemoryStore, SecretStore, VaultError};
+use crate::vault::{MemoryStore, SecretStore};
 
 /// Sends events and wakes the UI.
 pub(super) struct Outbox {
@@ -639,23 +639,12 @@ async fn sign_in_all(job: JobId, ctx: &Context, out: &Outbox) -> Vec<Arc<Target>
 }
 
 impl State {
-    async fn open_keyring(&self) -> Result<Arc<dyn SecretStore>, String> {
-        let opener: KeyringOpener = self
-            .open_keyring
-            .clone()
-            .unwrap_or_else(|| Arc::new(|| KeyringStore::open().map(|s| Arc::new(s) as Arc<dyn SecretStore>)));
-        let limit = std::time::Duration::from_secs(profiles_jobs::VAULT_TIMEOUT_SECS);
-        match tokio::time::timeout(limit, tokio::task::spawn_blocking(move || opener())).await {
-            Ok(Ok(Ok(store))) => Ok(store),
-            Ok(Ok(Err(e))) => Err(e.to_string()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(VaultError::TimedOut(profiles_jobs::VAULT_TIMEOUT_SECS).to_string()),
-        }
-    }
-
     async fn load_profiles(&mut self) {
-        let vault_status =
-            if self.vault.is_some() { Ok(()) } else { self.open_keyring().await.map(|store| self.vault = Some(store)) };
+        let vault_status = if self.vault.is_some() {
+            Ok(())
+        } else {
+            profiles_jobs::open_keyring(self.open_keyring.clone()).await.map(|store| self.vault = Some(store))
+        };
         let loaded = match &self.profiles_path {
             Some(path) => {
                 let path = path.clone();

@@ -24,6 +24,21 @@ pub struct ProfileSecrets {
     pub password: Option<Secret>,
 }
 
+/// Opens the system keyring (or what `opener` stands in for it) on the blocking pool, with the
+/// time limit: the app's worker and the CLI open it the same way.
+pub async fn open_keyring(opener: Option<super::KeyringOpener>) -> Result<Arc<dyn SecretStore>, String> {
+    let opener: super::KeyringOpener = opener.unwrap_or_else(|| {
+        Arc::new(|| crate::vault::KeyringStore::open().map(|s| Arc::new(s) as Arc<dyn SecretStore>))
+    });
+    let task = tokio::task::spawn_blocking(move || opener());
+    match tokio::time::timeout(Duration::from_secs(VAULT_TIMEOUT_SECS), task).await {
+        Ok(Ok(Ok(store))) => Ok(store),
+        Ok(Ok(Err(e))) => Err(e.to_string()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(VaultError::TimedOut(VAULT_TIMEOUT_SECS).to_string()),
+    }
+}
+
 /// Runs a blocking vault call on the blocking pool, with the time limit.
 pub async fn vault_call<T: Send + 'static>(
     vault: &Arc<dyn SecretStore>,
