@@ -616,7 +616,9 @@ fn a_wrong_secret_key_keeps_the_rows_marked_stale_with_a_banner_and_a_problem_co
     );
     let last = log.iter().rev().find(|m| m.starts_with("Inventory loaded")).unwrap();
     assert!(last.starts_with("Inventory loaded with problems"), "no success line for a failure: {last}");
+    // The cloud's words, then the advice, as two sentences.
     h.get_by_label_contains("Profile acct cannot sign in");
+    assert!(h.query_all_by_label_contains("signature fail. Check the secret key of this profile").count() >= 1);
     h.get_by_label(&format!("{before} stale"));
     h.get_by_label(&format!("{before} stale row(s)"));
     // Problems lists them.
@@ -646,7 +648,14 @@ fn with_no_save_dialog_the_app_asks_for_a_path_and_keeps_the_export_dialog() {
     let proposed = dir.path().join(format!("{}-ca.zip", dcs.name));
     assert_eq!(h.state().save_prompt().unwrap().path, proposed.display().to_string());
     assert!(h.query_all_by_label_contains("Install xdg-desktop-portal").count() >= 1, "the way out is named");
+    // A file of that name exists: asked again, never replaced.
+    std::fs::write(&proposed, b"keep me").unwrap();
     h.run_steps(12);
+    h.get_by_label("Save here").click();
+    wait_for(&mut h, "the prompt again", |app| app.save_prompt().is_some_and(|p| p.reason.contains("already exists")));
+    assert_eq!(std::fs::read(&proposed).unwrap(), b"keep me");
+    std::fs::remove_file(&proposed).unwrap();
+    h.run_steps(2);
     h.get_by_label("Save here").click();
     wait_for(&mut h, "the download", |app| app.downloaded(&dcs.id).is_some());
     assert!(std::fs::read(&proposed).unwrap().starts_with(b"PK"));
@@ -750,6 +759,19 @@ fn a_region_that_fails_keeps_its_rows_marked_stale_and_the_rest_refreshes() {
     assert!(reason.seen.is_some(), "the time it was last seen");
     h.get_by_label_contains("Failed: DCS eu-nl");
     h.get_by_label(&format!("{nl} stale"));
+    // A banner's button shows the stale rows of its part only.
+    let dcs_nl = before.iter().filter(|r| r.region == "eu-nl" && r.service == certdesk::cloud::Service::Dcs).count();
+    h.get_by_label(&format!("{dcs_nl} stale row(s)")).click();
+    h.run_steps(3);
+    let shown = h.state().visible_row_ids();
+    assert_eq!(shown.len(), dcs_nl, "{shown:?}");
+    assert!(shown.iter().all(|id| before.iter().any(|r| &r.id == id && r.region == "eu-nl")));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.get_by_label("Problems").click();
+    h.run_steps(2);
     // Back to normal: the next refresh clears the marks.
     sim.state.set_faults(Faults::default());
     h.key_press(egui::Key::F5);
@@ -841,4 +863,51 @@ fn a_bulk_export_of_same_named_instances_in_two_regions_writes_both() {
     h.get_by_label("NGINX zips").click();
     wait_for(&mut h, "both files", |app| !app.is_busy() && std::fs::read_dir(dir.path()).unwrap().count() == 2);
     assert!(!h.state().activity_messages().iter().any(|m| m.contains("already exists")));
+}
+
+#[test]
+fn f5_rereads_the_profiles_file_and_a_second_ctrl_d_waits_for_the_first() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, dir) = isolated();
+    let (path, vault) = (options.profiles_path.clone().unwrap(), options.vault.clone().unwrap());
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = user_profile_app(options, &sim, "first", dialog.clone());
+    wait_for(&mut h, "the estate", loaded);
+    // Another program (`certdesk profile add`) adds a profile to the same file and vault.
+    let mut second = h.state().profiles()[0].clone();
+    second.name = "second".into();
+    let secrets = certdesk::worker::ProfileSecrets {
+        secret_key: Some(certdesk::cloud::Secret::new(sim.info.sk.clone())),
+        ..certdesk::worker::ProfileSecrets::default()
+    };
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, second, secrets)).unwrap();
+    let one = h.state().rows().len();
+    h.key_press(egui::Key::F5);
+    wait_for(&mut h, "both profiles' rows", |app| {
+        app.profiles().len() == 2 && loaded(app) && app.rows().len() == 2 * one
+    });
+    // Ctrl+D twice while the first download still runs: one job, one save dialog.
+    let dcs = h
+        .state()
+        .rows()
+        .iter()
+        .find(|r| r.service == certdesk::cloud::Service::Dcs && r.ssl == SslStatus::On)
+        .unwrap()
+        .clone();
+    find_and_select(&mut h, &dcs.id);
+    sim.state.set_faults(Faults { latency_ms: 800, ..Faults::default() });
+    let file = dir.path().join("once-ca.zip");
+    dialog.answer(Some(SaveChoice { path: file.clone(), overwrite_confirmed: false }));
+    dialog.answer(Some(SaveChoice { path: dir.path().join("twice-ca.zip"), overwrite_confirmed: false }));
+    let asked = dialog.asked().len();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
+    wait_for(&mut h, "the download", |app| !app.is_busy() && app.downloaded(&dcs.id).is_some());
+    assert_eq!(dialog.asked().len(), asked + 1, "one save dialog");
+    assert!(file.exists() && !dir.path().join("twice-ca.zip").exists());
+    assert!(h.state().activity_messages().iter().any(|m| m.contains("already being downloaded")));
+    drop(h);
+    rt.block_on(sim.shutdown());
 }

@@ -217,7 +217,8 @@ fn profiles_on_the_command_line_use_the_keyring_and_serve_every_cloud_command() 
     assert!(secret_tool_search().contains("cli-aksk/secret-key"), "the SK is in the Secret Service");
     // IAM password from the environment variable.
     let out = Command::new(BIN)
-        .args(["profile", "add", "cli-iam", "--cloud", "huawei-cloud", "--iam-user", "sim-admin", "--iam-domain"])
+        // No --cloud: Huawei Cloud, as everywhere else.
+        .args(["profile", "add", "cli-iam", "--iam-user", "sim-admin", "--iam-domain"])
         .arg(&sim.state.estate.domain_name)
         .args(["--endpoint", sim.endpoint(), "--region", "eu-de"])
         .env("CERTDESK_CONFIG_DIR", cfg)

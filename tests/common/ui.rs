@@ -213,6 +213,20 @@ pub fn every_action_works(
     wait_for_file(h, &pem);
     assert!(std::fs::read_to_string(&pem).unwrap().starts_with("-----BEGIN CERTIFICATE-----"), "a .pem name gets PEM");
 
+    // A revoked certificate: the export dialog says the cloud will refuse, before any choice.
+    let revoked = rows.iter().find(|r| r.service == Service::Ccm && r.status == "REVOKED").unwrap().clone();
+    find_and_select(h, &revoked.id);
+    let asked = dialog.asked().len();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(4);
+    h.get_by_label("Only ISSUED certificates can be exported; this one is REVOKED.");
+    h.get_by_label("Save as...").click();
+    h.run_steps(4);
+    assert_eq!(dialog.asked().len(), asked, "no save dialog for an export the cloud refuses");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(4);
+    assert!(!h.state().export_dialog_open(), "Esc closes the dialog");
+
     // The private certificate in every format.
     find_and_select(h, &pca.id);
     assert_eq!(h.state().selected_id(), Some(pca.id.as_str()));
