@@ -8,6 +8,7 @@
 #![cfg(all(feature = "gui", target_os = "linux"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::process::Command;

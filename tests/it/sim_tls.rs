@@ -1,7 +1,7 @@
 //! The simulator over HTTPS with its own CA: trusted through `ca_file`, refused without it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use certdesk::cloud::download::LinkFetcher;
 use certdesk::cloud::{CloudError, Credentials, HttpConfig, dcs};

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-mod common;
+use crate::common;
 
 use certdesk::inventory::{InventoryRow as Row, SslStatus};
 use certdesk::sim::{Faults, Scale, SimConfig};

@@ -2,7 +2,7 @@
 //! token they belong to.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use certdesk::cloud::{Credentials, Secret, dcs};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Chains: ordering a shuffled bag, and every kind of break reported in plain words.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use certdesk::certs::chain::build;
 use certdesk::sim::pki::{Authority, KeyKind};

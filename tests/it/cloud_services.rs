@@ -1,7 +1,7 @@
 //! Every client call against the real simulator over a loopback socket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

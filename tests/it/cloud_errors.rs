@@ -1,7 +1,7 @@
 //! Error paths against the real simulator: the gateway's refusals and injected faults.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

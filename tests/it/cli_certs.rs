@@ -1,7 +1,7 @@
 //! `certdesk inspect` and `certdesk convert` as a user runs them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Bad input gets a clear error naming the file and what is wrong; nothing panics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

@@ -1,7 +1,7 @@
 //! Reading every format the cloud hands out or an admin drops in, and writing every output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use certdesk::certs::bundle::{Identity, OutputFormat};
 use certdesk::certs::keys::PrivateKey;

@@ -3,7 +3,7 @@
 //! serial, dates, SANs and fingerprints must be equal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,21 @@
+//! Every integration test that can share one process, as modules of one test binary: one link
+//! instead of one per file. The Secret Service tests and the kill test keep their own process.
+
+mod common;
+
+mod certs_bad_input;
+mod certs_chain;
+mod certs_formats;
+mod certs_fuzz_corpus;
+mod certs_keystores;
+mod certs_openssl_crosscheck;
+mod cli_certs;
+mod cli_commands;
+mod cloud_errors;
+mod cloud_services;
+mod cloud_signer;
+mod cloud_temporary_keys;
+mod cloud_wire;
+mod inventory_export;
+mod sim_tls;
+mod ui_app;
