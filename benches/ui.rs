@@ -49,6 +49,7 @@ fn rows() -> Vec<InventoryRow> {
                 endpoint: String::new(),
                 note: String::new(),
                 facts: Vec::new(),
+                not_before: None,
             };
             if row.ssl == SslStatus::On {
                 row.set_expiry(now, None, now + time::Duration::days(days), 30);

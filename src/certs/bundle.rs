@@ -67,6 +67,51 @@ pub struct Identity<'a> {
     pub key: Option<&'a PrivateKey>,
 }
 
+/// A certificate with the chain above it in order and the key that belongs to it, gathered from
+/// whatever a file or an export held (in any order): what PKCS#12 files and bundles are built
+/// from, in the app and the CLI alike.
+pub struct OwnedIdentity {
+    /// Leaf DER.
+    pub leaf: Vec<u8>,
+    /// Chain DER, issuer first.
+    pub chain: Vec<Vec<u8>>,
+    /// The private key matching the leaf.
+    pub key: Option<PrivateKey>,
+}
+
+impl OwnedIdentity {
+    /// Orders the certificates into a chain from the leaf, and keeps the key that matches the
+    /// leaf; a key that matches no leaf is an error, never silently bundled.
+    pub fn from_material(
+        name: &str,
+        material: super::material::Material,
+        now: time::OffsetDateTime,
+    ) -> Result<Self, CertError> {
+        let ders: Vec<Vec<u8>> = material.certificates.into_iter().map(|c| c.der).collect();
+        if ders.is_empty() {
+            return Err(CertError::NoCertificate(name.to_owned()));
+        }
+        let report = super::chain::build(&ders, now);
+        let leaf_index = report.ordered.first().map_or(0, |l| l.input_index);
+        let chain = report.ordered.iter().skip(1).map(|l| ders[l.input_index].clone()).collect();
+        let leaf = ders[leaf_index].clone();
+        let had_keys = !material.keys.is_empty();
+        let key = material.keys.into_iter().map(|k| k.key).find(|k| k.matches(&leaf));
+        if key.is_none() && had_keys {
+            return Err(CertError::BadKey {
+                name: name.to_owned(),
+                reason: "the private key does not match the certificate; nothing was written".into(),
+            });
+        }
+        Ok(Self { leaf, chain, key })
+    }
+
+    /// The identity to render.
+    pub fn identity(&self) -> Identity<'_> {
+        Identity { leaf: &self.leaf, chain: &self.chain, key: self.key.as_ref() }
+    }
+}
+
 fn pem_all(ders: &[Vec<u8>]) -> String {
     ders.iter().map(|d| pem::encode("CERTIFICATE", d)).collect()
 }

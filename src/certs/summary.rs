@@ -18,6 +18,8 @@ pub enum Validity {
     Expired,
     /// Before not-before.
     NotYetValid,
+    /// Revoked by its CA: not to be trusted, whatever its dates say.
+    Revoked,
 }
 
 impl Validity {
@@ -46,6 +48,7 @@ impl Validity {
             Self::Expiring => "expiring",
             Self::Expired => "expired",
             Self::NotYetValid => "not yet valid",
+            Self::Revoked => "revoked",
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::cloud::{Cloud, CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Secret};
+use crate::cloud::{Cloud, CloudSession, Connection, Credentials, Secret};
 
 /// Options every cloud command takes.
 #[derive(Debug, Args, Clone)]
@@ -100,11 +100,6 @@ impl ConnectArgs {
     }
 
     async fn session_from_options(&self) -> Result<Arc<CloudSession>, String> {
-        let cloud = Cloud::from(self.cloud);
-        let endpoints = match &self.endpoint {
-            Some(url) => Endpoints::custom(cloud, url).map_err(|e| e.to_string())?,
-            None => Endpoints::catalog(cloud),
-        };
         let credentials = match (&self.iam_user, &self.iam_domain) {
             (Some(user), Some(domain)) => Credentials::Password {
                 domain_name: domain.clone(),
@@ -120,13 +115,13 @@ impl ConnectArgs {
                 "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or use --iam-user/--iam-domain)",
             )?,
         };
-        let config = HttpConfig {
+        let connection = Connection {
+            endpoint: self.endpoint.clone(),
             ca_file: self.ca_file.clone(),
-            max_in_flight_per_host: self.concurrency.max(1),
-            ..HttpConfig::default()
+            max_in_flight_per_host: Some(self.concurrency),
+            ..Connection::new(Cloud::from(self.cloud))
         };
-        let http = HttpClient::new(config).map_err(|e| e.to_string())?;
-        let session = CloudSession::new(http, endpoints, credentials);
+        let session = CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())?;
         if let (Some(project), [region]) = (env("HUAWEICLOUD_SDK_PROJECT_ID"), self.regions.as_slice()) {
             session.set_project_id(region, &project).await;
         }

@@ -6,8 +6,7 @@ use clap::Args;
 
 use super::inspect::{keystore_password, read_all};
 use super::{EXIT_FAILURE, EXIT_OK, OutArgs, output};
-use crate::certs::bundle::{Identity, OutputFormat};
-use crate::certs::chain;
+use crate::certs::bundle::{OutputFormat, OwnedIdentity};
 use crate::store;
 
 /// Options of `convert`.
@@ -63,18 +62,9 @@ fn output_password(args: &ConvertArgs) -> Result<String, String> {
 
 fn convert(args: &ConvertArgs) -> Result<(), String> {
     let material = read_all(&args.inputs, keystore_password(args.password_file.as_ref())?)?;
-    let ders: Vec<Vec<u8>> = material.certificates.iter().map(|c| c.der.clone()).collect();
-    if ders.is_empty() {
-        return Err("the inputs hold no certificate".into());
-    }
-    let report = chain::build(&ders, time::OffsetDateTime::now_utc());
-    let leaf_index = report.ordered.first().map(|l| l.input_index).ok_or("no usable certificate in the inputs")?;
-    let chain: Vec<Vec<u8>> = report.ordered.iter().skip(1).map(|l| ders[l.input_index].clone()).collect();
-    let key = material.keys.iter().find(|k| k.key.matches(&ders[leaf_index])).map(|k| &k.key);
-    if key.is_none() && !material.keys.is_empty() {
-        return Err("the private key given does not match the certificate; nothing was written".into());
-    }
-    let identity = Identity { leaf: &ders[leaf_index], chain: &chain, key };
+    let owned = OwnedIdentity::from_material("the inputs", material, time::OffsetDateTime::now_utc())
+        .map_err(|e| e.to_string())?;
+    let identity = owned.identity();
     let bytes = identity.render(args.to, &output_password(args)?).map_err(|e| e.to_string())?;
     if let Some(dir) = args.out.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         store::sweep_temp_files(dir);

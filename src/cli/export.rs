@@ -8,6 +8,7 @@ use clap::Args;
 use super::connect::ConnectArgs;
 use super::{EXIT_FAILURE, EXIT_OK, OutArgs, output};
 use crate::cloud::pca::{self, Export, ServerType};
+use crate::inventory::pca_export;
 use crate::store::{self, Overwrite, Sensitivity};
 
 /// Options of `export`.
@@ -56,15 +57,6 @@ pub(super) async fn run(args: ExportArgs) -> u8 {
     }
 }
 
-/// PEM as servers want it: LF line breaks, ending in a newline.
-fn lf(pem: &str) -> String {
-    let mut s = pem.replace("\r\n", "\n");
-    if !s.is_empty() && !s.ends_with('\n') {
-        s.push('\n');
-    }
-    s
-}
-
 async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
     let session = args.connect.session().await?;
     let overwrite = args.out.overwrite();
@@ -75,7 +67,7 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
     }
     if args.ca {
         let ca = pca::export_ca(&session, &args.id).await.map_err(|e| e.to_string())?;
-        let pem = format!("{}{}", lf(&ca.certificate), lf(&ca.certificate_chain));
+        let pem = format!("{}{}", pca_export::lf(&ca.certificate), pca_export::lf(&ca.certificate_chain));
         store::write_atomic(&args.out.out, pem.as_bytes(), Sensitivity::Public, overwrite)
             .map_err(|e| e.to_string())?;
         return Ok(vec![args.out.out.clone()]);
@@ -89,55 +81,23 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
             Ok(vec![args.out.out.clone()])
         }
         Export::Pem(pem) => {
-            let (cert_name, chain_name) = match args.server_type {
-                ServerType::Other => ("server.pem", Some("chain.pem")),
-                ServerType::Nginx => ("server.crt", None),
-                _ => ("server.crt", Some("chain.crt")),
-            };
-            // NGINX wants the chain inside server.crt.
-            let cert = if chain_name.is_none() {
-                format!("{}{}", lf(&pem.certificate), lf(&pem.certificate_chain))
-            } else {
-                lf(&pem.certificate)
-            };
-            let mut files: Vec<(&str, String, Sensitivity)> = vec![(cert_name, cert, Sensitivity::Public)];
-            if let Some(name) = chain_name {
-                files.push((name, lf(&pem.certificate_chain), Sensitivity::Public));
-            }
-            if !pem.private_key.is_empty() {
-                files.push(("server.key", lf(&pem.private_key), Sensitivity::Secret));
-            }
+            let files = pca_export::server_files(&pem, args.server_type);
             write_all(&args.out.out, &files, overwrite)
         }
     }
 }
 
-/// Writes several files into a folder: all or none.
+/// Writes the PEM files into a folder: all or none; with `--force` an existing set is replaced as
+/// one (on a failure the old set is intact).
 fn write_all(dir: &Path, files: &[(&str, String, Sensitivity)], overwrite: Overwrite) -> Result<Vec<PathBuf>, String> {
     if !dir.is_dir() {
         return Err(format!("{} is not a folder; PEM exports write several files into a folder", dir.display()));
     }
-    if overwrite == Overwrite::Never
-        && let Some((name, ..)) = files.iter().find(|(name, ..)| dir.join(name).exists())
-    {
-        return Err(format!(
-            "{} already exists; nothing was written (use --force to replace)",
-            dir.join(name).display()
-        ));
-    }
-    let mut written = Vec::new();
-    for (name, content, sensitivity) in files {
-        let path = dir.join(name);
-        if let Err(e) = store::write_atomic(&path, content.as_bytes(), *sensitivity, overwrite) {
-            // Leave no half export behind (only files this run created are removed).
-            if overwrite == Overwrite::Never {
-                for p in &written {
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            return Err(e.to_string());
+    let set: Vec<(&str, &[u8], Sensitivity)> = files.iter().map(|(n, c, s)| (*n, c.as_bytes(), *s)).collect();
+    store::write_set(dir, &set, overwrite).map_err(|e| match e {
+        store::StoreError::Exists(path) => {
+            format!("{} already exists; nothing was written (use --force to replace)", path.display())
         }
-        written.push(path);
-    }
-    Ok(written)
+        other => other.to_string(),
+    })
 }

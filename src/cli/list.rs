@@ -139,23 +139,13 @@ pub(super) async fn demo() -> u8 {
         }
     };
     output::progress(&format!("Demo cloud running at {} (simulated; nothing leaves this machine)", sim.endpoint()));
-    let session = crate::cloud::CloudSession::new(
-        match crate::cloud::HttpClient::new(crate::cloud::HttpConfig::default()) {
-            Ok(h) => h,
-            Err(e) => {
-                output::error(&e.to_string());
-                return EXIT_FAILURE;
-            }
-        },
-        match crate::cloud::Endpoints::custom(crate::cloud::Cloud::HuaweiCloud, sim.endpoint()) {
-            Ok(e) => e,
-            Err(e) => {
-                output::error(&e.to_string());
-                return EXIT_FAILURE;
-            }
-        },
-        crate::cloud::Credentials::aksk(&sim.info.ak, &sim.info.sk),
-    );
+    let session = match sim.session().await {
+        Ok(s) => s,
+        Err(e) => {
+            output::error(&e.to_string());
+            return EXIT_FAILURE;
+        }
+    };
     let opts =
         RefreshOptions { profile: "demo".into(), regions: sim.info.regions.clone(), ..RefreshOptions::default() };
     let (mut rows, errors) = refresh_all(std::sync::Arc::new(session), opts).await;

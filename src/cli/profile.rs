@@ -160,7 +160,10 @@ async fn add(args: AddArgs) -> Result<(), String> {
     profile.validate()?;
     let vault = open_keyring().await?;
     let path = path()?;
-    ops::save(&path, &vault, profile, secrets, None).await?;
+    let saved = ops::save(&path, &vault, profile, secrets, None).await?;
+    for warning in &saved.warnings {
+        output::progress(warning);
+    }
     output::line(&format!("Profile {} saved ({}; secret in the {}).", args.name, path.display(), vault.describe()));
     Ok(())
 }
@@ -201,7 +204,14 @@ async fn remove(name: String) -> Result<(), String> {
         return Err(format!("no stored profile named {name}"));
     }
     let vault = open_keyring().await?;
-    ops::delete(&path()?, &vault, name.clone()).await?;
-    output::line(&format!("Profile {name} removed (and its secrets)."));
+    let removed = ops::delete(&path()?, &vault, name.clone()).await?;
+    if removed.warnings.is_empty() {
+        output::line(&format!("Profile {name} removed (and its secrets)."));
+    } else {
+        output::line(&format!("Profile {name} removed."));
+        for warning in &removed.warnings {
+            output::progress(warning);
+        }
+    }
     Ok(())
 }

@@ -18,4 +18,4 @@ pub use credentials::{Credentials, Secret};
 pub use endpoints::{Cloud, Endpoints, Service};
 pub use error::{CloudError, ServiceError, ServiceErrorKind};
 pub use http::{HttpClient, HttpConfig};
-pub use session::CloudSession;
+pub use session::{CloudSession, Connection};

@@ -44,7 +44,42 @@ pub struct CloudSession {
     tokens: Mutex<HashMap<TokenScope, CachedToken>>,
 }
 
+/// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
+/// the CLI's options or the demo.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    /// Which cloud (its catalog of hosts).
+    pub cloud: super::Cloud,
+    /// One base URL for every service instead of the catalog (a simulator, a private cloud).
+    pub endpoint: Option<String>,
+    /// Extra CA certificates to trust (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Calls in flight per host at most; `None` keeps the default.
+    pub max_in_flight_per_host: Option<usize>,
+}
+
+impl Connection {
+    /// The catalog of a cloud, with defaults.
+    pub fn new(cloud: super::Cloud) -> Self {
+        Self { cloud, endpoint: None, ca_file: None, max_in_flight_per_host: None }
+    }
+}
+
 impl CloudSession {
+    /// A session reached as `connection` says, signing with `credentials`; plain http is refused
+    /// unless it is loopback.
+    pub fn connect(connection: &Connection, credentials: Credentials) -> Result<Self, CloudError> {
+        let endpoints = match &connection.endpoint {
+            Some(url) => Endpoints::custom(connection.cloud, url)?,
+            None => Endpoints::catalog(connection.cloud),
+        };
+        let mut config = super::HttpConfig { ca_file: connection.ca_file.clone(), ..super::HttpConfig::default() };
+        if let Some(n) = connection.max_in_flight_per_host {
+            config.max_in_flight_per_host = n.max(1);
+        }
+        Ok(Self::new(HttpClient::new(config)?, endpoints, credentials))
+    }
+
     /// A session; nothing is sent until the first call.
     pub fn new(http: HttpClient, endpoints: Endpoints, credentials: Credentials) -> Self {
         Self {

@@ -4,7 +4,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::InventoryRow;
+use super::{InventoryRow, RefreshError};
 
 /// A file format for the inventory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,13 +40,33 @@ fn csv_field(value: &str) -> String {
 
 /// Renders rows in a format.
 pub fn render(rows: &[InventoryRow], format: ExportFormat, warn_days: i64, now: OffsetDateTime) -> Vec<u8> {
+    render_with_errors(rows, &[], format, warn_days, now)
+}
+
+/// Renders rows and the parts that failed (JSON lists them as the CLI does), each row classified
+/// with the user's warning threshold.
+pub fn render_with_errors(
+    rows: &[InventoryRow],
+    errors: &[RefreshError],
+    format: ExportFormat,
+    warn_days: i64,
+    now: OffsetDateTime,
+) -> Vec<u8> {
+    let rows: Vec<InventoryRow> = rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.classify(now, warn_days);
+            r
+        })
+        .collect();
     match format {
-        ExportFormat::Csv => csv(rows).into_bytes(),
+        ExportFormat::Csv => csv(&rows).into_bytes(),
         ExportFormat::Json => {
-            let doc = json!({"schema": "certdesk.list.v1", "items": rows, "errors": []});
+            let doc = json!({"schema": "certdesk.list.v1", "items": rows, "errors": errors});
             serde_json::to_vec_pretty(&doc).unwrap_or_default()
         }
-        ExportFormat::Ics => ics(rows, warn_days, now).into_bytes(),
+        ExportFormat::Ics => ics(&rows, warn_days, now).into_bytes(),
     }
 }
 

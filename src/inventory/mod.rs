@@ -2,6 +2,7 @@
 
 pub mod ca_download;
 pub mod export;
+pub mod pca_export;
 mod refresh;
 
 use serde::Serialize;
@@ -64,7 +65,7 @@ pub struct InventoryRow {
     pub expires_at: Option<OffsetDateTime>,
     /// Whole days until expiry; negative once expired.
     pub days_left: Option<i64>,
-    /// Valid / expiring / expired / not yet valid.
+    /// Valid / expiring / expired / not yet valid / revoked.
     pub validity: Option<Validity>,
     /// DCS `ssl_validated`.
     pub validated: Option<bool>,
@@ -76,6 +77,9 @@ pub struct InventoryRow {
     /// the details pane; not part of the CLI's JSON.
     #[serde(skip)]
     pub facts: Vec<(String, String)>,
+    /// Certificate start, when known (to classify again with another threshold).
+    #[serde(skip)]
+    pub not_before: Option<OffsetDateTime>,
 }
 
 impl InventoryRow {
@@ -103,8 +107,20 @@ impl InventoryRow {
     ) {
         self.expires_at = Some(not_after);
         self.days_left = Some(days_left(now, not_after));
-        let not_before = not_before.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        self.validity = Some(Validity::classify(now, not_before, not_after, warn_days));
+        self.not_before = not_before;
+        self.classify(now, warn_days);
+    }
+
+    /// Classifies it again with another warning threshold (the user's, for exports). A revoked
+    /// certificate is revoked whatever its dates say.
+    pub fn classify(&mut self, now: OffsetDateTime, warn_days: i64) {
+        let Some(not_after) = self.expires_at else { return };
+        let not_before = self.not_before.unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        self.validity = Some(if self.status.eq_ignore_ascii_case("REVOKED") {
+            Validity::Revoked
+        } else {
+            Validity::classify(now, not_before, not_after, warn_days)
+        });
     }
 }
 

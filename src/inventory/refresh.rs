@@ -157,6 +157,7 @@ fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryR
         endpoint: String::new(),
         note: String::new(),
         facts: Vec::new(),
+        not_before: None,
     }
 }
 

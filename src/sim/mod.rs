@@ -109,6 +109,18 @@ pub struct RunningSim {
 }
 
 impl RunningSim {
+    /// A session signed in to this simulator with its own keys, its project ids preset (the demo).
+    pub async fn session(&self) -> Result<crate::cloud::CloudSession, crate::cloud::CloudError> {
+        use crate::cloud::{Cloud, CloudSession, Connection, Credentials};
+        let connection =
+            Connection { endpoint: Some(self.endpoint().to_owned()), ..Connection::new(Cloud::HuaweiCloud) };
+        let session = CloudSession::connect(&connection, Credentials::aksk(&self.info.ak, &self.info.sk))?;
+        for (region, project) in &self.info.project_ids {
+            session.set_project_id(region, project).await;
+        }
+        Ok(session)
+    }
+
     /// The bound address.
     pub fn endpoint(&self) -> &str {
         &self.info.endpoint

@@ -394,7 +394,7 @@ impl CertdeskApp {
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
         let Some(event) = self.apply_refresh(event) else { return };
         match event {
-            Event::DemoStarted { endpoint } => {
+            Event::DemoStarted { endpoint, .. } => {
                 self.log(
                     Level::Info,
                     format!("Demo cloud running at {endpoint} (simulated, nothing leaves this machine)"),
@@ -405,7 +405,7 @@ impl CertdeskApp {
                 self.log(Level::Info, format!("{label}..."));
                 self.jobs.insert(job, label);
             }
-            Event::ProfilesLoaded { profiles, vault } => {
+            Event::ProfilesLoaded { profiles, vault, .. } => {
                 if let Err(problem) = &vault {
                     self.log(Level::Error, problem.clone());
                 }
@@ -415,13 +415,18 @@ impl CertdeskApp {
                 self.profiles = profiles;
                 self.vault = Some(vault);
             }
-            Event::ProfileTested { name, result } => {
+            Event::ProfileTested { job, name, result } => {
                 match &result {
                     Ok(m) => self.log(Level::Success, format!("Profile {name}: {m}")),
                     Err(e) => self.log(Level::Error, format!("Profile {name}: {e}")),
                 }
-                super::profile_dialog::tested(self, &name, &result);
+                super::profile_dialog::tested(self, job, &result);
                 self.profile_tests.insert(name, result);
+            }
+            Event::Notice { message, problem, .. } => {
+                let level = if problem { Level::Error } else { Level::Success };
+                self.log(level, message.clone());
+                self.toast(ctx, level, message);
             }
             Event::FileSaved { path, .. } => {
                 let message = format!("Saved {}", path.display());
@@ -677,7 +682,8 @@ impl CertdeskApp {
     pub(super) fn export_visible(&mut self, format: crate::inventory::export::ExportFormat) {
         let rows = self.visible.iter().map(|&i| self.rows[i].clone()).collect();
         let warn_days = self.settings.view.warn_days;
-        self.send(Command::ExportInventory { rows, format, warn_days });
+        let errors = self.region_errors.clone();
+        self.send(Command::ExportInventory { rows, format, warn_days, errors });
     }
 
     /// Starts a refresh unless one runs.

@@ -169,9 +169,9 @@ pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
     }
 }
 
-/// A test result for the profile the open dialog is testing.
-pub fn tested(app: &mut CertdeskApp, name: &str, result: &Result<String, String>) {
-    if let Some(form) = app.profile_form.as_mut().filter(|f| f.testing.is_some() && f.name.trim() == name) {
+/// A test result, shown in the open dialog when it is the test that dialog asked for.
+pub fn tested(app: &mut CertdeskApp, job: JobId, result: &Result<String, String>) {
+    if let Some(form) = app.profile_form.as_mut().filter(|f| f.testing == Some(job)) {
         form.tested = Some(result.clone());
         form.tested_for = form.state_hash();
     }

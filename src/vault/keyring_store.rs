@@ -25,7 +25,6 @@ impl Drop for KeyringStore {
     }
 }
 
-#[expect(clippy::needless_pass_by_value, reason = "used as map_err(classify)")]
 fn classify(e: Error) -> VaultError {
     let text = e.to_string();
     let lower = text.to_ascii_lowercase();
@@ -40,6 +39,7 @@ fn classify(e: Error) -> VaultError {
             VaultError::Locked(text)
         }
         Error::NoStorageAccess(_) => VaultError::Unavailable(text),
+        Error::TooLong(what, limit) => VaultError::TooLong { what, limit },
         _ if lower.contains("locked") || lower.contains("dismissed") => VaultError::Locked(text),
         _ if lower.contains("serviceunknown")
             || lower.contains("no such")

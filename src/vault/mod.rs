@@ -54,6 +54,17 @@ pub enum VaultError {
     /// The keyring did not answer in time (an unlock prompt left open, or a hung service).
     #[error("The system keyring did not answer within {0} s. Check for an unlock prompt and retry.")]
     TimedOut(u64),
+    /// The platform keyring cannot hold a value this long (Windows Credential Manager: 2,560 bytes).
+    #[error(
+        "The system keyring cannot store the {what}: it holds at most {limit} bytes there. Use a shorter secret, or \
+         keep it for this session only."
+    )]
+    TooLong {
+        /// What was too long.
+        what: String,
+        /// The platform's limit.
+        limit: u32,
+    },
     /// Anything else the keyring said.
     #[error("The system keyring failed: {0}")]
     Failed(String),

@@ -2,9 +2,12 @@
 //! dialog work for the UI. One [`Command`] enum in, one [`Event`] enum out, both bounded; every
 //! event wakes the UI through the waker it was given (egui's `request_repaint`).
 
+mod accounts;
 mod dialog;
+mod files;
 mod jobs;
 pub mod profiles;
+mod saver;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use tokio::sync::mpsc;
 #[cfg(feature = "gui")]
 pub use dialog::NativeDialog;
 pub use dialog::{DialogAnswer, DialogFuture, NO_DIALOG_ADVICE, SaveChoice, SaveDialog, ScriptedDialog};
-pub use profiles::ProfileSecrets;
+pub use profiles::{ProfileSecrets, Saved};
 
 /// Saves a profile: its secrets to the vault first, then the profiles file; nothing changes on failure.
 pub async fn save_profile(
@@ -23,7 +26,7 @@ pub async fn save_profile(
     vault: &Arc<dyn SecretStore>,
     profile: Profile,
     secrets: ProfileSecrets,
-) -> Result<Vec<Profile>, String> {
+) -> Result<Saved, String> {
     profiles::save(path, vault, profile, secrets, None).await
 }
 
@@ -68,8 +71,10 @@ pub enum Command {
         rows: Vec<InventoryRow>,
         /// The format.
         format: ExportFormat,
-        /// Days ahead of expiry the calendar reminders fire.
+        /// Days ahead of expiry the calendar reminders fire, and the rows' expiring threshold.
         warn_days: i64,
+        /// The parts of the last refresh that failed (JSON lists them).
+        errors: Vec<RefreshError>,
     },
     /// Read the profiles file and open the system keyring.
     LoadProfiles,
@@ -111,6 +116,8 @@ pub enum Command {
 pub enum Event {
     /// The demo cloud runs at this endpoint and is the profile in use.
     DemoStarted {
+        /// The job that started it.
+        job: JobId,
         /// Base URL of the embedded simulator.
         endpoint: String,
     },
@@ -176,6 +183,8 @@ pub enum Event {
     },
     /// The profiles, and where their secrets are kept (or why no keyring can be used).
     ProfilesLoaded {
+        /// The job that read or changed them (0: none in particular).
+        job: JobId,
         /// The profiles.
         profiles: Vec<Profile>,
         /// `Ok("system keyring" | "this session only")`, or what is wrong with the keyring.
@@ -183,10 +192,22 @@ pub enum Event {
     },
     /// The result of testing a profile.
     ProfileTested {
+        /// The test job.
+        job: JobId,
         /// The profile.
         name: String,
         /// What it reached, or what failed.
         result: Result<String, String>,
+    },
+    /// Something the user should know that is not a job's outcome: a folder export's summary, or
+    /// a cleanup that failed after a profile change (then `problem`).
+    Notice {
+        /// The job it belongs to.
+        job: JobId,
+        /// The message.
+        message: String,
+        /// Whether it reports a problem.
+        problem: bool,
     },
     /// A file other than a certificate was saved.
     FileSaved {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cloud::{CloudSession, Credentials, Endpoints, HttpClient, HttpConfig, Secret};
+use crate::cloud::{CloudSession, Connection, Credentials, Secret};
 use crate::store::profiles::{self, AuthSettings, Profile};
 use crate::vault::{SecretField, SecretStore, VaultError};
 
@@ -22,6 +22,16 @@ pub struct ProfileSecrets {
     pub security_token: Option<Secret>,
     /// IAM password.
     pub password: Option<Secret>,
+}
+
+/// A profile change that went through: the profiles now, and cleanups that failed after it
+/// (the change stands; the user is told what to tidy up by hand).
+#[derive(Debug)]
+pub struct Saved {
+    /// The profiles file's list.
+    pub profiles: Vec<Profile>,
+    /// What could not be cleaned up.
+    pub warnings: Vec<String>,
 }
 
 /// Opens the system keyring (or what `opener` stands in for it) on the blocking pool, with the
@@ -68,7 +78,7 @@ pub async fn save(
     profile: Profile,
     secrets: ProfileSecrets,
     previous_name: Option<String>,
-) -> Result<Vec<Profile>, String> {
+) -> Result<Saved, String> {
     profile.validate()?;
     let mut file = profiles::load(path)?;
     // A new name must be free; editing may keep its own name.
@@ -76,7 +86,7 @@ pub async fn save(
     if taken && previous_name.as_deref() != Some(profile.name.as_str()) {
         return Err(format!("A profile named {} exists already.", profile.name));
     }
-    let renamed_from = previous_name.filter(|p| *p != profile.name);
+    let renamed_from = previous_name.clone().filter(|p| *p != profile.name);
     let mut given: Vec<(SecretField, Secret)> = Vec::new();
     for field in fields(&profile) {
         let value = match field {
@@ -86,12 +96,15 @@ pub async fn save(
         };
         if let Some(s) = value.filter(|s| !s.is_empty()) {
             given.push((field, s));
-        } else {
-            // Editing may keep the stored secret; a new profile must have one.
-            let name = renamed_from.clone().unwrap_or_else(|| profile.name.clone());
+        } else if let Some(editing) = previous_name.clone() {
+            // Editing may keep the stored secret (under the old name when renaming).
+            let name = editing;
             let stored = vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string())?;
             let Some(s) = stored else { return Err(format!("Enter the {}.", label(field))) };
             given.push((field, s));
+        } else {
+            // A new profile never adopts what an old one of the same name left in the keyring.
+            return Err(format!("Enter the {}.", label(field)));
         }
     }
     // What the vault holds under this name now, to put back if the file cannot be written: an
@@ -134,16 +147,26 @@ pub async fn save(
             Err(v) => format!("{e} The keyring could not be put back as it was ({v}); check the profile's secrets."),
         });
     }
+    let mut warnings = Vec::new();
     if let Some(old) = renamed_from {
-        let _ = vault_call(vault, move |v| {
-            for field in [SecretField::SecretKey, SecretField::SecurityToken, SecretField::Password] {
-                v.delete(&old, field)?;
-            }
-            Ok(())
-        })
-        .await;
+        // Only now that the file names the profile anew do the old name's secrets go.
+        let name = old.clone();
+        if let Err(e) = vault_call(vault, move |v| delete_all(v, &name)).await {
+            warnings.push(format!(
+                "Profile {} was saved, but the secrets stored under its old name {old} could not be removed: {e} \
+                 Remove them in your keyring manager.",
+                profile.name
+            ));
+        }
     }
-    Ok(file.profiles)
+    Ok(Saved { profiles: file.profiles, warnings })
+}
+
+fn delete_all(vault: &dyn SecretStore, name: &str) -> Result<(), VaultError> {
+    for field in [SecretField::SecretKey, SecretField::SecurityToken, SecretField::Password] {
+        vault.delete(name, field)?;
+    }
+    Ok(())
 }
 
 fn label(field: SecretField) -> &'static str {
@@ -154,20 +177,21 @@ fn label(field: SecretField) -> &'static str {
     }
 }
 
-/// Removes a profile and its secrets.
-pub async fn delete(path: &Path, vault: &Arc<dyn SecretStore>, name: String) -> Result<Vec<Profile>, String> {
+/// Removes a profile, then its secrets: the file first, so a keyring failure cannot leave a
+/// profile without secrets; secrets that could not be removed are reported.
+pub async fn delete(path: &Path, vault: &Arc<dyn SecretStore>, name: String) -> Result<Saved, String> {
     let mut file = profiles::load(path)?;
     file.profiles.retain(|p| p.name != name);
     profiles::save(path, &file).map_err(|e| e.to_string())?;
-    vault_call(vault, move |v| {
-        for field in [SecretField::SecretKey, SecretField::SecurityToken, SecretField::Password] {
-            v.delete(&name, field)?;
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(file.profiles)
+    let mut warnings = Vec::new();
+    let who = name.clone();
+    if let Err(e) = vault_call(vault, move |v| delete_all(v, &who)).await {
+        warnings.push(format!(
+            "Profile {name} was deleted, but its secrets could not be removed from the keyring: {e} Remove them in \
+             your keyring manager."
+        ));
+    }
+    Ok(Saved { profiles: file.profiles, warnings })
 }
 
 /// A session for a profile, with its secrets read from the vault.
@@ -218,13 +242,12 @@ pub async fn session_with(
             password: get(SecretField::Password, &typed.password).await?.ok_or_else(|| missing("password"))?,
         },
     };
-    let endpoints = match &profile.endpoint {
-        Some(url) => Endpoints::custom(profile.cloud, url).map_err(|e| e.to_string())?,
-        None => Endpoints::catalog(profile.cloud),
+    let connection = Connection {
+        endpoint: profile.endpoint.clone(),
+        ca_file: profile.ca_file.clone(),
+        ..Connection::new(profile.cloud)
     };
-    let http = HttpClient::new(HttpConfig { ca_file: profile.ca_file.clone(), ..HttpConfig::default() })
-        .map_err(|e| e.to_string())?;
-    Ok(CloudSession::new(http, endpoints, credentials))
+    CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())
 }
 
 /// The regions a profile scans: its list, or every region the account has a project in.

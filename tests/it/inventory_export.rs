@@ -24,6 +24,7 @@ fn row(name: &str, days: Option<i64>) -> InventoryRow {
         endpoint: String::new(),
         note: String::new(),
         facts: Vec::new(),
+        not_before: None,
     };
     if let Some(d) = days {
         r.set_expiry(now, None, now + time::Duration::days(d) + time::Duration::hours(1), 30);
@@ -60,4 +61,34 @@ fn ics_has_one_event_per_expiry_with_an_alarm() {
     assert_eq!(text.matches("TRIGGER:-P30D").count(), 2);
     assert!(text.contains("semi\\;colon\\,comma"));
     assert!(text.split("\r\n").all(|l| l.len() <= 75), "lines are folded");
+}
+
+#[test]
+fn the_apps_json_export_lists_the_failed_parts_and_classifies_with_the_users_threshold() {
+    let now = time::OffsetDateTime::now_utc();
+    let mut revoked = row("revoked-one", Some(200));
+    revoked.service = Service::Ccm;
+    revoked.status = "REVOKED".into();
+    revoked.set_expiry(now, None, now + time::Duration::days(200), 30);
+    assert_eq!(
+        revoked.validity.map(certdesk::certs::summary::Validity::label),
+        Some("revoked"),
+        "revoked is not valid, whatever its dates say"
+    );
+    let rows = [row("in-45-days", Some(45)), revoked];
+    let errors = [certdesk::inventory::RefreshError {
+        profile: "prod".into(),
+        region: "eu-nl".into(),
+        service: Service::GeminiDb,
+        message: "HTTP 503".into(),
+    }];
+    let bytes = certdesk::inventory::export::render_with_errors(&rows, &errors, ExportFormat::Json, 60, now);
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(doc["errors"][0]["region"], "eu-nl", "{doc}");
+    assert_eq!(doc["errors"][0]["message"], "HTTP 503");
+    // 45 days left is "expiring" under a 60-day threshold (the refresh classified it with 30).
+    assert_eq!(doc["items"][0]["validity"], "expiring", "{doc}");
+    assert_eq!(doc["items"][1]["validity"], "revoked");
+    let csv = String::from_utf8(render(&rows, ExportFormat::Csv, 60, now)).unwrap();
+    assert!(csv.contains(",revoked,"), "{csv}");
 }

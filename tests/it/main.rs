@@ -19,3 +19,4 @@ mod cloud_wire;
 mod inventory_export;
 mod sim_tls;
 mod ui_app;
+mod worker_jobs;

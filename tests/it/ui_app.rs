@@ -478,7 +478,10 @@ fn mark_rows_with_ctrl_click_and_export_them_to_a_folder() {
     assert_eq!(files, expected, "the revoked certificate is reported, not written");
     if let Some(revoked) = revoked {
         assert!(
-            h.state().activity_messages().iter().any(|m| m.contains("saved 2 of 3") && m.contains(&revoked.name)),
+            h.state()
+                .activity_messages()
+                .iter()
+                .any(|m| m.contains("Saved 2 of 3") && m.contains(&revoked.name) && m.contains("status REVOKED")),
             "{:?}",
             h.state().activity_messages()
         );

@@ -1,0 +1,359 @@
+//! The worker's job model and the profile and file operations under it, driven through their
+//! public doors: every command is a job that ends exactly once (also when it panics), slow keyring
+//! work holds nothing else up and can be stopped, failed profile edits leave keyring and file as
+//! they were, file sets change all at once or not at all, and a stopped save leaves no file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use certdesk::cloud::{Cloud, Secret};
+use certdesk::store::profiles::{AuthSettings, Profile};
+use certdesk::store::{self, Overwrite, Sensitivity, StoreError, TEMP_PREFIX};
+use certdesk::vault::{MemoryStore, SecretField, SecretStore, VaultError};
+use certdesk::worker::{
+    Command, DialogFuture, Event, JobId, KeyringOpener, Outcome, ProfileSecrets, SaveChoice, SaveDialog,
+    ScriptedDialog, WorkerHandle, WorkerOptions,
+};
+
+fn events_until(worker: &mut WorkerHandle, what: &str, done: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        while let Some(event) = worker.try_recv() {
+            let stop = done(&event);
+            seen.push(event);
+            if stop {
+                return seen;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("timed out waiting for {what}: {seen:?}");
+}
+
+fn finished(job: JobId) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::JobFinished { job: j, .. } if *j == job)
+}
+
+fn outcome_of(events: &[Event], job: JobId) -> Outcome {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::JobFinished { job: j, outcome } if *j == job => Some(outcome.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// A profile on a closed loopback port: saving never reaches a cloud, a refresh fails at once.
+fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        cloud: Cloud::HuaweiCloud,
+        auth: AuthSettings::AkSk { access_key: format!("AK{}", name.to_ascii_uppercase()), temporary: false },
+        regions: vec!["eu-de".into()],
+        endpoint: Some("http://127.0.0.1:9".into()),
+        ca_file: None,
+    }
+}
+
+fn sk(value: &str) -> ProfileSecrets {
+    ProfileSecrets { secret_key: Some(Secret::new(value)), ..ProfileSecrets::default() }
+}
+
+struct CrashingDialog;
+
+impl SaveDialog for CrashingDialog {
+    fn ask_save_path<'a>(&'a self, _: &'a str, _: &'a str, _: Option<&'a Path>) -> DialogFuture<'a, SaveChoice> {
+        Box::pin(async { panic!("the dialog crashed") })
+    }
+    fn ask_folder<'a>(&'a self, _: &'a str, _: Option<&'a Path>) -> DialogFuture<'a, std::path::PathBuf> {
+        Box::pin(async { panic!("the dialog crashed") })
+    }
+}
+
+#[test]
+fn a_job_that_panics_ends_once_as_a_failure_named_by_its_label_and_the_worker_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = WorkerOptions {
+        profiles_path: Some(dir.path().join("profiles.json")),
+        vault: Some(Arc::new(MemoryStore::default())),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(CrashingDialog), options).unwrap();
+    let export = Command::ExportInventory {
+        rows: Vec::new(),
+        format: certdesk::inventory::export::ExportFormat::Csv,
+        warn_days: 30,
+        errors: Vec::new(),
+    };
+    let job = worker.send(export).unwrap();
+    let events = events_until(&mut worker, "the export's end", finished(job));
+    let Outcome::Failed(message) = outcome_of(&events, job) else { panic!("{events:?}") };
+    assert!(message.contains("Exporting 0 row(s) stopped on an internal error"), "{message}");
+    // Still answering, and the crashed job never finishes twice.
+    let test = worker.send(Command::TestProfile("nobody".into())).unwrap();
+    let later = events_until(&mut worker, "the next job", finished(test));
+    assert!(!later.iter().any(finished(job)), "{later:?}");
+}
+
+/// The system keyring as an opener that answers only when the test lets it.
+fn slow_keyring() -> (KeyringOpener, mpsc::Sender<()>) {
+    let (release, wait) = mpsc::channel::<()>();
+    let wait = Mutex::new(wait);
+    let opener: KeyringOpener = Arc::new(move || {
+        let _ = wait.lock().unwrap().recv_timeout(Duration::from_secs(10));
+        Ok(Arc::new(SystemKeyring::default()) as Arc<dyn SecretStore>)
+    });
+    (opener, release)
+}
+
+/// Stands in for the system keyring (describes itself as one).
+#[derive(Default)]
+struct SystemKeyring(MemoryStore);
+
+impl SecretStore for SystemKeyring {
+    fn describe(&self) -> &'static str {
+        "system keyring"
+    }
+    fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, VaultError> {
+        self.0.get(profile, field)
+    }
+    fn set(&self, profile: &str, field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+        self.0.set(profile, field, secret)
+    }
+    fn delete(&self, profile: &str, field: SecretField) -> Result<(), VaultError> {
+        self.0.delete(profile, field)
+    }
+}
+
+#[test]
+fn a_keyring_that_does_not_answer_holds_nothing_up_can_be_stopped_and_never_replaces_a_later_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (opener, release) = slow_keyring();
+    let options = WorkerOptions {
+        profiles_path: Some(dir.path().join("profiles.json")),
+        open_keyring: Some(opener),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let load = worker.send(Command::LoadProfiles).unwrap();
+    // Another command is answered while the keyring hangs.
+    let draft = Command::TestProfileDraft {
+        profile: Box::new(Profile { name: String::new(), ..profile("x") }),
+        secrets: sk("s"),
+    };
+    let test = worker.send(draft).unwrap();
+    let events = events_until(&mut worker, "the draft test", finished(test));
+    assert!(events.iter().any(|e| matches!(e, Event::ProfileTested { job, result: Err(_), .. } if *job == test)));
+    // Stop waits no longer than the user does.
+    worker.send(Command::Cancel(load)).unwrap();
+    let events = events_until(&mut worker, "the stopped load", finished(load));
+    assert_eq!(outcome_of(&events, load), Outcome::Cancelled);
+    let session = worker.send(Command::UseSessionOnlySecrets).unwrap();
+    events_until(&mut worker, "session-only secrets", finished(session));
+    // The keyring answers late: the user's choice stands.
+    release.send(()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let save = Command::SaveProfile { profile: Box::new(profile("late")), secrets: sk("sk-late"), previous_name: None };
+    let save = worker.send(save).unwrap();
+    let events = events_until(&mut worker, "the save", finished(save));
+    assert_eq!(outcome_of(&events, save), Outcome::Done, "{events:?}");
+    let vault = events.iter().rev().find_map(|e| match e {
+        Event::ProfilesLoaded { vault, .. } => Some(vault.clone()),
+        _ => None,
+    });
+    assert_eq!(vault, Some(Ok("this session only")), "{events:?}");
+}
+
+/// A keyring that runs a hook after each write: the profiles folder breaks while an edit runs
+/// (a sync tool locking it); or whose deletes fail.
+struct HookedVault {
+    inner: MemoryStore,
+    after_set: Box<dyn Fn() + Send + Sync>,
+    deletes_fail: bool,
+}
+
+impl SecretStore for HookedVault {
+    fn describe(&self) -> &'static str {
+        "system keyring"
+    }
+    fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, VaultError> {
+        self.inner.get(profile, field)
+    }
+    fn set(&self, profile: &str, field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+        self.inner.set(profile, field, secret)?;
+        (self.after_set)();
+        Ok(())
+    }
+    fn delete(&self, profile: &str, field: SecretField) -> Result<(), VaultError> {
+        if self.deletes_fail {
+            return Err(VaultError::Locked("the test locked it".into()));
+        }
+        self.inner.delete(profile, field)
+    }
+}
+
+fn secret_of(vault: &Arc<dyn SecretStore>, name: &str) -> Option<String> {
+    vault.get(name, SecretField::SecretKey).unwrap().map(|s| s.expose().to_owned())
+}
+
+#[test]
+fn a_profile_edit_whose_file_cannot_be_written_keeps_every_secret_the_keyring_held() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("config");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("profiles.json");
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (hook_folder, hook_armed) = (folder.clone(), armed.clone());
+    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault {
+        inner: MemoryStore::default(),
+        // The folder turns into a file: even root cannot write profiles.json now.
+        after_set: Box::new(move || {
+            if hook_armed.load(std::sync::atomic::Ordering::SeqCst) && hook_folder.is_dir() {
+                std::fs::remove_dir_all(&hook_folder).unwrap();
+                std::fs::write(&hook_folder, b"not a folder").unwrap();
+            }
+        }),
+        deletes_fail: false,
+    });
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, profile("prod"), sk("sk-shown-once"))).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let restore = || {
+        if folder.is_file() {
+            std::fs::remove_file(&folder).unwrap();
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::write(&path, &before).unwrap();
+        }
+    };
+    let edits: [(Profile, ProfileSecrets, Option<&str>); 3] = [
+        // A new secret for the same profile.
+        (profile("prod"), sk("sk-new"), Some("prod")),
+        // A rename, keeping the secret.
+        (profile("prod-eu"), ProfileSecrets::default(), Some("prod")),
+        // A new profile.
+        (profile("fresh"), sk("sk-fresh"), None),
+    ];
+    for (edited, secrets, previous) in edits {
+        armed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let name = edited.name.clone();
+        let result =
+            rt.block_on(certdesk::worker::profiles::save(&path, &vault, edited, secrets, previous.map(str::to_owned)));
+        armed.store(false, std::sync::atomic::Ordering::SeqCst);
+        let error = result.unwrap_err();
+        assert!(error.contains("Nothing was changed"), "{error}");
+        restore();
+        assert_eq!(secret_of(&vault, "prod").as_deref(), Some("sk-shown-once"), "after editing {name}");
+        if name != "prod" {
+            assert_eq!(secret_of(&vault, &name), None, "{name} got nothing");
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}
+
+#[test]
+fn a_new_profile_never_adopts_a_secret_an_old_one_left_and_a_failed_cleanup_is_reported() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> =
+        Arc::new(HookedVault { inner: MemoryStore::default(), after_set: Box::new(|| {}), deletes_fail: true });
+    vault.set("ghost", SecretField::SecretKey, &Secret::new("stale")).unwrap();
+    let error = rt
+        .block_on(certdesk::worker::save_profile(&path, &vault, profile("ghost"), ProfileSecrets::default()))
+        .unwrap_err();
+    assert_eq!(error, "Enter the secret key (SK).");
+    assert!(!path.exists(), "nothing saved");
+    // Rename with a keyring that cannot delete: saved, and the leftover is named.
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, profile("old"), sk("sk-1"))).unwrap();
+    let saved = rt
+        .block_on(certdesk::worker::profiles::save(
+            &path,
+            &vault,
+            profile("new"),
+            ProfileSecrets::default(),
+            Some("old".into()),
+        ))
+        .unwrap();
+    assert_eq!(saved.profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["new"]);
+    assert_eq!(secret_of(&vault, "new").as_deref(), Some("sk-1"));
+    assert!(saved.warnings.len() == 1 && saved.warnings[0].contains("under its old name old"), "{:?}", saved.warnings);
+    let removed = rt.block_on(certdesk::worker::profiles::delete(&path, &vault, "new".into())).unwrap();
+    assert!(removed.profiles.is_empty());
+    assert!(removed.warnings[0].contains("Profile new was deleted, but its secrets"), "{:?}", removed.warnings);
+}
+
+fn strays(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(TEMP_PREFIX))
+        .collect()
+}
+
+#[test]
+fn a_forced_set_of_pem_files_is_replaced_all_at_once_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("server.crt", "old cert"), ("chain.crt", "old chain")] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    // server.key cannot be replaced (a folder sits there): the two before it must come back.
+    std::fs::create_dir(dir.path().join("server.key")).unwrap();
+    std::fs::write(dir.path().join("server.key").join("x"), "x").unwrap();
+    let set: [(&str, &[u8], Sensitivity); 3] = [
+        ("server.crt", b"new cert", Sensitivity::Public),
+        ("chain.crt", b"new chain", Sensitivity::Public),
+        ("server.key", b"new key", Sensitivity::Secret),
+    ];
+    let error = store::write_set(dir.path(), &set, Overwrite::Replace).unwrap_err();
+    assert!(matches!(error, StoreError::Io { .. }), "{error}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("server.crt")).unwrap(), "old cert");
+    assert_eq!(std::fs::read_to_string(dir.path().join("chain.crt")).unwrap(), "old chain");
+    assert_eq!(strays(dir.path()), Vec::<String>::new());
+    // Without the obstacle the whole set is replaced, the key 0600.
+    std::fs::remove_dir_all(dir.path().join("server.key")).unwrap();
+    let written = store::write_set(dir.path(), &set, Overwrite::Replace).unwrap();
+    assert_eq!(written.len(), 3);
+    assert_eq!(std::fs::read_to_string(dir.path().join("chain.crt")).unwrap(), "new chain");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("server.key")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // Never replace: one existing file and nothing is written.
+    std::fs::remove_file(dir.path().join("chain.crt")).unwrap();
+    let error = store::write_set(dir.path(), &set, Overwrite::Never).unwrap_err();
+    assert!(matches!(error, StoreError::Exists(_)), "{error}");
+    assert!(!dir.path().join("chain.crt").exists());
+    assert_eq!(strays(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_stopped_save_leaves_no_file_and_the_sweep_spares_live_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("ca.crt");
+    let error = store::write_atomic_unless(&target, b"x", Sensitivity::Public, Overwrite::Never, &|| true).unwrap_err();
+    assert!(matches!(error, StoreError::Cancelled(_)), "{error}");
+    assert!(!target.exists());
+    assert_eq!(strays(dir.path()), Vec::<String>::new());
+    // A save of this process still writing, and one of a live process (pid 1): kept. One whose
+    // writer is gone: swept.
+    let live = format!("{TEMP_PREFIX}{}-1-0", std::process::id());
+    let other = format!("{TEMP_PREFIX}1-2-0");
+    let gone = format!("{TEMP_PREFIX}4194304999-3-0");
+    for name in [&live, &other, &gone] {
+        std::fs::write(dir.path().join(name), b"partial").unwrap();
+    }
+    assert_eq!(store::sweep_temp_files(dir.path()), 1);
+    let mut left = strays(dir.path());
+    left.sort();
+    let mut expected = vec![live, other];
+    expected.sort();
+    assert_eq!(left, expected);
+}
