@@ -23,6 +23,13 @@ impl CaDownload {
         self.certificates.iter().map(|(_, der)| pem::encode("CERTIFICATE", der)).collect::<String>().into_bytes()
     }
 
+    /// Start and end of the first certificate (the CA the instance presents): what the table shows.
+    pub fn validity(&self) -> Option<(time::OffsetDateTime, time::OffsetDateTime)> {
+        let (name, der) = self.certificates.first()?;
+        let s = summary::summarize(name, der).ok()?;
+        Some((s.not_before, s.not_after))
+    }
+
     /// The file name the cloud's console gives this download.
     pub fn suggested_name(service: Service, instance_name: &str) -> String {
         let stem = crate::inventory::export::safe_file_stem(instance_name);
@@ -44,6 +51,18 @@ pub async fn download_ca(
     region: &str,
     id: &str,
 ) -> Result<CaDownload, String> {
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
+    download_ca_with(session, &fetcher, service, region, id).await
+}
+
+/// [`download_ca`] with a link fetcher the caller keeps (a refresh reads many instances' CAs).
+pub async fn download_ca_with(
+    session: &CloudSession,
+    fetcher: &LinkFetcher,
+    service: Service,
+    region: &str,
+    id: &str,
+) -> Result<CaDownload, String> {
     let link = match service {
         Service::Dcs => dcs::ssl_cert_link(session, region, id).await.map_err(|e| e.to_string())?.link,
         Service::GeminiDb => {
@@ -51,7 +70,6 @@ pub async fn download_ca(
         }
         _ => return Err("Only DCS and GeminiDB instances have a CA certificate to download.".into()),
     };
-    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
     let bytes = fetcher.fetch(&link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
     let certificates = certificates_in(&bytes)?;
     Ok(CaDownload { bytes, certificates })

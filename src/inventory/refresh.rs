@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::{InventoryRow, RefreshError, SslStatus};
-use crate::certs::{pem, summary};
 use crate::cloud::dcs::{self, SslState};
 use crate::cloud::download::LinkFetcher;
 use crate::cloud::http::ApiRequest;
@@ -256,19 +255,16 @@ async fn gemini_rows(
     Ok(rows)
 }
 
-/// GeminiDB lists no expiry, so the CA certificate is fetched and read.
+/// GeminiDB lists no expiry, so the CA certificate is fetched and read (the one CA download the
+/// app and `certdesk download` use).
 async fn gemini_ca_expiry(
     session: &CloudSession,
     fetcher: &LinkFetcher,
     region: &str,
     id: &str,
 ) -> Result<(OffsetDateTime, OffsetDateTime), String> {
-    let link = geminidb::ssl_cert_link(session, region, id).await.map_err(|e| e.to_string())?;
-    let bytes = fetcher.fetch(&link.download_link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
-    let certs = pem::certificates("ca.crt", &bytes).map_err(|e| e.to_string())?;
-    let first = certs.first().ok_or("no certificate")?;
-    let s = summary::summarize("ca.crt", first).map_err(|e| e.to_string())?;
-    Ok((s.not_before, s.not_after))
+    let download = super::ca_download::download_ca_with(session, fetcher, Service::GeminiDb, region, id).await?;
+    download.validity().ok_or_else(|| "no certificate".to_owned())
 }
 
 /// What the list call says of a private certificate, as label and value.
