@@ -1,21 +1,20 @@
 //! The about box: what this build is, the same facts `certdesk --version` prints.
 
-use super::CertdeskApp;
 use crate::build_info;
 
 /// The Help menu's entries (in the toolbar, and on the welcome screen as a link).
-pub fn help_menu_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+pub fn help_menu_ui(ui: &mut egui::Ui, about_open: &mut bool) {
     ui.menu_button("Help", |ui| {
         if ui.button("About certdesk").clicked() {
-            app.about_open = true;
+            *about_open = true;
             ui.close();
         }
     });
 }
 
 /// The about box, when open.
-pub fn about_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    if !app.about_open {
+pub fn about_ui(ui: &mut egui::Ui, open: &mut bool) {
+    if !*open {
         return;
     }
     let modal = egui::Modal::new(egui::Id::unique("about")).show(ui.ctx(), |ui| {
@@ -45,11 +44,11 @@ pub fn about_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 ui.ctx().copy_text(format!("certdesk {}", build_info::LONG_VERSION));
             }
             if ui.button("Close").clicked() {
-                app.about_open = false;
+                *open = false;
             }
         });
     });
     if modal.should_close() {
-        app.about_open = false;
+        *open = false;
     }
 }

@@ -1,29 +1,25 @@
 //! The details pane of the selected row: instance or certificate facts, SSL facts, and once a
 //! certificate is downloaded, what it holds.
 
-use super::CertdeskApp;
+use super::intent::Intent;
+use super::model::{Downloaded, Model};
+use super::settings::Settings;
 use super::tokens::{self, days_color};
 use crate::cloud::Service;
 use crate::inventory::SslStatus;
 
-/// Starts the download of the selected row's CA certificate, when it has one.
-pub fn download_selected(app: &mut CertdeskApp) {
-    let Some(row) = app.selected_row().cloned() else { return };
-    if can_download(&row) {
-        app.download(row);
-    }
-}
-
-fn can_download(row: &crate::inventory::InventoryRow) -> bool {
+/// Whether a row has a CA certificate to download.
+pub fn can_download(row: &crate::inventory::InventoryRow) -> bool {
     matches!(row.service, Service::Dcs | Service::GeminiDb) && row.ssl == SslStatus::On
 }
 
 /// The right-hand pane: capped so the table keeps Name, Expires and Days left; long values wrap
 /// instead of widening it; its width is remembered (egui memory).
-pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    if !app.settings.show_details {
-        return;
+pub fn details_ui(ui: &mut egui::Ui, model: &Model, settings: &Settings) -> Option<Intent> {
+    if !settings.show_details {
+        return None;
     }
+    let mut intent = None;
     // A fixed width range (not a share of the window), so a width the user chose survives a
     // shrink and grow; its widest still leaves the table Name, Expires and Days left at 800 px.
     let panel = egui::Panel::right("details")
@@ -31,23 +27,30 @@ pub fn details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         .default_size(tokens::DETAILS_WIDTH)
         .size_range(tokens::DETAILS_MIN_WIDTH..=tokens::DETAILS_MAX_WIDTH);
     panel.show(ui, |ui| {
-        let Some(row) = app.selected_row().cloned() else {
+        let Some(row) = model.selected_row() else {
             ui.weak("Select a row to see its details.");
             return;
         };
         egui::ScrollArea::vertical().id_salt("details-scroll").auto_shrink([false, false]).show(ui, |ui| {
-            row_details_ui(app, ui, &row);
+            intent = row_details_ui(ui, model, settings, row);
         });
     });
+    intent
 }
 
-fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::inventory::InventoryRow) {
+fn row_details_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    settings: &Settings,
+    row: &crate::inventory::InventoryRow,
+) -> Option<Intent> {
+    let mut intent = None;
     {
         let palette = tokens::palette(ui.visuals().dark_mode);
         ui.heading(&row.name);
         ui.weak(format!("{} · {} · {}", row.service.label(), row.region, row.profile));
         ui.separator();
-        let color = days_color(&palette, row, app.settings.view.warn_days, app.settings.critical_days);
+        let color = days_color(&palette, row, settings.view.warn_days, settings.critical_days);
         let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
         if row.service != Service::Ccm {
             facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
@@ -68,7 +71,7 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
         };
         facts.push(("Expires", expires, Some(color)));
         facts_ui(ui, &facts);
-        if let Some(stale) = app.stale_reason(row) {
+        if let Some(stale) = model.stale_reason(row) {
             let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
             ui.colored_label(palette.error, format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason));
         }
@@ -79,21 +82,22 @@ fn row_details_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, row: &crate::invento
         if can_download(row) {
             if ui.button("Download certificate").on_hover_text("Save the instance's CA certificate (Ctrl+D)").clicked()
             {
-                app.download(row.clone());
+                intent = Some(Intent::Download(row.clone()));
             }
         } else if row.service == Service::Ccm {
             if ui.button("Export...").on_hover_text("PEM, a server bundle or PKCS#12 (Ctrl+E)").clicked() {
-                super::export_dialog::open_for_selected(app);
+                intent = Some(Intent::OpenExportForSelected);
             }
         } else {
             ui.weak("No certificate to download: SSL is not on for this instance.");
         }
-        if let Some(downloaded) = app.downloaded(&row.id).cloned() {
+        if let Some(downloaded) = model.downloads.get(&row.id) {
             ui.separator();
             ui.label(format!("Saved to {}", downloaded.path.display()));
-            downloaded_ui(ui, &downloaded, &palette);
+            downloaded_ui(ui, downloaded, &palette);
         }
     }
+    intent
 }
 
 /// Label and value per line, the value wrapping beside a fixed-width label: laid out in one pass,
@@ -115,7 +119,7 @@ fn facts_ui(ui: &mut egui::Ui, facts: &[(&str, String, Option<egui::Color32>)]) 
 }
 
 /// What a downloaded file holds: the chain with its problems, then every certificate's details.
-fn downloaded_ui(ui: &mut egui::Ui, downloaded: &super::app::Downloaded, palette: &tokens::Palette) {
+fn downloaded_ui(ui: &mut egui::Ui, downloaded: &Downloaded, palette: &tokens::Palette) {
     let chain = &downloaded.chain;
     let reaches_root = chain.ordered.last().is_some_and(|l| l.self_signed);
     let state = if chain.complete {

@@ -1,7 +1,7 @@
 //! The export dialog of a private certificate: PEM bundle (with or without the key), one of the
 //! five server zips, or PKCS#12 with a password; then the save dialog.
 
-use super::CertdeskApp;
+use super::intent::Intent;
 use super::tokens;
 use crate::cloud::Secret;
 use crate::cloud::pca::ServerType;
@@ -63,29 +63,25 @@ impl ExportForm {
     }
 }
 
-/// Opens the dialog for the selected row when it is a private certificate.
-pub fn open_for_selected(app: &mut CertdeskApp) {
-    if let Some(row) = app.selected_row().filter(|r| r.service == crate::cloud::Service::Ccm).cloned() {
-        app.export_form = Some(ExportForm::new(row));
+impl ExportForm {
+    /// A job ended: when it is this dialog's export, done closes it (`true`), a failure keeps
+    /// it open with the reason.
+    pub fn job_finished(&mut self, job: JobId, outcome: &Outcome) -> bool {
+        if self.pending != Some(job) {
+            return false;
+        }
+        self.pending = None;
+        match outcome {
+            Outcome::Done => return true,
+            Outcome::Cancelled => self.error = None,
+            Outcome::Failed(message) => self.set_error(message.clone()),
+        }
+        false
     }
-}
 
-/// Closes the dialog once its export wrote the file; on failure it stays, with the reason.
-pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
-    let Some(form) = app.export_form.as_mut().filter(|f| f.pending == Some(job)) else { return };
-    form.pending = None;
-    match outcome {
-        Outcome::Done => app.export_form = None,
-        Outcome::Cancelled => form.error = None,
-        Outcome::Failed(message) => form.set_error(message.clone()),
-    }
-}
-
-/// Whether the export dialog is open (tests).
-impl CertdeskApp {
-    /// Whether the export dialog is open.
-    pub fn export_dialog_open(&self) -> bool {
-        self.export_form.is_some()
+    /// The export job this dialog waits for.
+    pub fn pending_job(&mut self, job: Option<JobId>) {
+        self.pending = job;
     }
 }
 
@@ -121,8 +117,8 @@ fn format_choice_ui(form: &mut ExportForm, ui: &mut egui::Ui, key_held: bool) {
 }
 
 /// Draws the dialog when open.
-pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    let Some(form) = app.export_form.as_mut() else { return };
+pub fn export_dialog_ui(ui: &mut egui::Ui, open: &mut Option<ExportForm>) -> Option<Intent> {
+    let form = open.as_mut()?;
     let mut close = false;
     let mut submit = None;
     let modal = super::steady_modal("export-dialog").show(ui.ctx(), |ui| {
@@ -190,19 +186,18 @@ pub fn export_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         Some(Ok(choice)) => {
             let row = Box::new(form.row.clone());
             form.error = None;
-            let job = app.send(Command::ExportCertificate { row, choice });
-            if let Some(form) = app.export_form.as_mut() {
-                form.pending = job;
-            }
+            Some(Intent::ExportFromForm(Command::ExportCertificate { row, choice }))
         }
-        Some(Err(e)) => form.set_error(e),
+        Some(Err(e)) => {
+            form.set_error(e);
+            None
+        }
         None if close => {
             // Closing while it runs stops the export.
-            if let Some(job) = form.pending {
-                app.send(Command::Cancel(job));
-            }
-            app.export_form = None;
+            let pending = form.pending;
+            *open = None;
+            pending.map(|job| Intent::Send(Command::Cancel(job)))
         }
-        None => {}
+        None => None,
     }
 }

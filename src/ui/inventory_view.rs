@@ -2,44 +2,52 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use super::CertdeskApp;
 use super::filter::{SortColumn, summarize};
+use super::intent::Intent;
+use super::model::{Model, Stale};
+use super::settings::Settings;
 use super::tokens::{self, days_color};
 use crate::inventory::{InventoryRow, SslStatus};
 use crate::worker::Command;
 
 /// Top bar: refresh, search, quick filters; below it, the summary.
-pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+pub fn toolbar_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    settings: &mut Settings,
+    focus_search: &mut bool,
+    about_open: &mut bool,
+) -> Vec<Intent> {
+    let mut intents = Vec::new();
     egui::Panel::top("toolbar").show(ui, |ui| {
         // Wraps onto a second line in a narrow window instead of cutting off the filters.
         ui.horizontal_wrapped(|ui| {
-            let refreshing = app.refresh.is_some();
+            let refreshing = model.refresh.is_some();
             if ui
                 .add_enabled(!refreshing, egui::Button::new("Refresh"))
                 .on_hover_text("Refresh everything (F5)")
                 .clicked()
             {
-                app.request_refresh();
+                intents.push(Intent::Refresh);
             }
             ui.separator();
             let label = ui.label("Search");
             let search = ui.add(
-                egui::TextEdit::singleline(&mut app.settings.view.search)
+                egui::TextEdit::singleline(&mut settings.view.search)
                     .hint_text("any column (Ctrl+F)")
                     .desired_width(220.0),
             );
             let search = search.labelled_by(label.id);
-            if app.focus_search {
+            if std::mem::take(focus_search) {
                 search.request_focus();
-                app.focus_search = false;
             }
             // The text field gives up focus on Escape and Enter itself, so look at the frame it lost it.
             if (search.has_focus() || search.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                app.settings.view.search.clear();
+                settings.view.search.clear();
             }
             // Consumed: the table must not read the same Enter as "download".
             if search.lost_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter)) {
-                app.select_first_visible();
+                intents.push(Intent::SelectFirstVisible);
                 search.surrender_focus();
             }
             ui.separator();
@@ -51,32 +59,32 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     ("Calendar of expiry reminders (.ics)", ExportFormat::Ics),
                 ] {
                     if ui.button(label).clicked() {
-                        app.export_visible(format);
+                        intents.push(Intent::ExportVisible(format));
                         ui.close();
                     }
                 }
             });
-            if !app.marked.is_empty() {
-                ui.menu_button(format!("{} marked", app.marked.len()), |ui| {
+            if !model.marked.is_empty() {
+                ui.menu_button(format!("{} marked", model.marked.len()), |ui| {
                     ui.label("Save their certificates into a folder; private certificates as:");
                     for kind in crate::cloud::pca::ServerType::ALL {
                         if ui.button(format!("{} zips", kind.api_name())).clicked() {
-                            app.export_marked(kind);
+                            intents.push(Intent::ExportMarked(kind));
                             ui.close();
                         }
                     }
                     ui.separator();
                     if ui.button("Clear marks").clicked() {
-                        app.marked.clear();
+                        intents.push(Intent::ClearMarks);
                         ui.close();
                     }
                 });
             }
-            ui.menu_button("View", |ui| view_menu_ui(app, ui));
-            super::about_view::help_menu_ui(app, ui);
+            ui.menu_button("View", |ui| view_menu_ui(ui, settings));
+            super::about_view::help_menu_ui(ui, about_open);
             ui.separator();
-            let warn = app.settings.view.warn_days;
-            let q = &mut app.settings.view.quick;
+            let warn = settings.view.warn_days;
+            let q = &mut settings.view.quick;
             ui.toggle_value(&mut q.expired, "Expired").on_hover_text("Only certificates past their expiry");
             ui.toggle_value(&mut q.expiring, "Expiring")
                 .on_hover_text(format!("Only certificates expiring within {warn} days (View sets the threshold)"));
@@ -86,13 +94,13 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                  region or profile failed in the last refresh",
             );
             ui.separator();
-            if app.demo_endpoint.is_none() {
-                ui.toggle_value(&mut app.settings.show_profiles, "Profiles")
+            if model.demo_endpoint.is_none() {
+                ui.toggle_value(&mut settings.show_profiles, "Profiles")
                     .on_hover_text("Show or hide the profiles panel (it hides itself in windows under 1000 px wide)");
             }
-            ui.toggle_value(&mut app.settings.show_details, "Details").on_hover_text("Show or hide the details pane");
+            ui.toggle_value(&mut settings.show_details, "Details").on_hover_text("Show or hide the details pane");
             // Last, so nothing the pointer is on moves when a refresh starts or ends.
-            if let Some(progress) = app.refresh.clone() {
+            if let Some(progress) = &model.refresh {
                 ui.add(egui::Spinner::new());
                 if progress.parts == 0 {
                     ui.label("signing in");
@@ -100,16 +108,17 @@ pub fn toolbar_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                     ui.label(format!("{}/{} parts", progress.done, progress.parts));
                 }
                 if ui.button("Cancel").clicked() {
-                    app.send(Command::Cancel(progress.job));
+                    intents.push(Intent::Send(Command::Cancel(progress.job)));
                 }
             }
         });
-        summary_ui(app, ui);
+        summary_ui(ui, model, settings);
     });
+    intents
 }
 
 /// Theme, thresholds and zoom.
-fn view_menu_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+fn view_menu_ui(ui: &mut egui::Ui, settings: &mut Settings) {
     // Words, not the emoji egui's own theme buttons use: the bundled fonts lack those glyphs.
     ui.label("Theme");
     ui.horizontal(|ui| {
@@ -125,11 +134,11 @@ fn view_menu_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     ui.separator();
     egui::Grid::new("thresholds").num_columns(2).show(ui, |ui| {
         ui.label("Expiring within (days)");
-        ui.add(egui::DragValue::new(&mut app.settings.view.warn_days).range(1..=365).speed(0.5))
+        ui.add(egui::DragValue::new(&mut settings.view.warn_days).range(1..=365).speed(0.5))
             .on_hover_text("Click to type a number, or drag");
         ui.end_row();
         ui.label("Critical within (days)");
-        ui.add(egui::DragValue::new(&mut app.settings.critical_days).range(0..=90).speed(0.5))
+        ui.add(egui::DragValue::new(&mut settings.critical_days).range(0..=90).speed(0.5))
             .on_hover_text("Click to type a number, or drag");
         ui.end_row();
     });
@@ -137,16 +146,13 @@ fn view_menu_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     ui.weak("Zoom: Ctrl + / Ctrl -");
 }
 
-fn summary_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) {
     let palette = tokens::palette(ui.visuals().dark_mode);
-    let s = summarize(&app.rows, app.settings.view.warn_days, |r| app.stale_reason(r).is_some());
+    let s = summarize(&model.rows, settings.view.warn_days, |r| model.stale_reason(r).is_some());
     ui.horizontal_wrapped(|ui| {
         ui.label(format!("{} items", s.total));
         ui.colored_label(palette.expired, format!("{} expired", s.expired));
-        ui.colored_label(
-            palette.expiring,
-            format!("{} expiring within {} days", s.expiring, app.settings.view.warn_days),
-        );
+        ui.colored_label(palette.expiring, format!("{} expiring within {} days", s.expiring, settings.view.warn_days));
         ui.colored_label(palette.valid, format!("{} valid", s.valid));
         ui.label(format!("{} SSL off", s.ssl_off));
         if s.with_problems > 0 {
@@ -155,25 +161,25 @@ fn summary_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         if s.stale > 0 {
             ui.colored_label(palette.stale, format!("{} stale", s.stale));
         }
-        ui.label(format!("showing {}", app.visible.len()));
-        if let Some(endpoint) = &app.demo_endpoint {
+        ui.label(format!("showing {}", model.visible.len()));
+        if let Some(endpoint) = &model.demo_endpoint {
             ui.weak(format!("demo cloud at {endpoint}"));
         }
     });
-    failures_ui(app, ui, &palette);
+    failures_ui(ui, model, settings, &palette);
 }
 
 /// One banner line per failure (a profile that cannot sign in, a region that failed), at most a
 /// few, wrapped; "Problems" lists the rows they left stale.
-fn failures_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, palette: &tokens::Palette) {
+fn failures_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palette: &tokens::Palette) {
     const SHOWN: usize = 4;
     let mut show = None;
-    for e in app.region_errors.iter().take(SHOWN) {
+    for e in model.region_errors.iter().take(SHOWN) {
         let sign_in = e.region == "all";
         let of_error = |r: &&crate::inventory::InventoryRow| {
             r.profile == e.profile && (sign_in || (r.region == e.region && r.service == e.service))
         };
-        let stale = app.rows.iter().filter(of_error).filter(|r| app.stale_reason(r).is_some()).count();
+        let stale = model.rows.iter().filter(of_error).filter(|r| model.stale_reason(r).is_some()).count();
         let text = if sign_in {
             format!("Profile {} cannot sign in: {}", e.profile, e.message)
         } else {
@@ -190,15 +196,15 @@ fn failures_ui(app: &mut CertdeskApp, ui: &mut egui::Ui, palette: &tokens::Palet
             }
         });
     }
-    if app.region_errors.len() > SHOWN {
+    if model.region_errors.len() > SHOWN {
         ui.colored_label(
             palette.error,
-            format!("... and {} more failure(s); see Activity", app.region_errors.len() - SHOWN),
+            format!("... and {} more failure(s); see Activity", model.region_errors.len() - SHOWN),
         );
     }
     if let Some(search) = show {
-        app.settings.view.quick = super::filter::QuickFilters { errors: true, ..Default::default() };
-        app.settings.view.search = search;
+        settings.view.quick = super::filter::QuickFilters { errors: true, ..Default::default() };
+        settings.view.search = search;
     }
 }
 
@@ -246,18 +252,19 @@ fn columns_for(width: f32) -> Vec<usize> {
 }
 
 /// The table: one row per instance or certificate, only visible rows are laid out.
-pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+pub fn table_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, scroll: bool) -> Vec<Intent> {
+    let mut intents = Vec::new();
     egui::CentralPanel::default().show(ui, |ui| {
-        handle_table_keys(app, ui);
-        if app.visible.is_empty() {
-            empty_ui(app, ui);
+        intents.extend(handle_table_keys(ui, model));
+        if model.visible.is_empty() {
+            intents.extend(empty_ui(ui, model, settings));
             return;
         }
         // Selectable labels would take the click that selects the row.
         ui.style_mut().interaction.selectable_labels = false;
         let palette = tokens::palette(ui.visuals().dark_mode);
-        let (warn, critical) = (app.settings.view.warn_days, app.settings.critical_days);
-        let selected_pos = app.selected.as_ref().and_then(|id| app.visible.iter().position(|&i| &app.rows[i].id == id));
+        let (warn, critical) = (settings.view.warn_days, settings.critical_days);
+        let selected_pos = model.selected_position();
         let shown = columns_for(ui.available_width());
         let mut clicked = None;
         let mut sort_clicked = None;
@@ -276,7 +283,7 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 Column::initial(spec.width).at_least(36.0).clip(true)
             });
         }
-        if let Some(pos) = selected_pos.filter(|_| app.scroll_to_selected_pending()) {
+        if let Some(pos) = selected_pos.filter(|_| scroll) {
             table = table.scroll_to_row(pos, None);
         }
         table
@@ -284,12 +291,12 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 for &i in &shown {
                     let spec = &COLUMNS[i];
                     header.col(|ui| {
-                        let arrow =
-                            if app.settings.view.sort == spec.sort && !matches!(spec.title, "Expires" | "Validated") {
-                                if app.settings.view.descending { " (desc)" } else { " (asc)" }
-                            } else {
-                                ""
-                            };
+                        let arrow = if settings.view.sort == spec.sort && !matches!(spec.title, "Expires" | "Validated")
+                        {
+                            if settings.view.descending { " (desc)" } else { " (asc)" }
+                        } else {
+                            ""
+                        };
                         if ui.button(format!("{}{arrow}", spec.title)).clicked() {
                             sort_clicked = Some(spec.sort);
                         }
@@ -297,10 +304,10 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 }
             })
             .body(|body| {
-                body.rows(tokens::ROW_HEIGHT, app.visible.len(), |mut row| {
-                    let r: &InventoryRow = &app.rows[app.visible[row.index()]];
-                    row.set_selected(app.selected.as_deref() == Some(r.id.as_str()) || app.marked.contains(&r.id));
-                    let stale = app.stale_reason(r);
+                body.rows(tokens::ROW_HEIGHT, model.visible.len(), |mut row| {
+                    let r: &InventoryRow = &model.rows[model.visible[row.index()]];
+                    row.set_selected(model.selected.as_deref() == Some(r.id.as_str()) || model.marked.contains(&r.id));
+                    let stale = model.stale_reason(r);
                     row_cells_ui(&mut row, &shown, r, stale, &palette, warn, critical);
                     if row.response().clicked() {
                         clicked = Some(r.id.clone());
@@ -308,46 +315,49 @@ pub fn table_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 });
             });
         if let Some(id) = clicked {
-            row_clicked(app, ui, id);
+            intents.push(row_clicked(ui, id));
         }
         if let Some(column) = sort_clicked {
-            header_clicked(app, column);
+            header_clicked(&mut settings.view, column);
         }
     });
+    intents
 }
 
 /// Why the table is empty, and the way on.
-fn empty_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+fn empty_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) -> Option<Intent> {
+    let mut intent = None;
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.2);
-        if !app.rows.is_empty() {
+        if !model.rows.is_empty() {
             ui.label("No row matches the search and quick filters.");
             if ui.button("Clear search and filters").clicked() {
-                app.settings.view.search.clear();
-                app.settings.view.quick = super::filter::QuickFilters::default();
+                settings.view.search.clear();
+                settings.view.quick = super::filter::QuickFilters::default();
             }
-        } else if app.profiles.is_empty() && app.demo_endpoint.is_none() {
+        } else if model.profiles.is_empty() && model.demo_endpoint.is_none() {
             ui.label("No profile yet: add one to see its instances and certificates.");
             if ui.button("Add profile").clicked() {
-                app.open_new_profile();
+                intent = Some(Intent::AddProfile);
             }
-        } else if app.refresh.is_some() {
+        } else if model.refresh.is_some() {
             ui.add(egui::Spinner::new());
             ui.label("Loading the inventory...");
-        } else if !app.region_errors.is_empty() {
+        } else if !model.region_errors.is_empty() {
             let palette = tokens::palette(ui.visuals().dark_mode);
             ui.colored_label(
                 palette.error,
                 format!(
                     "Nothing loaded: every part failed ({} failure(s), listed above). Check the profile (Test, \
                      Edit), then refresh (F5).",
-                    app.region_errors.len()
+                    model.region_errors.len()
                 ),
             );
         } else {
             ui.label("The scanned regions hold no DCS or GeminiDB instance and no private certificate.");
         }
     });
+    intent
 }
 
 /// Text of the days-left cell: a count, or how long ago it expired.
@@ -367,7 +377,7 @@ fn row_cells_ui(
     row: &mut egui_extras::TableRow<'_, '_>,
     shown: &[usize],
     r: &InventoryRow,
-    stale: Option<&super::app::Stale>,
+    stale: Option<&Stale>,
     palette: &tokens::Palette,
     warn: i64,
     critical: i64,
@@ -437,19 +447,12 @@ fn row_cells_ui(
 }
 
 /// Ctrl+click marks rows for bulk export; a plain click selects one.
-fn row_clicked(app: &mut CertdeskApp, ui: &egui::Ui, id: String) {
-    if ui.input(|i| i.modifiers.command) {
-        if !app.marked.remove(&id) {
-            app.marked.insert(id);
-        }
-    } else {
-        app.selected = Some(id);
-    }
+fn row_clicked(ui: &egui::Ui, id: String) -> Intent {
+    if ui.input(|i| i.modifiers.command) { Intent::ToggleMark(id) } else { Intent::Select { id, scroll: false } }
 }
 
 /// A header click sorts by that column, or flips the direction when it already does.
-fn header_clicked(app: &mut CertdeskApp, column: SortColumn) {
-    let view = &mut app.settings.view;
+fn header_clicked(view: &mut super::filter::ViewState, column: SortColumn) {
     if view.sort == column {
         view.descending = !view.descending;
     } else {
@@ -474,10 +477,11 @@ fn rows_per_page(height: f32) -> isize {
 
 /// Arrows, Page Up/Down, Home and End move the selection; Enter downloads it (when nothing else
 /// has the keyboard).
-fn handle_table_keys(app: &mut CertdeskApp, ui: &egui::Ui) {
+fn handle_table_keys(ui: &egui::Ui, model: &Model) -> Vec<Intent> {
     use egui::{Key, Modifiers};
-    if ui.ctx().egui_wants_keyboard_input() || app.visible.is_empty() {
-        return;
+    let mut intents = Vec::new();
+    if ui.ctx().egui_wants_keyboard_input() || model.visible.is_empty() {
+        return intents;
     }
     let page = rows_per_page(ui.available_height());
     let keys = [
@@ -493,8 +497,8 @@ fn handle_table_keys(app: &mut CertdeskApp, ui: &egui::Ui) {
             keys.iter().filter(|(key, _)| i.consume_key(Modifiers::NONE, *key)).map(|(_, m)| *m).collect();
         (moves, i.consume_key(Modifiers::NONE, Key::Enter))
     });
-    let last = app.visible.len() - 1;
-    let mut pos = app.selected.as_ref().and_then(|id| app.visible.iter().position(|&i| &app.rows[i].id == id));
+    let last = model.visible.len() - 1;
+    let mut pos = model.selected_position();
     for m in &moves {
         pos = Some(match (*m, pos) {
             (Move::First, _) | (Move::By(_), None) => 0,
@@ -505,10 +509,10 @@ fn handle_table_keys(app: &mut CertdeskApp, ui: &egui::Ui) {
     if !moves.is_empty()
         && let Some(n) = pos
     {
-        app.selected = Some(app.rows[app.visible[n]].id.clone());
-        app.request_scroll_to_selected();
+        intents.push(Intent::Select { id: model.rows[model.visible[n]].id.clone(), scroll: true });
     }
     if enter {
-        super::details_view::download_selected(app);
+        intents.push(Intent::DownloadSelected);
     }
+    intents
 }

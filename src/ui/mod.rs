@@ -1,5 +1,6 @@
-//! The desktop app (eframe/egui). Views only render state and send [`Command`]s; all network,
-//! disk and dialog work happens on the worker.
+//! The desktop app (eframe/egui). Views draw what they are given (the model, their own dialog
+//! state, the view settings) and return [`intent::Intent`]s; the app applies them, sending
+//! [`Command`]s to the worker, where all network, disk and dialog work happens.
 //!
 //! [`Command`]: crate::worker::Command
 
@@ -10,9 +11,12 @@ mod details_view;
 mod export_dialog;
 pub mod filter;
 mod icon;
+mod intent;
 mod inventory_view;
+mod model;
 mod profile_dialog;
 mod save_prompt;
+mod settings;
 pub mod tokens;
 mod welcome_view;
 

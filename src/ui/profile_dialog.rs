@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::CertdeskApp;
+use super::intent::Intent;
+use super::model::Model;
+use super::settings::Settings;
 use super::tokens;
 use crate::cloud::{Cloud, Secret};
 use crate::store::profiles::{AuthSettings, Profile};
@@ -31,9 +33,9 @@ pub struct ProfileForm {
     endpoint: String,
     ca_file: String,
     /// The save job running; the dialog closes when it is done and keeps everything on failure.
-    pub(super) saving: Option<JobId>,
+    saving: Option<JobId>,
     /// What went wrong with the last save, and the form as it was then (it clears once edited).
-    pub(super) error: Option<String>,
+    error: Option<String>,
     error_for: u64,
     /// The test job running, and the last test's result.
     testing: Option<JobId>,
@@ -152,39 +154,64 @@ impl ProfileForm {
     }
 }
 
-/// The save ended: done closes the dialog; a failure keeps every field, with the reason.
-pub fn job_finished(app: &mut CertdeskApp, job: JobId, outcome: &Outcome) {
-    let Some(form) = app.profile_form.as_mut() else { return };
-    if form.testing == Some(job) {
-        form.testing = None;
+impl ProfileForm {
+    /// A job ended: when it is this dialog's save, done closes it (`true`); a failure keeps
+    /// every field, with the reason.
+    pub fn job_finished(&mut self, job: JobId, outcome: &Outcome) -> bool {
+        if self.testing == Some(job) {
+            self.testing = None;
+        }
+        if self.saving != Some(job) {
+            return false;
+        }
+        self.saving = None;
+        match outcome {
+            Outcome::Done => return true,
+            Outcome::Cancelled => {}
+            Outcome::Failed(message) => self.set_error(message.clone()),
+        }
+        false
     }
-    if form.saving != Some(job) {
-        return;
-    }
-    form.saving = None;
-    match outcome {
-        Outcome::Done => app.profile_form = None,
-        Outcome::Cancelled => {}
-        Outcome::Failed(message) => form.set_error(message.clone()),
-    }
-}
 
-/// A test result, shown in the open dialog when it is the test that dialog asked for.
-pub fn tested(app: &mut CertdeskApp, job: JobId, result: &Result<String, String>) {
-    if let Some(form) = app.profile_form.as_mut().filter(|f| f.testing == Some(job)) {
-        form.tested = Some(result.clone());
-        form.tested_for = form.state_hash();
+    /// A test result, shown when it is the test this dialog asked for.
+    pub fn tested(&mut self, job: JobId, result: &Result<String, String>) {
+        if self.testing == Some(job) {
+            self.tested = Some(result.clone());
+            self.tested_for = self.state_hash();
+        }
+    }
+
+    /// The test job this dialog waits for.
+    pub fn testing_job(&mut self, job: Option<JobId>) {
+        self.testing = job;
+    }
+
+    /// The save job this dialog waits for.
+    pub fn saving_job(&mut self, job: Option<JobId>) {
+        self.saving = job;
+    }
+
+    /// The error shown, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 }
 
 /// The left panel: profiles with test, edit and delete, and where secrets are kept.
-pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+pub fn profiles_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    settings: &Settings,
+    form: &mut Option<ProfileForm>,
+    confirm_delete: &mut Option<String>,
+) -> Vec<Intent> {
+    let mut intents = Vec::new();
     // In a narrow window the table needs the room: the panel hides itself (Profiles shows it
     // again once the window is wider). Its width range does not depend on the window, so a width
     // the user chose survives a shrink and grow.
     let narrow = ui.ctx().content_rect().width() < tokens::PROFILES_AUTO_HIDE_BELOW;
-    if app.demo_endpoint.is_some() || !app.settings.show_profiles || narrow {
-        return;
+    if model.demo_endpoint.is_some() || !settings.show_profiles || narrow {
+        return intents;
     }
     let panel = egui::Panel::left("profiles")
         .resizable(true)
@@ -192,22 +219,29 @@ pub fn profiles_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         .size_range(tokens::PROFILES_MIN_WIDTH..=tokens::PROFILES_MAX_WIDTH);
     panel.show(ui, |ui| {
         ui.heading("Profiles");
-        vault_status_ui(app, ui);
+        intents.extend(vault_status_ui(ui, model.vault.as_ref()));
         if ui.button("Add profile").clicked() {
-            app.profile_form = Some(ProfileForm::default());
+            *form = Some(ProfileForm::default());
         }
         ui.separator();
         egui::ScrollArea::vertical().id_salt("profile-cards").auto_shrink([false, false]).show(ui, |ui| {
-            profile_cards_ui(app, ui);
+            intents.extend(profile_cards_ui(ui, model, form, confirm_delete));
         });
     });
+    intents
 }
 
 /// One card per profile: name, cloud and regions, its sign-in state, Test, Edit, Delete.
-fn profile_cards_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+fn profile_cards_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    form: &mut Option<ProfileForm>,
+    confirm_delete: &mut Option<String>,
+) -> Option<Intent> {
+    let mut intent = None;
     {
         let palette = tokens::palette(ui.visuals().dark_mode);
-        for profile in app.profiles.clone() {
+        for profile in &model.profiles {
             ui.group(|ui| {
                 ui.strong(&profile.name);
                 ui.weak(format!(
@@ -221,22 +255,22 @@ fn profile_cards_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                         .on_hover_text("Test connection: sign in and resolve the project ids")
                         .clicked()
                     {
-                        app.send(Command::TestProfile(profile.name.clone()));
+                        intent = Some(Intent::Send(Command::TestProfile(profile.name.clone())));
                     }
                     if ui.small_button("Edit").clicked() {
-                        app.profile_form = Some(ProfileForm::edit(&profile));
+                        *form = Some(ProfileForm::edit(profile));
                     }
-                    let confirming = app.confirm_delete.as_deref() == Some(profile.name.as_str());
+                    let confirming = confirm_delete.as_deref() == Some(profile.name.as_str());
                     if ui.small_button(if confirming { "Confirm delete" } else { "Delete" }).clicked() {
                         if confirming {
-                            app.send(Command::DeleteProfile(profile.name.clone()));
-                            app.confirm_delete = None;
+                            intent = Some(Intent::Send(Command::DeleteProfile(profile.name.clone())));
+                            *confirm_delete = None;
                         } else {
-                            app.confirm_delete = Some(profile.name.clone());
+                            *confirm_delete = Some(profile.name.clone());
                         }
                     }
                 });
-                match app.profile_tests.get(&profile.name) {
+                match model.profile_tests.get(&profile.name) {
                     Some(Ok(message)) => {
                         ui.colored_label(palette.valid, message);
                     }
@@ -248,12 +282,14 @@ fn profile_cards_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
             });
         }
     }
+    intent
 }
 
 /// Where secrets go, or what is wrong with the keyring and the way out.
-pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
+pub fn vault_status_ui(ui: &mut egui::Ui, vault: Option<&Result<&'static str, String>>) -> Option<Intent> {
     let palette = tokens::palette(ui.visuals().dark_mode);
-    match app.vault.clone() {
+    let mut intent = None;
+    match vault {
         Some(Ok(kind)) => {
             ui.weak(format!("Secrets: {kind}"));
         }
@@ -270,23 +306,28 @@ pub fn vault_status_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
                 .on_hover_text("Kept in memory, never written to disk, gone when certdesk exits")
                 .clicked()
             {
-                app.send(Command::UseSessionOnlySecrets);
+                intent = Some(Intent::Send(Command::UseSessionOnlySecrets));
             }
         }
         None => {
             ui.weak("Opening the keyring...");
         }
     }
+    intent
 }
 
 /// The add/edit dialog, when open.
-pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    let vault = app.vault.clone();
-    let vault_word = match &vault {
+pub fn profile_dialog_ui(
+    ui: &mut egui::Ui,
+    open: &mut Option<ProfileForm>,
+    vault: Option<&Result<&'static str, String>>,
+) -> Vec<Intent> {
+    let mut intents = Vec::new();
+    let vault_word = match vault {
         Some(Ok(kind)) => *kind,
         _ => "no keyring",
     };
-    let Some(form) = app.profile_form.as_mut() else { return };
+    let Some(form) = open.as_mut() else { return intents };
     let mut close = false;
     let mut submit = None;
     let mut test = None;
@@ -303,7 +344,7 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         if let Some(error) = &form.error {
             ui.colored_label(palette.error, error);
         }
-        if let Some(Err(problem)) = &vault {
+        if let Some(Err(problem)) = vault {
             // Wrapped to the dialog's width: the way out is in the same place as the Save button.
             ui.colored_label(palette.error, problem);
             if ui
@@ -364,27 +405,23 @@ pub fn profile_dialog_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
         } else if testing {
             form.error = None;
             form.tested = None;
-            let job = app.send(Command::TestProfileDraft { profile: Box::new(profile), secrets });
-            if let Some(form) = app.profile_form.as_mut() {
-                form.testing = job;
-            }
+            intents.push(Intent::TestProfileForm(Command::TestProfileDraft { profile: Box::new(profile), secrets }));
         } else {
             form.error = None;
             let previous_name = form.editing.clone();
             // The typed secrets stay in the form until the save is done: a failure must not make
             // the user type them again. They go when the dialog closes.
-            let job = app.send(Command::SaveProfile { profile: Box::new(profile), secrets, previous_name });
-            if let Some(form) = app.profile_form.as_mut() {
-                form.saving = job;
-            }
+            let save = Command::SaveProfile { profile: Box::new(profile), secrets, previous_name };
+            intents.push(Intent::SaveProfileForm(save));
         }
     }
     if session_only {
-        app.send(Command::UseSessionOnlySecrets);
+        intents.push(Intent::Send(Command::UseSessionOnlySecrets));
     }
     if close {
-        app.profile_form = None;
+        *open = None;
     }
+    intents
 }
 
 /// The form's fields, in a grid of label and input.

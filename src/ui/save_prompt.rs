@@ -2,12 +2,26 @@
 //! portal, no zenity): says why and what to install, and saves where the user types (proposed:
 //! the last folder used, else Downloads). An existing file is never replaced from here.
 
-use super::CertdeskApp;
+use super::intent::Intent;
 use super::tokens;
+use crate::worker::JobId;
 
-/// Draws the prompt when a job waits for it.
-pub fn save_prompt_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
-    let Some(prompt) = app.save_prompt.as_mut() else { return };
+/// The app's own save prompt, when no native dialog can open.
+#[derive(Clone, Debug)]
+pub struct SavePrompt {
+    /// The job waiting for the answer.
+    pub job: JobId,
+    /// Why there is no dialog.
+    pub reason: String,
+    /// The path typed (proposed: last folder or Downloads).
+    pub path: String,
+    /// A folder rather than a file.
+    pub folder: bool,
+}
+
+/// Draws the prompt when a job waits for it; the answer, once given.
+pub fn save_prompt_ui(ui: &mut egui::Ui, prompt: Option<&mut SavePrompt>) -> Option<Intent> {
+    let prompt = prompt?;
     let mut answer = None;
     let modal = super::steady_modal("save-prompt").show(ui.ctx(), |ui| {
         ui.set_width(520.0);
@@ -36,7 +50,5 @@ pub fn save_prompt_ui(app: &mut CertdeskApp, ui: &mut egui::Ui) {
     if modal.should_close() && answer.is_none() {
         answer = Some(false);
     }
-    if let Some(save) = answer {
-        app.answer_save_prompt(save);
-    }
+    answer.map(Intent::AnswerSavePrompt)
 }

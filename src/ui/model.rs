@@ -1,0 +1,304 @@
+//! What the app knows: the worker's answers folded into rows, jobs, failures and the log. Views
+//! read it; only the app changes it (from events and from what views ask for).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::filter::{ViewState, visible_rows_with};
+use crate::certs::summary::CertSummary;
+use crate::inventory::{InventoryRow, RefreshError};
+use crate::store::profiles::Profile;
+use crate::worker::{Event, JobId};
+
+/// How serious an activity entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Information.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something failed.
+    Error,
+}
+
+/// One line of the activity log.
+#[derive(Clone, Debug)]
+pub struct Activity {
+    /// When, HH:MM:SS.
+    pub at: String,
+    /// Severity.
+    pub level: Level,
+    /// The user-facing message.
+    pub message: String,
+}
+
+/// A short-lived notice in the corner.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    /// Severity.
+    pub level: Level,
+    /// Text.
+    pub message: String,
+    /// egui time at which it disappears.
+    pub until: f64,
+}
+
+/// A downloaded certificate, shown in the details pane.
+#[derive(Clone, Debug)]
+pub struct Downloaded {
+    /// Where it was saved.
+    pub path: PathBuf,
+    /// What it holds.
+    pub certificates: Vec<CertSummary>,
+    /// Every detail of each certificate.
+    pub details: Vec<crate::certs::details::CertDetails>,
+    /// The chain they form.
+    pub chain: crate::certs::chain::ChainReport,
+}
+
+/// Which region and service of which profile a row came from: rows are replaced part by part.
+pub type PartKey = (String, String, crate::cloud::Service);
+
+/// The key of a row's part.
+pub fn part_of(row: &InventoryRow) -> PartKey {
+    (row.profile.clone(), row.region.clone(), row.service)
+}
+
+/// The refresh whose rows count, and how far it got.
+#[derive(Clone, Debug, Default)]
+pub struct RefreshProgress {
+    /// The refresh job.
+    pub job: JobId,
+    /// Parts answered.
+    pub done: usize,
+    /// Parts planned (0 until the profiles signed in).
+    pub parts: usize,
+    /// Parts that answered with rows this time.
+    loaded: HashSet<PartKey>,
+    /// Profiles that could not sign in this time.
+    failed_profiles: HashSet<String>,
+    /// Parts that failed this time.
+    failed_parts: HashSet<PartKey>,
+    /// The failures of the refresh before, shown again if this one does not finish.
+    previous_errors: Vec<RefreshError>,
+}
+
+/// Why a row was not refreshed, and when it was last seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// When its part last answered (HH:MM:SSZ), if in this session.
+    pub seen: Option<String>,
+    /// What failed.
+    pub reason: String,
+}
+
+/// The rows, jobs, failures and log.
+#[derive(Default)]
+pub struct Model {
+    /// A cloud is in use (profiles loaded, or the demo): the welcome screen is gone.
+    pub started: bool,
+    /// The demo cloud's address, in demo mode.
+    pub demo_endpoint: Option<String>,
+    /// Every row loaded.
+    pub rows: Vec<InventoryRow>,
+    /// The parts that failed in the last refresh.
+    pub region_errors: Vec<RefreshError>,
+    /// Rows shown (indices into `rows`), filtered and sorted.
+    pub visible: Vec<usize>,
+    visible_for: Option<(ViewState, usize, usize)>,
+    /// The selected row's id.
+    pub selected: Option<String>,
+    /// Rows marked for bulk export.
+    pub marked: BTreeSet<String>,
+    /// Certificates downloaded, by instance id.
+    pub downloads: HashMap<String, Downloaded>,
+    /// Jobs running, with their labels.
+    pub jobs: BTreeMap<JobId, String>,
+    /// The refresh running, if any.
+    pub refresh: Option<RefreshProgress>,
+    /// Rows whose part did not answer in the last refresh.
+    pub stale: HashMap<PartKey, Stale>,
+    /// When each part last answered.
+    seen: HashMap<PartKey, String>,
+    /// Downloads running, by job: the row id.
+    pub downloading: HashMap<JobId, String>,
+    /// The activity log.
+    pub activity: Vec<Activity>,
+    /// Notices in the corner.
+    pub toasts: Vec<Toast>,
+    /// The profiles.
+    pub profiles: Vec<Profile>,
+    /// Where secrets are kept, or the keyring's problem; `None` until known.
+    pub vault: Option<Result<&'static str, String>>,
+    /// The last sign-in or test result per profile.
+    pub profile_tests: HashMap<String, Result<String, String>>,
+}
+
+pub(super) fn now_hms() -> String {
+    // UTC: a local offset cannot be read soundly in a multi-threaded process on Linux.
+    let t = time::OffsetDateTime::now_utc();
+    format!("{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second())
+}
+
+impl Model {
+    /// Adds a line to the activity log (the last 500 are kept).
+    pub fn log(&mut self, level: Level, message: String) {
+        self.activity.push(Activity { at: now_hms(), level, message });
+        if self.activity.len() > 500 {
+            self.activity.remove(0);
+        }
+    }
+
+    /// Shows a notice in the corner for six seconds.
+    pub fn toast(&mut self, ctx: &egui::Context, level: Level, message: String) {
+        let until = ctx.input(|i| i.time) + 6.0;
+        self.toasts.push(Toast { level, message, until });
+        // One repaint when it should vanish; no repaint loop meanwhile.
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(6.05));
+    }
+
+    /// Replaces the rows (benchmarks, rows read from elsewhere).
+    pub fn show_rows(&mut self, rows: Vec<InventoryRow>) {
+        self.started = true;
+        self.rows = rows;
+        self.visible_for = None;
+    }
+
+    /// Recomputes the rows shown, only when the view or the rows changed.
+    pub fn refresh_visible(&mut self, view: &ViewState) {
+        let key = (view.clone(), self.rows.len(), self.stale.len());
+        if self.visible_for.as_ref() != Some(&key) {
+            let stale = &self.stale;
+            self.visible = visible_rows_with(&self.rows, view, |r| stale.contains_key(&part_of(r)));
+            self.visible_for = Some(key);
+        }
+    }
+
+    /// The selected row, if it is still there.
+    pub fn selected_row(&self) -> Option<&InventoryRow> {
+        let id = self.selected.as_ref()?;
+        self.rows.iter().find(|r| &r.id == id)
+    }
+
+    /// The selected row's place among the rows shown.
+    pub fn selected_position(&self) -> Option<usize> {
+        let id = self.selected.as_ref()?;
+        self.visible.iter().position(|&i| &self.rows[i].id == id)
+    }
+
+    /// Why a row is stale, if it is.
+    pub fn stale_reason(&self, row: &InventoryRow) -> Option<&Stale> {
+        self.stale.get(&part_of(row))
+    }
+
+    /// Applies a refresh's events; hands back any other event.
+    pub(super) fn apply_refresh(&mut self, event: Event) -> Option<Event> {
+        match event {
+            Event::RefreshStarted { job } => {
+                // The previous refresh (if any) was cancelled by the worker; its late events are
+                // dropped. Its failures come back if this one is cancelled too.
+                let previous_errors = std::mem::take(&mut self.region_errors);
+                self.refresh = Some(RefreshProgress { job, previous_errors, ..RefreshProgress::default() });
+            }
+            Event::RefreshPlanned { job, parts } => {
+                if let Some(progress) = self.current_refresh(job) {
+                    progress.parts += parts;
+                }
+            }
+            Event::ProfileSignIn { job, profile, result } => {
+                // `?`: an event of a refresh that is no longer current is dropped.
+                self.current_refresh(job)?;
+                if let Err(message) = &result {
+                    if let Some(progress) = self.refresh.as_mut() {
+                        progress.failed_profiles.insert(profile.clone());
+                        progress.parts += 1;
+                    }
+                    self.mark_stale(|key| key.0 == profile, message);
+                }
+                self.profile_tests.insert(profile, result);
+            }
+            Event::RowsLoaded { job, profile, region, service, rows } => {
+                let progress = self.current_refresh(job)?;
+                progress.done += 1;
+                let key = (profile, region, service);
+                progress.loaded.insert(key.clone());
+                self.rows.retain(|r| part_of(r) != key);
+                self.stale.remove(&key);
+                self.seen.insert(key, now_hms());
+                self.rows.extend(rows);
+                self.visible_for = None;
+            }
+            Event::RegionFailed { job, error } => {
+                let progress = self.current_refresh(job)?;
+                if !(error.service == crate::cloud::Service::Iam && error.region == "all") {
+                    progress.done += 1;
+                    let key = (error.profile.clone(), error.region.clone(), error.service);
+                    progress.failed_parts.insert(key.clone());
+                    self.mark_stale(|k| *k == key, &error.message);
+                } else if let Some(progress) = self.refresh.as_mut() {
+                    progress.done += 1;
+                }
+                self.log(
+                    Level::Error,
+                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message),
+                );
+                self.region_errors.push(error);
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// A job ended: when it is the current refresh, its rows settle.
+    pub(super) fn refresh_ended(&mut self, job: JobId, done: bool) {
+        if self.refresh.as_ref().is_some_and(|p| p.job == job) {
+            let progress = self.refresh.take().unwrap_or_default();
+            if done {
+                self.finish_refresh(&progress);
+            } else if self.region_errors.is_empty() {
+                // Stopped early: the rows still marked stale keep their banner lines.
+                self.region_errors = progress.previous_errors;
+            }
+        }
+    }
+
+    /// The refresh in progress if `job` is it; events of an older refresh are dropped.
+    fn current_refresh(&mut self, job: JobId) -> Option<&mut RefreshProgress> {
+        self.refresh.as_mut().filter(|p| p.job == job)
+    }
+
+    fn mark_stale(&mut self, matches: impl Fn(&PartKey) -> bool, reason: &str) {
+        let keys: HashSet<PartKey> = self.rows.iter().map(part_of).filter(|k| matches(k)).collect();
+        for key in keys {
+            let seen = self.seen.get(&key).cloned();
+            self.stale.insert(key, Stale { seen, reason: reason.to_owned() });
+        }
+        self.visible_for = None;
+    }
+
+    /// A finished refresh: parts that answered are fresh, failed ones keep their rows marked
+    /// stale, and rows of parts no longer asked for (a deleted profile, an unticked region) go.
+    fn finish_refresh(&mut self, progress: &RefreshProgress) {
+        let profiles: HashSet<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+        let demo = self.demo_endpoint.is_some();
+        self.rows.retain(|r| {
+            let key = part_of(r);
+            let known_profile = demo || profiles.contains(r.profile.as_str());
+            let failed = progress.failed_profiles.contains(&r.profile) || progress.failed_parts.contains(&key);
+            known_profile && (progress.loaded.contains(&key) || failed)
+        });
+        let rows = &self.rows;
+        self.stale.retain(|key, _| rows.iter().any(|r| part_of(r) == *key));
+        self.visible_for = None;
+        let (n, e) = (self.rows.len(), self.region_errors.len());
+        let stale = self.rows.iter().filter(|r| self.stale.contains_key(&part_of(r))).count();
+        if e == 0 {
+            self.log(Level::Success, format!("Inventory loaded: {n} item(s)"));
+        } else {
+            self.log(
+                Level::Error,
+                format!("Inventory loaded with problems: {n} item(s), {e} failed part(s), {stale} stale item(s)"),
+            );
+        }
+    }
+}
