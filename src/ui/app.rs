@@ -191,9 +191,21 @@ impl CertdeskApp {
         self.model.downloads.get(instance_id)
     }
 
+    /// Jobs not reported exactly once started and once finished (none, unless the worker is wrong);
+    /// those still running count as started once and finished zero times.
+    pub fn jobs_reported_wrongly(&self) -> Vec<(JobId, u32, u32)> {
+        let running = |job: &JobId| self.model.jobs.contains_key(job);
+        self.model
+            .job_reports
+            .iter()
+            .filter(|(job, counts)| **counts != (1, 1) && !(running(job) && **counts == (1, 0)))
+            .map(|(job, (started, finished))| (*job, *started, *finished))
+            .collect()
+    }
+
     /// Ids of the rows marked with Ctrl+click.
     pub fn marked_ids(&self) -> Vec<String> {
-        self.model.marked.iter().cloned().collect()
+        self.model.marked.iter().map(|(_, id)| id.clone()).collect()
     }
 
     /// Applies waiting worker events. Runs before each frame and when woken while hidden.
@@ -217,6 +229,7 @@ impl CertdeskApp {
             Event::JobStarted { job, label } => {
                 model.log(Level::Info, format!("{label}..."));
                 model.jobs.insert(job, label);
+                model.job_reports.entry(job).or_default().0 += 1;
             }
             Event::ProfilesLoaded { profiles, vault, .. } => {
                 if let Err(problem) = &vault {
@@ -227,6 +240,7 @@ impl CertdeskApp {
                 }
                 model.profiles = profiles;
                 model.vault = Some(vault);
+                model.drop_rows_of_gone_profiles();
             }
             Event::ProfileTested { job, name, result } => {
                 match &result {
@@ -272,6 +286,7 @@ impl CertdeskApp {
     fn job_finished(&mut self, ctx: &egui::Context, job: JobId, outcome: Outcome) {
         let model = &mut self.model;
         let label = model.jobs.remove(&job).unwrap_or_default();
+        model.job_reports.entry(job).or_default().1 += 1;
         model.downloading.remove(&job);
         if self.dialogs.save_prompt.as_ref().is_some_and(|p| p.job == job) {
             self.dialogs.save_prompt = None;
@@ -404,7 +419,7 @@ impl CertdeskApp {
             }
             Intent::ExportMarked(server_type) => {
                 let m = &self.model;
-                let rows = m.rows.iter().filter(|r| m.marked.contains(&r.id)).cloned().collect();
+                let rows = m.rows.iter().filter(|r| m.is_marked(r)).cloned().collect();
                 self.send(Command::ExportToFolder { rows, server_type });
             }
             Intent::StartDemo => self.start_demo(AppOptions::demo_config()),
@@ -413,9 +428,9 @@ impl CertdeskApp {
                 self.model.selected = Some(id);
                 self.dialogs.scroll_to_selected |= scroll;
             }
-            Intent::ToggleMark(id) => {
-                if !self.model.marked.remove(&id) {
-                    self.model.marked.insert(id);
+            Intent::ToggleMark(key) => {
+                if !self.model.marked.remove(&key) {
+                    self.model.marked.insert(key);
                 }
             }
             Intent::ClearMarks => self.model.marked.clear(),

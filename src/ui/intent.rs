@@ -41,8 +41,8 @@ pub enum Intent {
         /// Whether the table scrolls to it.
         scroll: bool,
     },
-    /// Mark or unmark a row for bulk export.
-    ToggleMark(String),
+    /// Mark or unmark a row (profile, id) for bulk export.
+    ToggleMark((String, String)),
     /// Unmark every row.
     ClearMarks,
     /// Select the first row the table shows.

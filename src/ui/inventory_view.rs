@@ -306,16 +306,16 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, scrol
             .body(|body| {
                 body.rows(tokens::ROW_HEIGHT, model.visible.len(), |mut row| {
                     let r: &InventoryRow = &model.rows[model.visible[row.index()]];
-                    row.set_selected(model.selected.as_deref() == Some(r.id.as_str()) || model.marked.contains(&r.id));
+                    row.set_selected(model.selected.as_deref() == Some(r.id.as_str()) || model.is_marked(r));
                     let stale = model.stale_reason(r);
                     row_cells_ui(&mut row, &shown, r, stale, &palette, warn, critical);
                     if row.response().clicked() {
-                        clicked = Some(r.id.clone());
+                        clicked = Some((r.profile.clone(), r.id.clone()));
                     }
                 });
             });
-        if let Some(id) = clicked {
-            intents.push(row_clicked(ui, id));
+        if let Some(key) = clicked {
+            intents.push(row_clicked(ui, key));
         }
         if let Some(column) = sort_clicked {
             header_clicked(&mut settings.view, column);
@@ -447,8 +447,12 @@ fn row_cells_ui(
 }
 
 /// Ctrl+click marks rows for bulk export; a plain click selects one.
-fn row_clicked(ui: &egui::Ui, id: String) -> Intent {
-    if ui.input(|i| i.modifiers.command) { Intent::ToggleMark(id) } else { Intent::Select { id, scroll: false } }
+fn row_clicked(ui: &egui::Ui, (profile, id): (String, String)) -> Intent {
+    if ui.input(|i| i.modifiers.command) {
+        Intent::ToggleMark((profile, id))
+    } else {
+        Intent::Select { id, scroll: false }
+    }
 }
 
 /// A header click sorts by that column, or flips the direction when it already does.

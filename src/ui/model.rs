@@ -108,12 +108,16 @@ pub struct Model {
     visible_for: Option<(ViewState, usize, usize)>,
     /// The selected row's id.
     pub selected: Option<String>,
-    /// Rows marked for bulk export.
-    pub marked: BTreeSet<String>,
+    /// Rows marked for bulk export, by profile and id (the same instance may show once per profile
+    /// that reaches it; marking one marks that one).
+    pub marked: BTreeSet<(String, String)>,
     /// Certificates downloaded, by instance id.
     pub downloads: HashMap<String, Downloaded>,
     /// Jobs running, with their labels.
     pub jobs: BTreeMap<JobId, String>,
+    /// How often each job was reported started and finished (each must be once): a cheap record
+    /// that shows a worker bug in the activity rather than as a spinner that never stops.
+    pub job_reports: BTreeMap<JobId, (u32, u32)>,
     /// The refresh running, if any.
     pub refresh: Option<RefreshProgress>,
     /// Rows whose part did not answer in the last refresh.
@@ -186,9 +190,32 @@ impl Model {
         self.visible.iter().position(|&i| &self.rows[i].id == id)
     }
 
+    /// Whether a row is marked for bulk export.
+    pub fn is_marked(&self, row: &InventoryRow) -> bool {
+        self.marked.contains(&(row.profile.clone(), row.id.clone()))
+    }
+
     /// Why a row is stale, if it is.
     pub fn stale_reason(&self, row: &InventoryRow) -> Option<&Stale> {
         self.stale.get(&part_of(row))
+    }
+
+    /// Rows, marks and failures of profiles deleted or renamed go at once (a renamed profile's rows
+    /// come back under the new name with the refresh): nothing is shown, or acted on, for a
+    /// profile that no longer exists.
+    pub(super) fn drop_rows_of_gone_profiles(&mut self) {
+        if self.demo_endpoint.is_some() {
+            return;
+        }
+        let names: HashSet<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+        let before = self.rows.len();
+        self.rows.retain(|r| names.contains(r.profile.as_str()));
+        self.marked.retain(|(profile, _)| names.contains(profile.as_str()));
+        self.region_errors.retain(|e| names.contains(e.profile.as_str()));
+        self.stale.retain(|(profile, ..), _| names.contains(profile.as_str()));
+        if self.rows.len() != before {
+            self.visible_for = None;
+        }
     }
 
     /// Applies a refresh's events; hands back any other event.
@@ -218,8 +245,14 @@ impl Model {
                 self.profile_tests.insert(profile, result);
             }
             Event::RowsLoaded { job, profile, region, service, rows } => {
+                let demo = self.demo_endpoint.is_some();
+                let known = demo || self.profiles.iter().any(|p| p.name == profile);
                 let progress = self.current_refresh(job)?;
                 progress.done += 1;
+                // Rows of a profile deleted or renamed meanwhile are not shown again.
+                if !known {
+                    return None;
+                }
                 let key = (profile, region, service);
                 progress.loaded.insert(key.clone());
                 self.rows.retain(|r| part_of(r) != key);

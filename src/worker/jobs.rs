@@ -461,6 +461,10 @@ impl Worker {
     /// A profile edit's result: sessions of changed profiles are forgotten (a changed secret or
     /// endpoint must not be served from an old one), the list announced, the table refreshed.
     async fn profiles_changed(&self, job: JobId, changed: &[&str], list: Vec<Profile>) {
+        // The refresh running answers for the old profiles: it stops before the new list is told.
+        if let Some(running) = locked(&self.current_refresh).take() {
+            running.cancel();
+        }
         self.accounts.forget(changed).await;
         locked(&self.shared).user_profiles = list;
         self.announce_profiles_for(job, Ok(self.vault_word())).await;

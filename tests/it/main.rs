@@ -17,6 +17,7 @@ mod cloud_signer;
 mod cloud_temporary_keys;
 mod cloud_wire;
 mod inventory_export;
+mod model_based;
 mod sim_tls;
 mod ui_app;
 mod worker_jobs;
