@@ -10,7 +10,7 @@ use url::Url;
 
 use super::credentials::{Credentials, Secret};
 use super::endpoints::{Endpoints, Service};
-use super::error::CloudError;
+use super::error::{CloudError, ServiceErrorKind};
 use super::http::{ApiRequest, ApiResponse, Auth, HttpClient};
 use super::wire::iam;
 
@@ -22,6 +22,11 @@ const TOKEN_REFRESH_MARGIN_SECS: i64 = 300;
 struct CachedToken {
     token: Secret,
     expires_at: OffsetDateTime,
+}
+
+/// Whether an error says the credentials themselves were refused.
+fn is_auth_failure(kind: ServiceErrorKind) -> bool {
+    matches!(kind, ServiceErrorKind::BadSignature | ServiceErrorKind::AkLocked | ServiceErrorKind::Unauthenticated)
 }
 
 /// What an IAM token is scoped to.
@@ -42,6 +47,15 @@ pub struct CloudSession {
     project_ids: Mutex<HashMap<String, String>>,
     domain_id: Mutex<Option<String>>,
     tokens: Mutex<HashMap<TokenScope, CachedToken>>,
+    /// One sign-in per scope at a time: calls that need the same token wait for the first.
+    sign_ins: Mutex<HashMap<TokenScope, std::sync::Arc<Mutex<()>>>>,
+    /// The first authentication failure: after it nothing more is sent with these credentials,
+    /// so a wrong secret cannot lock the user or the key out.
+    auth_failure: std::sync::Mutex<Option<String>>,
+    /// Until one call went through, calls go one at a time: with a wrong secret, only the first
+    /// reaches the cloud (a refresh would otherwise send dozens at once).
+    probe: Mutex<()>,
+    proven: std::sync::atomic::AtomicBool,
 }
 
 /// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
@@ -89,6 +103,10 @@ impl CloudSession {
             project_ids: Mutex::default(),
             domain_id: Mutex::default(),
             tokens: Mutex::default(),
+            sign_ins: Mutex::default(),
+            auth_failure: std::sync::Mutex::default(),
+            probe: Mutex::default(),
+            proven: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -121,7 +139,7 @@ impl CloudSession {
             Credentials::AkSk { .. } => {
                 let iam = self.endpoints.base_url(Service::Iam, region)?;
                 let req = ApiRequest::get(&iam, "/v3/projects").query("name", region);
-                let resp = self.http.send(self.aksk_auth(), &req).await?;
+                let resp = self.send(self.aksk_auth(), &req).await?;
                 let body: iam::ProjectsResponse = resp.json(&iam)?;
                 match body.projects.as_slice() {
                     [one] => one.id.clone(),
@@ -156,7 +174,7 @@ impl CloudSession {
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
                 let iam = self.endpoints.base_url(Service::Iam, self.any_region())?;
-                let resp = self.http.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/domains")).await?;
+                let resp = self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/domains")).await?;
                 let body: iam::DomainsResponse = resp.json(&iam)?;
                 body.domains.into_iter().next().map(|d| d.id).ok_or_else(|| {
                     CloudError::Scope("IAM listed no account for these keys; set the account id in the profile.".into())
@@ -189,8 +207,48 @@ impl CloudSession {
         }
     }
 
-    /// An IAM token for a scope, signing in when none is cached or it is about to expire.
+    /// Sends a request with these credentials, unless they already failed to authenticate once:
+    /// then nothing is sent (a gateway locks an AK after five bad signatures, IAM a user after a
+    /// few wrong passwords), and the call fails with the first failure's reason.
+    async fn send(&self, auth: Auth<'_>, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
+        use std::sync::atomic::Ordering;
+        let _probing = if self.proven.load(Ordering::Acquire) { None } else { Some(self.probe.lock().await) };
+        if let Some(first) = self.auth_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone() {
+            return Err(CloudError::NotSent(format!(
+                "these credentials failed to authenticate ({first}); nothing more is sent with them, so the \
+                 account is not locked. Fix the secret, then refresh."
+            )));
+        }
+        let result = self.http.send(auth, req).await;
+        match &result {
+            Ok(_) => self.proven.store(true, Ordering::Release),
+            // Answered, and not about who is calling: the credentials were accepted.
+            Err(CloudError::Service(e)) if !is_auth_failure(e.kind()) && e.kind() != ServiceErrorKind::ServerError => {
+                self.proven.store(true, Ordering::Release);
+            }
+            _ => {}
+        }
+        if let Err(CloudError::Service(e)) = &result
+            && is_auth_failure(e.kind())
+        {
+            self.auth_failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_or_insert_with(|| e.to_string());
+        }
+        result
+    }
+
+    /// The first authentication failure of these credentials, if any.
+    pub fn auth_failure(&self) -> Option<String> {
+        self.auth_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// An IAM token for a scope, signing in when none is cached or it is about to expire; one
+    /// sign-in per scope at a time (the others wait and take its token).
     async fn token(&self, scope: &TokenScope) -> Result<Secret, CloudError> {
+        let gate = self.sign_ins.lock().await.entry(scope.clone()).or_default().clone();
+        let _one_at_a_time = gate.lock().await;
         let now = self.http.clock().now();
         if let Some(t) = self.tokens.lock().await.get(scope)
             && t.expires_at - now > time::Duration::seconds(TOKEN_REFRESH_MARGIN_SECS)
@@ -211,7 +269,7 @@ impl CloudSession {
         let iam = self.endpoints.base_url(Service::Iam, region)?;
         let req = ApiRequest::post(&iam, "/v3/auth/tokens", Some(body.to_string().into_bytes()), false)
             .query("nocatalog", "true");
-        let resp = self.http.send(Auth::None, &req).await?;
+        let resp = self.send(Auth::None, &req).await?;
         let token = resp.subject_token.clone().ok_or_else(|| CloudError::BadResponse {
             endpoint: super::http::host_label(&iam),
             status: resp.status,
@@ -241,7 +299,7 @@ impl CloudSession {
         match &self.credentials {
             Credentials::AkSk { .. } => {
                 req.headers.push(("X-Project-Id".into(), project_id));
-                self.http.send(self.aksk_auth(), &req).await
+                self.send(self.aksk_auth(), &req).await
             }
             Credentials::Password { .. } => {
                 let scope = TokenScope::Project(region.to_owned());
@@ -257,7 +315,7 @@ impl CloudSession {
             Credentials::AkSk { .. } => {
                 let domain_id = self.domain_id().await?;
                 req.headers.push(("X-Domain-Id".into(), domain_id));
-                self.http.send(self.aksk_auth(), &req).await
+                self.send(self.aksk_auth(), &req).await
             }
             Credentials::Password { .. } => self.with_token(&TokenScope::Domain, &req).await,
         }
@@ -266,7 +324,7 @@ impl CloudSession {
     /// Calls an IAM API of the account (AK/SK signed, or with a domain-scoped token).
     pub async fn call_iam(&self, req: ApiRequest) -> Result<ApiResponse, CloudError> {
         match &self.credentials {
-            Credentials::AkSk { .. } => self.http.send(self.aksk_auth(), &req).await,
+            Credentials::AkSk { .. } => self.send(self.aksk_auth(), &req).await,
             Credentials::Password { .. } => self.with_token(&TokenScope::Domain, &req).await,
         }
     }
@@ -274,11 +332,11 @@ impl CloudSession {
     /// Sends with a token; an expired token (APIG.0307) is dropped and the call made once more.
     async fn with_token(&self, scope: &TokenScope, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
         let token = self.token(scope).await?;
-        match self.http.send(Auth::Token(&token), req).await {
-            Err(CloudError::Service(e)) if e.kind() == super::error::ServiceErrorKind::TokenExpired => {
+        match self.send(Auth::Token(&token), req).await {
+            Err(CloudError::Service(e)) if e.kind() == ServiceErrorKind::TokenExpired => {
                 self.tokens.lock().await.remove(scope);
                 let token = self.token(scope).await?;
-                self.http.send(Auth::Token(&token), req).await
+                self.send(Auth::Token(&token), req).await
             }
             other => other,
         }

@@ -16,14 +16,49 @@ fn first_region(sim: &certdesk::sim::RunningSim) -> String {
 }
 
 #[tokio::test]
-async fn a_wrong_secret_key_is_a_bad_signature_and_five_lock_the_key() {
-    let sim = common::sim().await;
+async fn a_session_whose_secret_is_wrong_reaches_the_cloud_once_however_many_calls_it_makes_at_once() {
+    let sim = common::sim_with(Scale::Large, Faults::default()).await;
     let wrong =
         common::session_with(&sim, Credentials::aksk(&sim.info.ak, "not-the-secret"), common::fast_config(), None);
+    let password = common::password_session(&sim, "not-the-password");
+    for region in &sim.info.regions {
+        wrong.set_project_id(region, &sim.info.project_ids[region]).await;
+    }
+    // Every region's DCS and GeminiDB at once, as a refresh without a first check would.
+    let calls = sim.info.regions.iter().flat_map(|r| [r.clone(), r.clone()]);
+    let (aksk, iam): (Vec<_>, Vec<_>) = futures_util::future::join(
+        futures_util::future::join_all(calls.clone().map(|r| {
+            let wrong = &wrong;
+            async move { dcs::list_instances(wrong, &r).await }
+        })),
+        futures_util::future::join_all(calls.map(|r| {
+            let password = &password;
+            async move { dcs::list_instances(password, &r).await }
+        })),
+    )
+    .await;
+    assert!(aksk.iter().chain(&iam).all(Result::is_err));
+    let failures = sim.state.auth_failures();
+    assert_eq!(failures.get(&sim.info.ak), Some(&1), "{failures:?}");
+    let user = format!("{}/sim-admin", sim.state.estate.domain_name);
+    assert_eq!(failures.get(&user), Some(&1), "{failures:?}");
+    // The rest say why nothing was sent.
+    let not_sent =
+        aksk.iter().filter(|r| matches!(r, Err(CloudError::NotSent(m)) if m.contains("nothing more is sent"))).count();
+    assert_eq!(not_sent, aksk.len() - 1);
+    assert!(wrong.auth_failure().unwrap().contains("APIG.0301"), "{:?}", wrong.auth_failure());
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_a_bad_signature_and_five_lock_the_key() {
+    let sim = common::sim().await;
     let region = first_region(&sim);
-    // Project ids are preset so each attempt is exactly one signed call.
-    wrong.set_project_id(&region, &sim.info.project_ids[&region]).await;
+    // Five sessions (five runs of some tool): certdesk's own session stops after one failure.
     for _ in 0..5 {
+        let wrong =
+            common::session_with(&sim, Credentials::aksk(&sim.info.ak, "not-the-secret"), common::fast_config(), None);
+        // Project ids are preset so each attempt is exactly one signed call.
+        wrong.set_project_id(&region, &sim.info.project_ids[&region]).await;
         let err = dcs::list_instances(&wrong, &region).await.unwrap_err();
         assert_eq!(err.service().unwrap().kind(), ServiceErrorKind::BadSignature, "{err}");
         assert!(err.to_string().contains("secret key"), "the message says what to check: {err}");
