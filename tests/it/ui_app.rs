@@ -914,3 +914,51 @@ fn f5_rereads_the_profiles_file_and_a_second_ctrl_d_waits_for_the_first() {
     drop(h);
     rt.block_on(sim.shutdown());
 }
+
+#[test]
+fn deleting_a_profile_during_a_refresh_never_shows_its_rows_again_nor_twice_anyone_elses() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, _dir) = isolated();
+    let (path, vault) = (options.profiles_path.clone().unwrap(), options.vault.clone().unwrap());
+    let mut h = user_profile_app(options, &sim, "keep", Arc::default());
+    wait_for(&mut h, "the estate", loaded);
+    let one = h.state().rows().len();
+    let mut gone = h.state().profiles()[0].clone();
+    gone.name = "gone".into();
+    let secrets = certdesk::worker::ProfileSecrets {
+        secret_key: Some(certdesk::cloud::Secret::new(sim.info.sk.clone())),
+        ..certdesk::worker::ProfileSecrets::default()
+    };
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, gone, secrets)).unwrap();
+    h.key_press(egui::Key::F5);
+    wait_for(&mut h, "both profiles", |app| app.profiles().len() == 2 && loaded(app) && app.rows().len() == 2 * one);
+    // A slow refresh; the profile is deleted while its parts are still answering.
+    sim.state.set_faults(Faults { latency_ms: 150, ..Faults::default() });
+    h.key_press(egui::Key::F5);
+    h.run_steps(3);
+    assert!(h.state().is_refreshing());
+    let index = h.state().profiles().iter().position(|p| p.name == "gone").unwrap();
+    h.query_all_by_label("Delete").nth(index).unwrap().click();
+    h.run_steps(2);
+    h.get_by_label("Confirm delete").click();
+    // At no frame until everything settled: a row of the deleted profile, or a row twice.
+    let start = std::time::Instant::now();
+    loop {
+        h.step();
+        let app = h.state();
+        let names: Vec<&str> = app.profiles().iter().map(|p| p.name.as_str()).collect();
+        assert!(app.rows().iter().all(|r| names.contains(&r.profile.as_str())), "a deleted profile's row is shown");
+        let unique: std::collections::HashSet<_> =
+            app.rows().iter().map(|r| (&r.profile, r.service, &r.region, &r.id)).collect();
+        assert_eq!(unique.len(), app.rows().len(), "a row twice");
+        if app.profiles().len() == 1 && loaded(app) {
+            break;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", app.activity_messages());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(h.state().rows().len(), one);
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
