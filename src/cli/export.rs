@@ -82,19 +82,28 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
         }
         Export::Pem(pem) => {
             let files = pca_export::server_files(&pem, args.server_type);
-            write_all(&args.out.out, &files, overwrite)
+            let absent: Vec<&str> = pca_export::server_file_names(args.server_type)
+                .into_iter()
+                .filter(|name| !files.iter().any(|(n, ..)| n == name))
+                .collect();
+            write_all(&args.out.out, &files, &absent, overwrite)
         }
     }
 }
 
 /// Writes the PEM files into a folder: all or none; with `--force` an existing set is replaced as
 /// one (on a failure the old set is intact).
-fn write_all(dir: &Path, files: &[(&str, String, Sensitivity)], overwrite: Overwrite) -> Result<Vec<PathBuf>, String> {
+fn write_all(
+    dir: &Path,
+    files: &[(&str, String, Sensitivity)],
+    absent: &[&str],
+    overwrite: Overwrite,
+) -> Result<Vec<PathBuf>, String> {
     if !dir.is_dir() {
         return Err(format!("{} is not a folder; PEM exports write several files into a folder", dir.display()));
     }
     let set: Vec<(&str, &[u8], Sensitivity)> = files.iter().map(|(n, c, s)| (*n, c.as_bytes(), *s)).collect();
-    store::write_set(dir, &set, overwrite).map_err(|e| match e {
+    store::write_set(dir, &set, absent, overwrite).map_err(|e| match e {
         store::StoreError::Exists(path) => {
             format!("{} already exists; nothing was written (use --force to replace)", path.display())
         }

@@ -219,6 +219,9 @@ impl CloudSession {
                  account is not locked. Fix the secret, then refresh."
             )));
         }
+        // Only a request that carries the credentials (signed with the AK/SK, or the password
+        // sign-in) can say they are wrong; a 401 to a token is about the token.
+        let carries_credentials = matches!(auth, Auth::AkSk { .. }) || req.path == "/v3/auth/tokens";
         let result = self.http.send(auth, req).await;
         match &result {
             Ok(_) => self.proven.store(true, Ordering::Release),
@@ -229,6 +232,7 @@ impl CloudSession {
             _ => {}
         }
         if let Err(CloudError::Service(e)) = &result
+            && carries_credentials
             && is_auth_failure(e.kind())
         {
             self.auth_failure
@@ -334,7 +338,12 @@ impl CloudSession {
         let token = self.token(scope).await?;
         match self.send(Auth::Token(&token), req).await {
             Err(CloudError::Service(e)) if e.kind() == ServiceErrorKind::TokenExpired => {
-                self.tokens.lock().await.remove(scope);
+                // Only the token that expired: another call may have signed in again meanwhile.
+                let mut tokens = self.tokens.lock().await;
+                if tokens.get(scope).is_some_and(|t| t.token.expose() == token.expose()) {
+                    tokens.remove(scope);
+                }
+                drop(tokens);
                 let token = self.token(scope).await?;
                 self.send(Auth::Token(&token), req).await
             }

@@ -28,14 +28,25 @@ pub fn pem_bundle(export: &ExportResponse, include_key: bool) -> (String, Sensit
     (text, Sensitivity::Public)
 }
 
-/// The PEM files a server type wants, named as PCA's zips name them: NGINX takes the chain inside
-/// `server.crt`; the key is a secret.
-pub fn server_files(export: &ExportResponse, kind: ServerType) -> Vec<(&'static str, String, Sensitivity)> {
-    let (cert_name, chain_name) = match kind {
+/// Certificate and chain file names of a server type's PEM set (NGINX: the chain is inside).
+fn pem_names(kind: ServerType) -> (&'static str, Option<&'static str>) {
+    match kind {
         ServerType::Other => ("server.pem", Some("chain.pem")),
         ServerType::Nginx => ("server.crt", None),
         _ => ("server.crt", Some("chain.crt")),
-    };
+    }
+}
+
+/// Every file name a server type's PEM set can have (the key only when PCA holds it).
+pub fn server_file_names(kind: ServerType) -> Vec<&'static str> {
+    let (cert, chain) = pem_names(kind);
+    [Some(cert), chain, Some("server.key")].into_iter().flatten().collect()
+}
+
+/// The PEM files a server type wants, named as PCA's zips name them: NGINX takes the chain inside
+/// `server.crt`; the key is a secret.
+pub fn server_files(export: &ExportResponse, kind: ServerType) -> Vec<(&'static str, String, Sensitivity)> {
+    let (cert_name, chain_name) = pem_names(kind);
     let cert = if chain_name.is_none() {
         format!("{}{}", lf(&export.certificate), lf(&export.certificate_chain))
     } else {

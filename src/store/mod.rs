@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 /// Prefix of temp files, so strays from a crash can be found and swept.
 pub const TEMP_PREFIX: &str = ".certdesk-tmp-";
+/// Prefix of old files a replacement set aside until it is complete: never swept (after a crash
+/// they are the user's previous files).
+pub const ASIDE_PREFIX: &str = ".certdesk-old-";
 
 /// Whether a file holds a secret (private key, PKCS#12, keystore password).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +49,13 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The folder's file system can neither rename without replacing nor link (some network
+    /// shares): certdesk cannot be sure an existing file is not replaced, so it saves nothing.
+    #[error(
+        "{0}: this folder's file system cannot put a file in place without possibly replacing another, so nothing \
+         was saved. Save into a folder on this computer's disk, then move the file."
+    )]
+    NoSafePlace(PathBuf),
     /// The user stopped the job before the file was put in place.
     #[error("Stopped before {0} was written; nothing was saved.")]
     Cancelled(PathBuf),
@@ -94,13 +104,7 @@ pub fn write_atomic_unless(
             return Err(std::io::Error::from(std::io::ErrorKind::Interrupted));
         }
         match overwrite {
-            // A hard link fails if the target appeared meanwhile: no clobbering, no race.
-            Overwrite::Never => match fs::hard_link(&temp_path, path) {
-                Ok(()) => fs::remove_file(&temp_path),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-                // File systems without hard links: the check above has to do.
-                Err(_) => fs::rename(&temp_path, path),
-            },
+            Overwrite::Never => place_new(&temp_path, path, &SystemPlacing),
             Overwrite::Replace => fs::rename(&temp_path, path),
         }
     })();
@@ -112,13 +116,76 @@ pub fn write_atomic_unless(
         if e.kind() == std::io::ErrorKind::Interrupted && stopped() {
             return Err(StoreError::Cancelled(path.to_owned()));
         }
+        if e.kind() == std::io::ErrorKind::Unsupported {
+            return Err(StoreError::NoSafePlace(path.to_owned()));
+        }
         return Err(StoreError::Io { path: path.to_owned(), source: e });
     }
     sync_dir(dir);
     Ok(())
 }
 
+/// The two ways to put a file in place without replacing one; behind a trait so the refusal on
+/// a file system that has neither can be tested on one that has both.
+trait Placing {
+    /// Renames unless `to` exists (`Ok(false)`: the file system cannot do it).
+    fn rename_no_replace(&self, from: &Path, to: &Path) -> std::io::Result<bool>;
+    /// Links `to` to `from`'s file, failing if `to` exists.
+    fn hard_link(&self, from: &Path, to: &Path) -> std::io::Result<()>;
+}
+
+struct SystemPlacing;
+
+impl Placing for SystemPlacing {
+    #[cfg(target_os = "linux")]
+    #[expect(unsafe_code, reason = "renameat2 has no wrapper in std; the call reads two C strings only")]
+    fn rename_no_replace(&self, from: &Path, to: &Path) -> std::io::Result<bool> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+        let (from, to) = (c(from)?, c(to)?);
+        // SAFETY: two valid NUL-terminated paths, relative to the working directory.
+        let rc = unsafe {
+            libc::renameat2(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::RENAME_NOREPLACE)
+        };
+        if rc == 0 {
+            return Ok(true);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+            _ => Err(e),
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn rename_no_replace(&self, _from: &Path, _to: &Path) -> std::io::Result<bool> {
+        Ok(false)
+    }
+
+    fn hard_link(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        fs::hard_link(from, to)
+    }
+}
+
+/// Puts `temp` in place at `target` only if no file is there: an atomic rename that refuses to
+/// replace, else a hard link (then the temp goes); where neither works (some network shares),
+/// a refusal, never a rename that could replace a file that appeared meanwhile.
+fn place_new(temp: &Path, target: &Path, placing: &dyn Placing) -> std::io::Result<()> {
+    if placing.rename_no_replace(temp, target)? {
+        return Ok(());
+    }
+    match placing.hard_link(temp, target) {
+        Ok(()) => fs::remove_file(temp),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(e) => Err(std::io::Error::new(std::io::ErrorKind::Unsupported, e)),
+    }
+}
+
 fn create_temp(dir: &Path, sensitivity: Sensitivity) -> std::io::Result<(PathBuf, File)> {
+    create_named(dir, TEMP_PREFIX, sensitivity)
+}
+
+fn create_named(dir: &Path, prefix: &str, sensitivity: Sensitivity) -> std::io::Result<(PathBuf, File)> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -134,7 +201,7 @@ fn create_temp(dir: &Path, sensitivity: Sensitivity) -> std::io::Result<(PathBuf
     let pid = std::process::id();
     for n in 0u32..1000 {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let candidate = dir.join(format!("{TEMP_PREFIX}{pid}-{nanos:x}-{n}"));
+        let candidate = dir.join(format!("{prefix}{pid}-{nanos:x}-{n}"));
         match options.open(&candidate) {
             Ok(f) => return Ok((candidate, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
@@ -154,12 +221,34 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Temp files younger than this are someone's save in progress, unless their writer is gone.
+/// Temp files younger than this are someone's save in progress, where the writer's process cannot
+/// be checked; where it can, only a day (a reused process id) makes a temp file a stray.
 const STRAY_AGE: std::time::Duration = std::time::Duration::from_hours(1);
+const STRAY_AGE_CHECKED: std::time::Duration = std::time::Duration::from_hours(24);
 
-/// Removes temp files left by a crash in `dir`: those whose writing process is gone, or older
-/// than an hour. Another save still writing into the folder (this process's or another's) keeps
-/// its temp file. Returns how many were removed.
+fn remove_all(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = fs::remove_file(p);
+    }
+}
+
+/// Undoes the moves of a set, last first: old files back in place, new ones removed.
+fn undo_moves(moved: &[(PathBuf, Option<PathBuf>)]) {
+    for (target, aside) in moved.iter().rev() {
+        match aside {
+            Some(old) => {
+                let _ = fs::rename(old, target);
+            }
+            None => {
+                let _ = fs::remove_file(target);
+            }
+        }
+    }
+}
+
+/// Removes temp files left by a crash in `dir`: those whose writing process is gone (where that
+/// can be known), else those older than an hour. Another save still writing into the folder (this
+/// process's or another's) keeps its temp file. Returns how many were removed.
 pub fn sweep_temp_files(dir: &Path) -> usize {
     let Ok(entries) = fs::read_dir(dir) else { return 0 };
     entries
@@ -167,51 +256,50 @@ pub fn sweep_temp_files(dir: &Path) -> usize {
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let Some(rest) = name.strip_prefix(TEMP_PREFIX) else { return false };
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > STRAY_AGE);
-            let writer_gone = rest.split('-').next().and_then(|pid| pid.parse::<u32>().ok()).is_some_and(process_gone);
-            old || writer_gone
+            let age = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            let pid = rest.split('-').next().and_then(|pid| pid.parse::<u32>().ok());
+            match pid.and_then(process_gone) {
+                Some(gone) => gone || age.is_some_and(|a| a > STRAY_AGE_CHECKED),
+                None => age.is_some_and(|a| a > STRAY_AGE),
+            }
         })
         .filter(|e| fs::remove_file(e.path()).is_ok())
         .count()
 }
 
-/// Whether no process with this id runs (known only where `/proc` tells; elsewhere age decides).
-fn process_gone(pid: u32) -> bool {
+/// Whether no process with this id runs; `None` where that cannot be known (no `/proc`).
+fn process_gone(pid: u32) -> Option<bool> {
     if pid == std::process::id() {
-        return false;
+        return Some(false);
     }
     let proc = Path::new("/proc");
-    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+    proc.join("self").exists().then(|| !proc.join(pid.to_string()).exists())
 }
 
 /// Writes several files into a folder as one: all of them or, on any failure, none, with an
 /// existing set left as it was. New contents go to temp files first; only when every one is
-/// written are they moved into place (the old ones kept aside until the last is in).
+/// written are they moved into place (the old ones kept aside until the last is in). `absent`
+/// names files of the same set this one does not have (a key PCA does not hold): an old one goes
+/// with the rest of the old set, so no old key stays beside a new certificate.
 pub fn write_set(
     dir: &Path,
     files: &[(&str, &[u8], Sensitivity)],
+    absent: &[&str],
     overwrite: Overwrite,
 ) -> Result<Vec<PathBuf>, StoreError> {
     if !dir.is_dir() {
         return Err(StoreError::NoFolder(dir.to_owned()));
     }
     let targets: Vec<PathBuf> = files.iter().map(|(name, ..)| dir.join(name)).collect();
+    let leftovers: Vec<PathBuf> =
+        absent.iter().map(|name| dir.join(name)).filter(|p| p.symlink_metadata().is_ok()).collect();
     if overwrite == Overwrite::Never
-        && let Some(existing) = targets.iter().find(|t| t.symlink_metadata().is_ok())
+        && let Some(existing) = targets.iter().chain(&leftovers).find(|t| t.symlink_metadata().is_ok())
     {
         return Err(StoreError::Exists(existing.clone()));
     }
     let mut temps: Vec<PathBuf> = Vec::new();
-    let cleanup = |paths: &[PathBuf]| {
-        for p in paths {
-            let _ = fs::remove_file(p);
-        }
-    };
+    let cleanup = |paths: &[PathBuf]| remove_all(paths);
     for ((_, bytes, sensitivity), target) in files.iter().zip(&targets) {
         let written = create_temp(dir, *sensitivity).and_then(|(temp, mut file)| {
             temps.push(temp);
@@ -226,18 +314,7 @@ pub fn write_set(
     // Old files step aside (renamed to temp names), the new ones move in; on a failure every
     // step taken is undone in reverse.
     let mut moved: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    let undo = |moved: &[(PathBuf, Option<PathBuf>)]| {
-        for (target, aside) in moved.iter().rev() {
-            match aside {
-                Some(old) => {
-                    let _ = fs::rename(old, target);
-                }
-                None => {
-                    let _ = fs::remove_file(target);
-                }
-            }
-        }
-    };
+    let undo = undo_moves;
     for (temp, target) in temps.iter().zip(&targets) {
         let before = moved.len();
         let step = (|| {
@@ -245,7 +322,7 @@ pub fn write_set(
                 if overwrite == Overwrite::Never {
                     return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
                 }
-                let (aside, file) = create_temp(dir, Sensitivity::Secret)?;
+                let (aside, file) = create_named(dir, ASIDE_PREFIX, Sensitivity::Secret)?;
                 drop(file);
                 if let Err(e) = fs::rename(target, &aside) {
                     let _ = fs::remove_file(&aside);
@@ -258,7 +335,7 @@ pub fn write_set(
             // Recorded before the move, so an undo puts the old file back even if the move fails.
             moved.push((target.clone(), aside));
             match overwrite {
-                Overwrite::Never => fs::hard_link(temp, target),
+                Overwrite::Never => place_new(temp, target, &SystemPlacing),
                 Overwrite::Replace => fs::rename(temp, target),
             }
         })();
@@ -271,10 +348,28 @@ pub fn write_set(
             }
             undo(&moved);
             cleanup(&temps);
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                return Err(StoreError::Exists(target.clone()));
+            return Err(match source.kind() {
+                std::io::ErrorKind::AlreadyExists => StoreError::Exists(target.clone()),
+                std::io::ErrorKind::Unsupported => StoreError::NoSafePlace(target.clone()),
+                _ => StoreError::Io { path: target.clone(), source },
+            });
+        }
+    }
+    // Old files the new set has no counterpart for step aside too, and go with the others.
+    for leftover in &leftovers {
+        let step = create_named(dir, ASIDE_PREFIX, Sensitivity::Secret).and_then(|(aside, file)| {
+            drop(file);
+            fs::rename(leftover, &aside).map(|()| aside.clone()).inspect_err(|_| {
+                let _ = fs::remove_file(&aside);
+            })
+        });
+        match step {
+            Ok(aside) => moved.push((leftover.clone(), Some(aside))),
+            Err(source) => {
+                undo(&moved);
+                cleanup(&temps);
+                return Err(StoreError::Io { path: leftover.clone(), source });
             }
-            return Err(StoreError::Io { path: target.clone(), source });
         }
     }
     cleanup(&temps);
@@ -285,4 +380,42 @@ pub fn write_set(
     }
     sync_dir(dir);
     Ok(targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file system with neither a no-replace rename nor hard links (some SMB shares).
+    struct NeitherPlacing;
+
+    impl Placing for NeitherPlacing {
+        fn rename_no_replace(&self, _: &Path, _: &Path) -> std::io::Result<bool> {
+            Ok(false)
+        }
+        fn hard_link(&self, _: &Path, _: &Path) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(1))
+        }
+    }
+
+    #[test]
+    fn without_a_safe_way_to_place_a_file_nothing_is_replaced() {
+        let dir = std::env::temp_dir().join(format!("certdesk-place-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let (temp, target) = (dir.join("temp"), dir.join("target"));
+        fs::write(&temp, b"new").unwrap();
+        let error = place_new(&temp, &target, &NeitherPlacing).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::Unsupported);
+        assert!(!target.exists(), "no rename that could have replaced a file");
+        // The real file system here: the rename refuses an existing name.
+        fs::write(&target, b"old").unwrap();
+        let error = place_new(&temp, &target, &SystemPlacing).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        fs::remove_file(&target).unwrap();
+        place_new(&temp, &target, &SystemPlacing).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+        assert!(!temp.exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

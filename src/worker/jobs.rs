@@ -38,6 +38,19 @@ impl Outbox {
         let _ = self.tx.send(event).await;
         (self.waker)();
     }
+
+    /// Queues an event at once, from code that cannot wait (to keep events in the order the
+    /// worker decided things); when the queue is full it is sent as soon as there is room.
+    fn send_now(self: &Arc<Self>, event: Event) {
+        match self.tx.try_send(event) {
+            Ok(()) => (self.waker)(),
+            Err(mpsc::error::TrySendError::Full(event)) => {
+                let out = self.clone();
+                tokio::spawn(async move { out.send(event).await });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
 }
 
 pub(super) fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -199,7 +212,9 @@ impl Worker {
             out.send(Event::JobStarted { job, label: label.clone() }).await;
             let (jobs, prompts) = (worker.jobs.clone(), worker.saver.prompts.clone());
             let work = std::panic::AssertUnwindSafe(work(job, worker, cancel.clone())).catch_unwind();
+            // Biased: once stopped, the work is never polled again (it could still send events).
             let outcome = tokio::select! {
+                biased;
                 () = cancel.cancelled() => Outcome::Cancelled,
                 result = work => result.unwrap_or_else(|_| {
                     Outcome::Failed(format!("{label} stopped on an internal error; please report it."))
@@ -238,8 +253,9 @@ impl Worker {
         if let Some(previous) = current.take() {
             previous.cancel();
         }
+        // Told here, under the lock: the UI learns of refreshes in the order they replace each other.
+        self.out.send_now(Event::RefreshStarted { job });
         let token = self.spawn_job(job, "Refreshing the inventory".into(), move |job, w, cancel| async move {
-            w.out.send(Event::RefreshStarted { job }).await;
             if reread {
                 w.reload_profiles(job).await;
             }
@@ -431,6 +447,8 @@ impl Worker {
         if self.is_demo() {
             return;
         }
+        // Not while an edit writes the file: its list is the newer one.
+        let _edits = self.profile_edits.lock().await;
         let Ok(list) = self.read_profiles_file().await else { return };
         let changed = {
             let mut shared = locked(&self.shared);

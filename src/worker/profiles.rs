@@ -63,6 +63,19 @@ pub async fn vault_call<T: Send + 'static>(
     }
 }
 
+/// Runs a keyring write on the blocking pool and waits for its end, without a time limit: a
+/// write must never land after its caller gave up on it.
+async fn vault_write(
+    vault: &Arc<dyn SecretStore>,
+    call: impl FnOnce(&dyn SecretStore) -> Result<(), VaultError> + Send + 'static,
+) -> Result<(), VaultError> {
+    let vault = vault.clone();
+    match tokio::task::spawn_blocking(move || call(vault.as_ref())).await {
+        Ok(result) => result,
+        Err(e) => Err(VaultError::Failed(e.to_string())),
+    }
+}
+
 fn fields(profile: &Profile) -> Vec<SecretField> {
     match &profile.auth {
         AuthSettings::AkSk { temporary: true, .. } => vec![SecretField::SecretKey, SecretField::SecurityToken],
@@ -116,23 +129,28 @@ pub async fn save(
     })
     .await
     .map_err(|e| e.to_string())?;
+    // Writes wait for the keyring's answer however long it takes (the user can stop waiting, the
+    // edit goes on): a write abandoned at a time limit could still land later, behind the back of
+    // the rollback or of a later edit.
     let name = profile.name.clone();
     let to_store = given.clone();
-    vault_call(vault, move |v| {
+    let stored = vault_write(vault, move |v| {
         for (field, secret) in &to_store {
             v.set(&name, *field, secret)?;
         }
         Ok(())
     })
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string());
     file.profiles.retain(|p| p.name != profile.name && Some(&p.name) != renamed_from.as_ref());
     file.profiles.push(profile.clone());
     file.version = 1;
-    if let Err(e) = profiles::save(path, &file) {
-        // Leave the keyring as the file says: put back what was there before.
+    let written = stored.and_then(|()| profiles::save(path, &file).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        // A secret stored, then a failure (the next secret, or the file): the keyring goes back
+        // to what it held, as the file still says.
         let name = profile.name.clone();
-        let restored = vault_call(vault, move |v| {
+        let restored = vault_write(vault, move |v| {
             for (field, old) in &before {
                 match old {
                     Some(secret) => v.set(&name, *field, secret)?,
@@ -151,7 +169,7 @@ pub async fn save(
     if let Some(old) = renamed_from {
         // Only now that the file names the profile anew do the old name's secrets go.
         let name = old.clone();
-        if let Err(e) = vault_call(vault, move |v| delete_all(v, &name)).await {
+        if let Err(e) = vault_write(vault, move |v| delete_all(v, &name)).await {
             warnings.push(format!(
                 "Profile {} was saved, but the secrets stored under its old name {old} could not be removed: {e} \
                  Remove them in your keyring manager.",
@@ -185,7 +203,7 @@ pub async fn delete(path: &Path, vault: &Arc<dyn SecretStore>, name: String) -> 
     profiles::save(path, &file).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
     let who = name.clone();
-    if let Err(e) = vault_call(vault, move |v| delete_all(v, &who)).await {
+    if let Err(e) = vault_write(vault, move |v| delete_all(v, &who)).await {
         warnings.push(format!(
             "Profile {name} was deleted, but its secrets could not be removed from the keyring: {e} Remove them in \
              your keyring manager."

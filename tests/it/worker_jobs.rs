@@ -175,6 +175,8 @@ struct HookedVault {
     inner: MemoryStore,
     after_set: Box<dyn Fn() + Send + Sync>,
     deletes_fail: bool,
+    /// Writes of this field fail (a keyring that fails halfway through an edit).
+    fails: Option<SecretField>,
 }
 
 impl SecretStore for HookedVault {
@@ -185,6 +187,9 @@ impl SecretStore for HookedVault {
         self.inner.get(profile, field)
     }
     fn set(&self, profile: &str, field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+        if self.fails == Some(field) {
+            return Err(VaultError::Failed("the test's keyring refused the write".into()));
+        }
         self.inner.set(profile, field, secret)?;
         (self.after_set)();
         Ok(())
@@ -220,6 +225,7 @@ fn a_profile_edit_whose_file_cannot_be_written_keeps_every_secret_the_keyring_he
             }
         }),
         deletes_fail: false,
+        fails: None,
     });
     rt.block_on(certdesk::worker::save_profile(&path, &vault, profile("prod"), sk("sk-shown-once"))).unwrap();
     let before = std::fs::read(&path).unwrap();
@@ -260,8 +266,12 @@ fn a_new_profile_never_adopts_a_secret_an_old_one_left_and_a_failed_cleanup_is_r
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
-    let vault: Arc<dyn SecretStore> =
-        Arc::new(HookedVault { inner: MemoryStore::default(), after_set: Box::new(|| {}), deletes_fail: true });
+    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault {
+        inner: MemoryStore::default(),
+        after_set: Box::new(|| {}),
+        deletes_fail: true,
+        fails: None,
+    });
     vault.set("ghost", SecretField::SecretKey, &Secret::new("stale")).unwrap();
     let error = rt
         .block_on(certdesk::worker::save_profile(&path, &vault, profile("ghost"), ProfileSecrets::default()))
@@ -310,14 +320,14 @@ fn a_forced_set_of_pem_files_is_replaced_all_at_once_or_not_at_all() {
         ("chain.crt", b"new chain", Sensitivity::Public),
         ("server.key", b"new key", Sensitivity::Secret),
     ];
-    let error = store::write_set(dir.path(), &set, Overwrite::Replace).unwrap_err();
+    let error = store::write_set(dir.path(), &set, &[], Overwrite::Replace).unwrap_err();
     assert!(matches!(error, StoreError::Io { .. }), "{error}");
     assert_eq!(std::fs::read_to_string(dir.path().join("server.crt")).unwrap(), "old cert");
     assert_eq!(std::fs::read_to_string(dir.path().join("chain.crt")).unwrap(), "old chain");
     assert_eq!(strays(dir.path()), Vec::<String>::new());
     // Without the obstacle the whole set is replaced, the key 0600.
     std::fs::remove_dir_all(dir.path().join("server.key")).unwrap();
-    let written = store::write_set(dir.path(), &set, Overwrite::Replace).unwrap();
+    let written = store::write_set(dir.path(), &set, &[], Overwrite::Replace).unwrap();
     assert_eq!(written.len(), 3);
     assert_eq!(std::fs::read_to_string(dir.path().join("chain.crt")).unwrap(), "new chain");
     #[cfg(unix)]
@@ -326,9 +336,16 @@ fn a_forced_set_of_pem_files_is_replaced_all_at_once_or_not_at_all() {
         let mode = std::fs::metadata(dir.path().join("server.key")).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+    // A set without a key (PCA does not hold it) replaces one with: the old key goes too.
+    let keyless: [(&str, &[u8], Sensitivity); 2] =
+        [("server.crt", b"keyless cert", Sensitivity::Public), ("chain.crt", b"keyless chain", Sensitivity::Public)];
+    store::write_set(dir.path(), &keyless, &["server.key"], Overwrite::Replace).unwrap();
+    assert!(!dir.path().join("server.key").exists(), "no old key beside a new certificate");
+    assert_eq!(std::fs::read_to_string(dir.path().join("server.crt")).unwrap(), "keyless cert");
+    store::write_set(dir.path(), &set, &[], Overwrite::Replace).unwrap();
     // Never replace: one existing file and nothing is written.
     std::fs::remove_file(dir.path().join("chain.crt")).unwrap();
-    let error = store::write_set(dir.path(), &set, Overwrite::Never).unwrap_err();
+    let error = store::write_set(dir.path(), &set, &[], Overwrite::Never).unwrap_err();
     assert!(matches!(error, StoreError::Exists(_)), "{error}");
     assert!(!dir.path().join("chain.crt").exists());
     assert_eq!(strays(dir.path()), Vec::<String>::new());
@@ -356,4 +373,25 @@ fn a_stopped_save_leaves_no_file_and_the_sweep_spares_live_saves() {
     let mut expected = vec![live, other];
     expected.sort();
     assert_eq!(left, expected);
+}
+
+#[test]
+fn a_keyring_that_fails_halfway_through_an_edit_is_put_back_as_it_was() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault {
+        inner: MemoryStore::default(),
+        after_set: Box::new(|| {}),
+        deletes_fail: false,
+        fails: Some(SecretField::SecurityToken),
+    });
+    vault.set("temp", SecretField::SecretKey, &Secret::new("sk-before")).unwrap();
+    let mut temporary = profile("temp");
+    temporary.auth = AuthSettings::AkSk { access_key: "AKTEMP".into(), temporary: true };
+    let secrets = ProfileSecrets { security_token: Some(Secret::new("token")), ..sk("sk-new") };
+    let error = rt.block_on(certdesk::worker::save_profile(&path, &vault, temporary, secrets)).unwrap_err();
+    assert!(error.contains("refused the write") && error.contains("Nothing was changed"), "{error}");
+    assert_eq!(secret_of(&vault, "temp").as_deref(), Some("sk-before"), "the SK stored first was put back");
+    assert!(!path.exists());
 }
