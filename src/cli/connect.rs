@@ -134,6 +134,9 @@ impl ConnectArgs {
     /// The regions to scan, with the credentials checked by one call first: a wrong secret fails
     /// once here instead of once per region and service (which would count toward a lockout).
     pub async fn signed_in_regions(&self, session: &CloudSession) -> Result<Vec<String>, String> {
+        for region in &self.regions {
+            crate::cloud::validate::region(region).map_err(|e| format!("--region: {e}"))?;
+        }
         let signed_in = crate::inventory::discover_regions(session)
             .await
             .map_err(|e| format!("profile {}: cannot sign in: {e}", self.label()))?;

@@ -169,6 +169,10 @@ impl Endpoints {
 
     /// Base URL of a service for a region (global services ignore the region).
     pub fn base_url(&self, service: Service, region: &str) -> Result<Url, CloudError> {
+        // CCM is global: its calls name no region (an empty one); every other region is checked.
+        if !(service == Service::Ccm && region.is_empty()) {
+            super::validate::region(region)?;
+        }
         if let Some(url) = &self.custom {
             return Ok(url.clone());
         }

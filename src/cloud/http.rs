@@ -280,6 +280,8 @@ impl HttpClient {
 
     /// Sends a call, retrying idempotent ones on throttling, 5xx and connection failures.
     pub async fn send(&self, auth: Auth<'_>, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
+        // Ids from anywhere end up here: none may add, remove or rename a path segment.
+        super::validate::path(&req.path)?;
         let policy = &self.config.retry;
         let mut attempt = 1;
         loop {

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod pca;
 pub mod session;
 pub mod signer;
+pub mod validate;
 pub mod wire;
 
 pub use credentials::{Credentials, Secret};

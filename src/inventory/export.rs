@@ -29,8 +29,9 @@ impl ExportFormat {
 }
 
 fn csv_field(value: &str) -> String {
-    // Formula characters first: a spreadsheet must not run a cell that starts with them.
-    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+    // Formula characters first: a spreadsheet must not run a cell that starts with them (a
+    // leading TAB or CR is skipped by some, then the formula runs: OWASP's list).
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err() {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -103,7 +104,10 @@ fn csv(rows: &[InventoryRow]) -> String {
 
 /// Escapes text for an iCalendar property value (RFC 5545 §3.3.11).
 fn ics_text(value: &str) -> String {
-    value.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+    let value = value.replace("\r\n", "\n").replace('\r', "\n");
+    let escaped = value.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n");
+    // Other control characters are not allowed in a text value (§3.3.11): dropped.
+    escaped.chars().filter(|c| !c.is_control() || *c == '\t').collect()
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1).
@@ -180,18 +184,36 @@ pub fn safe_file_stem(name: &str) -> String {
         .take(80)
         .collect();
     let trimmed = mapped.trim_start_matches('.').trim_end_matches(['.', ' ']);
-    let reserved = ["con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "lpt1", "lpt2", "lpt3"];
-    let base = trimmed.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    // Windows reserves these names with any extension (COM/LPT with ¹²³ too, but those
+    // characters are mapped to '_' above, as is the '$' of CONIN$).
+    let base = trimmed.split('.').next().unwrap_or_default().trim_end_matches(' ').to_ascii_lowercase();
+    let numbered =
+        |prefix: &str| base.strip_prefix(prefix).is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit());
+    let reserved = matches!(base.as_str(), "con" | "prn" | "aux" | "nul") || numbered("com") || numbered("lpt");
     match trimmed {
         "" => "certificate".to_owned(),
-        t if reserved.contains(&base.as_str()) => format!("_{t}"),
+        t if reserved => format!("_{t}"),
         t => t.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::safe_file_stem;
+    use super::{csv_field, ics_text, safe_file_stem};
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_defused() {
+        for cell in ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"] {
+            assert!(csv_field(cell).trim_start_matches('"').starts_with('\''), "{cell:?} -> {}", csv_field(cell));
+        }
+        assert_eq!(csv_field("-12"), "-12", "a negative number stays a number");
+    }
+
+    #[test]
+    fn ics_text_has_no_bare_line_breaks_or_control_characters() {
+        assert_eq!(ics_text("a\r\nb\rc\nd"), "a\\nb\\nc\\nd");
+        assert_eq!(ics_text("x\u{7}y;z,w"), "xy\\;z\\,w");
+    }
 
     #[test]
     fn names_from_the_cloud_become_safe_file_stems() {
@@ -199,6 +221,10 @@ mod tests {
         assert_eq!(safe_file_stem("../../etc/passwd"), "_.._etc_passwd");
         assert_eq!(safe_file_stem(".hidden"), "hidden");
         assert_eq!(safe_file_stem("CON"), "_CON");
+        assert_eq!(safe_file_stem("com7.txt"), "_com7.txt");
+        assert_eq!(safe_file_stem("LPT9"), "_LPT9");
+        assert_eq!(safe_file_stem("com10"), "com10");
+        assert_eq!(safe_file_stem("name..."), "name");
         assert_eq!(safe_file_stem("a b\r\n"), "a_b__");
         assert_eq!(safe_file_stem("..."), "certificate");
         assert_eq!(safe_file_stem(&"x".repeat(300)).len(), 80);

@@ -70,7 +70,9 @@ pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, Clo
     let mut regions: Vec<String> = body
         .projects
         .into_iter()
-        .filter(|p| p.enabled && !p.name.is_empty() && !p.name.contains('_') && p.name != "MOS")
+        // Sub-projects (`eu-de_team`) and MOS are not regions; a name that is no region id never
+        // becomes part of a host name.
+        .filter(|p| p.enabled && crate::cloud::validate::is_region(&p.name) && p.name != "MOS")
         .map(|p| p.name)
         .collect();
     regions.sort();

@@ -69,6 +69,9 @@ impl Profile {
         if let Some(url) = &self.endpoint {
             crate::cloud::Endpoints::custom(self.cloud, url).map_err(|e| e.to_string())?;
         }
+        for region in &self.regions {
+            crate::cloud::validate::region(region).map_err(|e| e.to_string())?;
+        }
         Ok(())
     }
 }

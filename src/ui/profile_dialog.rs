@@ -522,7 +522,7 @@ fn regions_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
                 let region = form.other_region.trim().to_ascii_lowercase();
                 if region.is_empty() {
                     form.set_error("Type a region id, e.g. eu-de, then Add region.".into());
-                } else if region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                } else if crate::cloud::validate::is_region(&region) {
                     form.regions.insert(region);
                     form.other_region.clear();
                     form.error = None;

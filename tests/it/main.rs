@@ -15,6 +15,7 @@ mod cloud_errors;
 mod cloud_services;
 mod cloud_signer;
 mod cloud_temporary_keys;
+mod cloud_validation;
 mod cloud_wire;
 mod inventory_export;
 mod model_based;
