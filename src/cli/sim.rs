@@ -64,10 +64,44 @@ pub struct SimArgs {
     /// Lifetime of presigned links, seconds.
     #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
     pub link_ttl_secs: i64,
+    /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
+    /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+/// Random hex for the credentials of a run that others on the network can reach.
+fn random_hex(bytes: usize) -> Result<String, String> {
+    let mut buf = vec![0u8; bytes];
+    aws_lc_rs::rand::fill(&mut buf).map_err(|_| "the system random generator failed".to_owned())?;
+    Ok(hex::encode(buf))
 }
 
 pub(super) async fn run(args: SimArgs) -> u8 {
-    let defaults = SimConfig::default();
+    let mut defaults = SimConfig::default();
+    if args.allow_remote {
+        let random = (|| -> Result<_, String> {
+            Ok((
+                format!("SIMAK{}", random_hex(8)?.to_ascii_uppercase()),
+                random_hex(20)?,
+                random_hex(12)?,
+                random_hex(16)?,
+            ))
+        })();
+        match random {
+            Ok((ak, sk, password, admin)) => {
+                defaults.access_key = ak;
+                defaults.secret_key = sk;
+                defaults.iam_password = password;
+                defaults.admin_key = Some(admin);
+                defaults.allow_remote = true;
+            }
+            Err(e) => {
+                output::error(&e);
+                return EXIT_FAILURE;
+            }
+        }
+    }
     let config = SimConfig {
         listen: args.listen,
         access_key: args.ak.unwrap_or(defaults.access_key),

@@ -23,7 +23,7 @@ pub use faults::Faults;
 pub use state::SimState;
 
 /// How to run the simulator.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SimConfig {
     /// Address to listen on; port 0 picks a free one.
     pub listen: SocketAddr,
@@ -43,6 +43,29 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Serve HTTPS with a freshly generated CA, written (PEM) to this path for clients to trust.
     pub tls_ca_out: Option<std::path::PathBuf>,
+    /// Listen on an address other than loopback (its fixed credentials are public: only with
+    /// `admin_key` and credentials of the run's own).
+    pub allow_remote: bool,
+    /// When set, `/__sim/*` answers only requests with `X-Sim-Admin-Key: <key>`.
+    pub admin_key: Option<String>,
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("listen", &self.listen)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"** redacted **")
+            .field("iam_user", &self.iam_user)
+            .field("iam_password", &"** redacted **")
+            .field("seed", &self.seed)
+            .field("scale", &self.scale)
+            .field("faults", &self.faults)
+            .field("tls_ca_out", &self.tls_ca_out)
+            .field("allow_remote", &self.allow_remote)
+            .field("admin_key", &self.admin_key.as_ref().map(|_| "** redacted **"))
+            .finish()
+    }
 }
 
 impl Default for SimConfig {
@@ -57,6 +80,8 @@ impl Default for SimConfig {
             scale: Scale::Small,
             faults: Faults::default(),
             tls_ca_out: None,
+            allow_remote: false,
+            admin_key: None,
         }
     }
 }
@@ -76,6 +101,12 @@ pub struct SimInfo {
     pub domain_id: String,
     /// Regions, in order.
     pub regions: Vec<String>,
+    /// The IAM password, when made for this run (`--allow-remote`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_password: Option<String>,
+    /// The key `/__sim/*` requires (`X-Sim-Admin-Key`), when the run has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_key: Option<String>,
 }
 
 /// Why the simulator could not start.
@@ -95,6 +126,13 @@ pub enum SimError {
     /// The TLS CA could not be written or the TLS server set up.
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// An address other than loopback without `--allow-remote`.
+    #[error(
+        "refusing to listen on {0}: the simulator's default credentials are public and its /__sim/ controls \
+         unauthenticated, so it listens on loopback (127.0.0.1, ::1) only. Give --allow-remote to listen there \
+         with credentials made for this run and /__sim/ guarded by an admin key (all printed in the JSON line)."
+    )]
+    NotLoopback(SocketAddr),
 }
 
 /// A simulator serving in the background; stops when dropped or shut down.
@@ -155,6 +193,10 @@ impl Drop for RunningSim {
 
 /// Starts the simulator on the current tokio runtime.
 pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
+    let guarded = config.allow_remote && config.admin_key.is_some();
+    if !(config.listen.ip().is_loopback() || guarded) {
+        return Err(SimError::NotLoopback(config.listen));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| SimError::Bind { addr: config.listen, source })?;
@@ -169,6 +211,8 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         project_ids: state.estate.regions.iter().map(|r| (r.name.clone(), r.project_id.clone())).collect(),
         domain_id: state.estate.domain_id.clone(),
         regions: state.estate.regions.iter().map(|r| r.name.clone()).collect(),
+        iam_password: config.allow_remote.then(|| config.iam_password.clone()),
+        admin_key: config.admin_key.clone(),
     };
     let app = routes::router(state.clone());
     let shutdown = CancellationToken::new();

@@ -66,6 +66,8 @@ pub struct SimState {
     pub endpoint: String,
     /// Key that signs presigned links.
     pub link_key: Vec<u8>,
+    /// Key `/__sim/*` requires, when the simulator listens beyond loopback.
+    pub admin_key: Option<String>,
     /// The private CA hierarchy: root, then issuing CA.
     pub root_ca: Authority,
     /// The issuing CA of all private certificates.
@@ -117,6 +119,7 @@ impl SimState {
             secret_key: config.secret_key.clone(),
             iam_user: config.iam_user.clone(),
             iam_password: config.iam_password.clone(),
+            admin_key: config.admin_key.clone(),
             endpoint,
             link_key,
             root_ca,

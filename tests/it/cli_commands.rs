@@ -388,3 +388,50 @@ fn plain_http_to_another_host_is_refused_before_any_connection() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("plain http") && stderr.contains("https://"), "{stderr}");
 }
+
+/// A raw HTTP/1.0 GET: the status line's code and the body.
+fn raw_get(addr: &str, path: &str, header: Option<(&str, &str)>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let extra = header.map(|(k, v)| format!("{k}: {v}\r\n")).unwrap_or_default();
+    write!(conn, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n{extra}\r\n").unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    let code = response.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (code, response.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned())
+}
+
+#[test]
+fn the_simulator_listens_beyond_loopback_only_when_asked_and_then_with_its_own_keys() {
+    let refused = Command::new(BIN).args(["sim", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("refusing to listen on 0.0.0.0") && stderr.contains("--allow-remote"), "{stderr}");
+
+    let sim = Sim::start(&["--listen", "0.0.0.0:0", "--allow-remote"]);
+    let port = sim.endpoint().rsplit(':').next().unwrap().trim_end_matches('/').to_owned();
+    // Only ever reached over loopback here.
+    let local = format!("127.0.0.1:{port}");
+    let defaults = certdesk::sim::SimConfig::default();
+    let (ak, sk) = (sim.info["ak"].as_str().unwrap(), sim.info["sk"].as_str().unwrap());
+    assert!(ak != defaults.access_key && sk != defaults.secret_key, "credentials of the run's own");
+    assert!(sim.info["iam_password"].as_str().is_some_and(|p| p != defaults.iam_password));
+    let key = sim.info["admin_key"].as_str().unwrap();
+    assert_eq!(raw_get(&local, "/__sim/stats", None).0, 401, "controls need the admin key");
+    assert_eq!(raw_get(&local, "/__sim/stats", Some(("X-Sim-Admin-Key", "wrong"))).0, 401);
+    let (code, body) = raw_get(&local, "/__sim/stats", Some(("X-Sim-Admin-Key", key)));
+    assert_eq!(code, 200, "{body}");
+    let endpoint = format!("http://{local}");
+    let list = |ak: &str, sk: &str| {
+        Command::new(BIN)
+            .args(["list", "--endpoint", &endpoint, "--json"])
+            .env("HUAWEICLOUD_SDK_AK", ak)
+            .env("HUAWEICLOUD_SDK_SK", sk)
+            .env("CERTDESK_CONFIG_DIR", tempfile::tempdir().unwrap().path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(list(ak, sk).status.code(), Some(0), "the run's keys work");
+    let public = list(&defaults.access_key, &defaults.secret_key);
+    assert_eq!(public.status.code(), Some(1), "the published default keys do not");
+}

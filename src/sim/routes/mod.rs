@@ -84,7 +84,8 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
     let control = axum::Router::new()
         .route("/__sim/faults", get(get_faults).put(put_faults))
         .route("/__sim/reset", post(reset))
-        .route("/__sim/stats", get(stats));
+        .route("/__sim/stats", get(stats))
+        .layer(middleware::from_fn_with_state(state.clone(), guard_controls));
     axum::Router::new()
         .merge(api)
         .merge(open)
@@ -96,6 +97,18 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
 
 async fn not_found() -> ApiError {
     ApiError::new(404, "APIG.0101", "The API does not exist or has not been published in the environment.")
+}
+
+/// The controls answer only with the admin key, when the run has one (beyond loopback).
+async fn guard_controls(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let Some(key) = &state.admin_key else { return next.run(req).await };
+    let given = req.headers().get("x-sim-admin-key").and_then(|v| v.to_str().ok());
+    let matches = given.is_some_and(|g| crate::cloud::signer::constant_time_eq(g, key));
+    if matches {
+        next.run(req).await
+    } else {
+        ApiError::new(401, "SIM.0001", "The simulator's controls need the X-Sim-Admin-Key header.").into_response()
+    }
 }
 
 async fn get_faults(State(state): State<Arc<SimState>>) -> Json<Faults> {
