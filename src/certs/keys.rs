@@ -20,6 +20,12 @@ pub struct PrivateKey {
     algorithm: &'static str,
 }
 
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.pkcs8);
+    }
+}
+
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrivateKey").field("algorithm", &self.algorithm).finish_non_exhaustive()

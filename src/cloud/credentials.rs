@@ -2,14 +2,15 @@
 
 use std::fmt;
 
-/// A secret string (secret key, password, token). Prints as `** redacted **`.
+/// A secret string (secret key, password, token). Prints as `** redacted **`; its memory is
+/// wiped when dropped.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+pub struct Secret(zeroize::Zeroizing<String>);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(zeroize::Zeroizing::new(value.into()))
     }
     /// The secret itself, for signing or sending; never log the result.
     pub fn expose(&self) -> &str {

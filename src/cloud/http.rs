@@ -339,8 +339,15 @@ impl HttpClient {
         };
         let url = format!("{}://{host}{uri}", req.base.scheme());
         let mut builder = self.client.request(req.method.clone(), &url);
-        for (k, v) in &headers {
-            builder = builder.header(k, v);
+        for (k, v) in &mut headers {
+            let mut value = reqwest::header::HeaderValue::from_str(v)
+                .map_err(|_| CloudError::NotSent(format!("header {k} holds characters HTTP cannot carry")))?;
+            // Tokens and signatures: never shown by the HTTP stack's own Debug output or logs.
+            if ["x-auth-token", "x-security-token", "authorization"].contains(&k.to_ascii_lowercase().as_str()) {
+                value.set_sensitive(true);
+            }
+            zeroize::Zeroize::zeroize(v);
+            builder = builder.header(k.as_str(), value);
         }
         if req.body.is_some() {
             builder = builder.body(body);

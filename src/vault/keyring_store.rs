@@ -72,6 +72,18 @@ impl KeyringStore {
     }
 }
 
+/// Windows Credential Manager holds at most 2,560 bytes per secret, stored as UTF-16: a longer
+/// one (a long STS security token) is refused here with a clear message, before the write.
+const WINDOWS_MAX_BLOB: usize = 2560;
+
+fn check_size(field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+    let bytes = secret.expose().encode_utf16().count() * 2;
+    if cfg!(windows) && bytes > WINDOWS_MAX_BLOB {
+        return Err(VaultError::TooLong { what: field.label().to_owned(), limit: 2560 });
+    }
+    Ok(())
+}
+
 impl SecretStore for KeyringStore {
     fn describe(&self) -> &'static str {
         "system keyring"
@@ -86,6 +98,7 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, profile: &str, field: SecretField, secret: &Secret) -> Result<(), VaultError> {
+        check_size(field, secret)?;
         self.entry(profile, field)?.set_password(secret.expose()).map_err(classify)
     }
 
@@ -93,6 +106,25 @@ impl SecretStore for KeyringStore {
         match self.entry(profile, field)?.delete_credential() {
             Ok(()) | Err(Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_too_long_for_windows_is_refused_there_before_the_write() {
+        let long = Secret::new("x".repeat(1281));
+        let short = Secret::new("x".repeat(1280));
+        assert!(check_size(SecretField::SecurityToken, &short).is_ok());
+        let result = check_size(SecretField::SecurityToken, &long);
+        if cfg!(windows) {
+            let message = result.unwrap_err().to_string();
+            assert!(message.contains("security token") && message.contains("2560 bytes"), "{message}");
+        } else {
+            assert!(result.is_ok(), "other platforms' keyrings hold it");
         }
     }
 }

@@ -33,6 +33,15 @@ impl SecretField {
         };
         format!("{profile}/{field}")
     }
+
+    /// What it is called in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SecretKey => "secret key (SK)",
+            Self::SecurityToken => "security token",
+            Self::Password => "IAM password",
+        }
+    }
 }
 
 /// The keyring service name all certdesk entries use.

@@ -113,11 +113,11 @@ pub async fn save(
             // Editing may keep the stored secret (under the old name when renaming).
             let name = editing;
             let stored = vault_call(vault, move |v| v.get(&name, field)).await.map_err(|e| e.to_string())?;
-            let Some(s) = stored else { return Err(format!("Enter the {}.", label(field))) };
+            let Some(s) = stored else { return Err(format!("Enter the {}.", field.label())) };
             given.push((field, s));
         } else {
             // A new profile never adopts what an old one of the same name left in the keyring.
-            return Err(format!("Enter the {}.", label(field)));
+            return Err(format!("Enter the {}.", field.label()));
         }
     }
     // What the vault holds under this name now, to put back if the file cannot be written: an
@@ -185,14 +185,6 @@ fn delete_all(vault: &dyn SecretStore, name: &str) -> Result<(), VaultError> {
         vault.delete(name, field)?;
     }
     Ok(())
-}
-
-fn label(field: SecretField) -> &'static str {
-    match field {
-        SecretField::SecretKey => "secret key (SK)",
-        SecretField::SecurityToken => "security token",
-        SecretField::Password => "IAM password",
-    }
 }
 
 /// Removes a profile, then its secrets: the file first, so a keyring failure cannot leave a

@@ -152,6 +152,12 @@ pub struct ExportResponse {
     pub private_key: String,
 }
 
+impl Drop for ExportResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.private_key);
+    }
+}
+
 impl std::fmt::Debug for ExportResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExportResponse")
