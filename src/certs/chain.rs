@@ -32,10 +32,16 @@ pub struct ChainReport {
     pub complete: bool,
 }
 
+/// Distinct certificates a chain is searched among at most: real bundles hold a handful; a
+/// file with thousands is hostile (each candidate pair can cost a signature check).
+pub const MAX_CHAIN_SEARCH: usize = 200;
+
 struct Parsed<'a> {
     cert: X509Certificate<'a>,
     ski: Option<Vec<u8>>,
     aki: Option<Vec<u8>>,
+    /// Subject = issuer and its own key verifies it: checked once per certificate.
+    self_signed: bool,
 }
 
 fn parse(der: &[u8]) -> Option<Parsed<'_>> {
@@ -49,7 +55,8 @@ fn parse(der: &[u8]) -> Option<Parsed<'_>> {
             _ => {}
         }
     }
-    Some(Parsed { cert, ski, aki })
+    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw() && cert.verify_signature(None).is_ok();
+    Some(Parsed { cert, ski, aki, self_signed })
 }
 
 fn issued(child: &Parsed<'_>, parent: &Parsed<'_>) -> bool {
@@ -72,19 +79,53 @@ fn name(p: &Parsed<'_>) -> String {
 }
 
 fn is_self_signed(p: &Parsed<'_>) -> bool {
-    p.cert.subject().as_raw() == p.cert.issuer().as_raw() && p.cert.verify_signature(None).is_ok()
+    p.self_signed
 }
 
-/// Orders and checks the certificates (DER) of a bag.
-pub fn build(certs: &[Vec<u8>], now: OffsetDateTime) -> ChainReport {
-    let parsed: Vec<Option<Parsed<'_>>> = certs.iter().map(|d| parse(d)).collect();
+/// The certificates to search: each distinct one once, at most [`MAX_CHAIN_SEARCH`]; and what
+/// was left out, as problems.
+fn distinct(certs: &[Vec<u8>]) -> (Vec<usize>, Vec<String>) {
     let mut problems = Vec::new();
-    for (i, p) in parsed.iter().enumerate() {
-        if p.is_none() {
+    let mut seen = std::collections::HashSet::new();
+    let mut duplicates = 0usize;
+    let mut kept = Vec::new();
+    for (i, der) in certs.iter().enumerate() {
+        if !seen.insert(der.as_slice()) {
+            duplicates += 1;
+        } else if kept.len() < MAX_CHAIN_SEARCH {
+            kept.push(i);
+        }
+    }
+    if duplicates > 0 {
+        problems.push(if duplicates == 1 {
+            "1 copy of a certificate already in the bundle was left out".to_owned()
+        } else {
+            format!("{duplicates} copies of certificates already in the bundle were left out")
+        });
+    }
+    if seen.len() > MAX_CHAIN_SEARCH {
+        problems.push(format!(
+            "the bundle holds {} distinct certificates; only the first {MAX_CHAIN_SEARCH} were searched for the chain",
+            seen.len()
+        ));
+    }
+    (kept, problems)
+}
+
+/// Orders and checks the certificates (DER) of a bag. Copies of one certificate count once; past
+/// [`MAX_CHAIN_SEARCH`] distinct ones the rest are left out, with a problem saying so. Each
+/// certificate's own signature is checked once, each link's once: the work grows with the
+/// number of certificates, not with its square of signature checks.
+pub fn build(certs: &[Vec<u8>], now: OffsetDateTime) -> ChainReport {
+    let (distinct, mut problems) = distinct(certs);
+    let mut parsed: Vec<Option<Parsed<'_>>> = (0..certs.len()).map(|_| None).collect();
+    for &i in &distinct {
+        parsed[i] = parse(&certs[i]);
+        if parsed[i].is_none() {
             problems.push(format!("certificate {} does not parse and was left out", i + 1));
         }
     }
-    let valid: Vec<usize> = (0..certs.len()).filter(|i| parsed[*i].is_some()).collect();
+    let valid: Vec<usize> = distinct.iter().copied().filter(|i| parsed[*i].is_some()).collect();
     let get = |i: usize| parsed[i].as_ref().unwrap_or_else(|| unreachable!("only parsed indices are used"));
     // The leaf issues nothing in the bag; prefer a non-CA one.
     let issues_another = |i: usize| valid.iter().any(|&j| j != i && issued(get(j), get(i)) && !is_self_signed(get(j)));

@@ -54,12 +54,24 @@ pub struct ReadOptions {
     pub limits: ArchiveLimits,
 }
 
-/// Reads one input of any supported format.
+/// Certificates read from one file at most: bundles hold a handful, a CA store a few hundred.
+pub const MAX_CERTIFICATES: usize = 1000;
+
+/// Reads one input of any supported format; more than [`MAX_CERTIFICATES`] is refused.
 pub fn read(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Material, CertError> {
-    if archive::is_zip(bytes) {
-        return read_zip(name, bytes, opts);
+    let material = if archive::is_zip(bytes) {
+        read_zip(name, bytes, opts)?
+    } else {
+        read_single(name, bytes, opts.password.as_deref())?
+    };
+    if material.certificates.len() > MAX_CERTIFICATES {
+        return Err(CertError::TooMany {
+            name: name.to_owned(),
+            found: material.certificates.len(),
+            limit: MAX_CERTIFICATES,
+        });
     }
-    read_single(name, bytes, opts.password.as_deref())
+    Ok(material)
 }
 
 fn read_zip(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Material, CertError> {

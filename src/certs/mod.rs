@@ -60,6 +60,16 @@ pub enum CertError {
         /// What is wrong.
         reason: String,
     },
+    /// More certificates than any real bundle holds (a hostile file).
+    #[error("{name}: holds {found} certificates; certdesk reads at most {limit} from one file.")]
+    TooMany {
+        /// The input's name.
+        name: String,
+        /// How many it holds (at least).
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The input is not a format certdesk reads.
     #[error("{0}: not a certificate, key, keystore, PCA export or zip that certdesk reads.")]
     UnknownFormat(String),

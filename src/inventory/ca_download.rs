@@ -98,5 +98,12 @@ fn certificates_in(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     if out.is_empty() {
         return Err("The download holds no certificate; nothing was saved.".into());
     }
+    if out.len() > crate::certs::material::MAX_CERTIFICATES {
+        return Err(format!(
+            "The download holds {} certificates, more than any CA bundle ({} at most); nothing was saved.",
+            out.len(),
+            crate::certs::material::MAX_CERTIFICATES
+        ));
+    }
     Ok(out)
 }

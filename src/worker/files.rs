@@ -192,15 +192,20 @@ pub(super) async fn download(
         Err(e) => return Outcome::Failed(e),
     };
     let now = session.http().clock().now();
-    let certificates: Vec<CertSummary> =
-        fetched.certificates.iter().filter_map(|(name, der)| summarize(name, der).ok()).collect();
-    let details: Vec<_> = fetched
-        .certificates
-        .iter()
-        .filter_map(|(name, der)| crate::certs::details::details(name, der, now, 30).ok())
-        .collect();
-    let ders: Vec<Vec<u8>> = fetched.certificates.iter().map(|(_, der)| der.clone()).collect();
-    let chain = crate::certs::chain::build(&ders, now);
+    // Parsing and signature checks are CPU work: off the runtime's threads (a Stop ends the job
+    // at once; the capped work left finishes in the background).
+    let found = fetched.certificates.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        let certificates: Vec<CertSummary> = found.iter().filter_map(|(name, der)| summarize(name, der).ok()).collect();
+        let details: Vec<_> =
+            found.iter().filter_map(|(name, der)| crate::certs::details::details(name, der, now, 30).ok()).collect();
+        let ders: Vec<Vec<u8>> = found.into_iter().map(|(_, der)| der).collect();
+        (certificates, details, crate::certs::chain::build(&ders, now))
+    })
+    .await;
+    let Ok((certificates, details, chain)) = read else {
+        return Outcome::Failed("Reading the downloaded certificate stopped on an internal error.".into());
+    };
     let bytes = if ca_download::wants_pem(&choice.path) { fetched.to_pem() } else { fetched.bytes.to_vec() };
     if let Err(e) = write_chosen(ctx, &choice, bytes, Sensitivity::Public).await {
         return Outcome::Failed(e);

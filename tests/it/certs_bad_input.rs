@@ -150,3 +150,28 @@ fn random_mutations_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_file_of_thousands_of_certificates_is_refused_and_copies_are_searched_once() {
+    let p = common::pki();
+    let many: String = std::iter::repeat_n(p.root.pem.as_str(), 1001).collect();
+    let e = err_of("many.pem", many.as_bytes());
+    assert!(e.contains("many.pem: holds 1001 certificates; certdesk reads at most 1000"), "{e}");
+    let few: String = std::iter::repeat_n(p.root.pem.as_str(), 1000).collect();
+    assert_eq!(read("few.pem", few.as_bytes(), &ReadOptions::default()).unwrap().certificates.len(), 1000);
+    // Copies in a bag: one link, one line about the copies, no pair-wise work.
+    let mut bag = vec![p.leaf.cert_der.clone(), p.issuing.der.clone()];
+    bag.extend(std::iter::repeat_n(p.root.der.clone(), 500));
+    let report = certdesk::certs::chain::build(&bag, time::OffsetDateTime::now_utc());
+    assert_eq!(report.ordered.len(), 3);
+    assert_eq!(report.problems, ["499 copies of certificates already in the bundle were left out"]);
+    // Past the search cap: said, not silently dropped.
+    let distinct: Vec<Vec<u8>> = (0..=certdesk::certs::chain::MAX_CHAIN_SEARCH)
+        .map(|i| {
+            let name = format!("Root {i}");
+            Authority::root(&common::spec(&name, &[], 30, KeyKind::Ec256)).unwrap().der
+        })
+        .collect();
+    let report = certdesk::certs::chain::build(&distinct, time::OffsetDateTime::now_utc());
+    assert!(report.problems.iter().any(|m| m.contains("only the first 200 were searched")), "{:?}", report.problems);
+}
