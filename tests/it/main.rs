@@ -3,6 +3,7 @@
 
 mod common;
 
+mod canary;
 mod certs_bad_input;
 mod certs_chain;
 mod certs_formats;
