@@ -395,3 +395,60 @@ fn a_keyring_that_fails_halfway_through_an_edit_is_put_back_as_it_was() {
     assert_eq!(secret_of(&vault, "temp").as_deref(), Some("sk-before"), "the SK stored first was put back");
     assert!(!path.exists());
 }
+
+/// A real FAT file system (an image mounted with fusefat): no hard links there. Unmounted on drop.
+struct FatMount {
+    _image_dir: tempfile::TempDir,
+    mount: tempfile::TempDir,
+}
+
+impl FatMount {
+    fn new() -> Option<Self> {
+        if !(crate::common::have("mkfs.vfat") && crate::common::have("fusefat") && crate::common::have("fusermount")) {
+            return None;
+        }
+        let image_dir = tempfile::tempdir().unwrap();
+        let image = image_dir.path().join("fat.img");
+        let run = |cmd: &str, args: &[&std::ffi::OsStr]| {
+            let out = std::process::Command::new(cmd).args(args).output().unwrap();
+            assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        run("mkfs.vfat", &["-C".as_ref(), image.as_os_str(), "8192".as_ref()]);
+        let mount = tempfile::tempdir().unwrap();
+        run("fusefat", &["-o".as_ref(), "rw+".as_ref(), image.as_os_str(), mount.path().as_os_str()]);
+        Some(Self { _image_dir: image_dir, mount })
+    }
+}
+
+impl Drop for FatMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("fusermount").arg("-u").arg(self.mount.path()).output();
+    }
+}
+
+/// fusefat, like some FUSE file systems, has neither hard links nor a rename that refuses to
+/// replace: certdesk cannot be sure a save does not replace a file that appears meanwhile there,
+/// so it refuses with a clear message (before: a plain rename, which replaces).
+#[test]
+fn where_no_rename_refuses_to_replace_and_no_hard_link_exists_a_save_is_refused_not_risked() {
+    let Some(fat) = FatMount::new() else { return };
+    let dir = fat.mount.path();
+    std::fs::write(dir.join("a"), b"a").unwrap();
+    assert!(std::fs::hard_link(dir.join("a"), dir.join("b")).is_err(), "no hard links here");
+    let target = dir.join("ca.crt");
+    let error = store::write_atomic(&target, b"new", Sensitivity::Public, Overwrite::Never).unwrap_err();
+    assert!(matches!(error, StoreError::NoSafePlace(_)), "{error}");
+    assert!(error.to_string().contains("Save into a folder on this computer's disk"), "{error}");
+    assert!(!target.exists());
+    let set: [(&str, &[u8], Sensitivity); 2] =
+        [("server.crt", b"cert", Sensitivity::Public), ("server.key", b"key", Sensitivity::Secret)];
+    let error = store::write_set(dir, &set, &[], Overwrite::Never).unwrap_err();
+    assert!(matches!(error, StoreError::NoSafePlace(_)), "{error}");
+    assert!(!dir.join("server.crt").exists() && !dir.join("server.key").exists(), "all or none");
+    // An existing file is refused as such, and a confirmed replacement still works.
+    let error = store::write_atomic(&dir.join("a"), b"x", Sensitivity::Public, Overwrite::Never).unwrap_err();
+    assert!(matches!(error, StoreError::Exists(_)), "{error}");
+    store::write_atomic(&dir.join("a"), b"replaced", Sensitivity::Public, Overwrite::Replace).unwrap();
+    assert_eq!(std::fs::read(dir.join("a")).unwrap(), b"replaced");
+    assert_eq!(strays(dir), Vec::<String>::new());
+}
