@@ -10,6 +10,7 @@ pub mod keys;
 pub mod keystore;
 pub mod material;
 pub mod pem;
+mod pkcs12_cost;
 pub mod summary;
 
 /// Why certificate material could not be read or written.
