@@ -6,7 +6,12 @@
 //! issued, no presigned-link signature, no private key may appear, except in the files the user
 //! asked to export with keys.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::case_sensitive_file_extension_comparisons
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -189,5 +194,97 @@ fn no_secret_reaches_any_output_or_file_the_user_did_not_ask_for() {
     );
     assert!(out.path().join("pem/server.key").exists());
     assert_eq!(leaks, Vec::<String>::new(), "canary hits");
+    rt.block_on(sim.shutdown());
+}
+
+/// The app's flows with a user's profiles: an AK/SK profile does every action (downloads, every
+/// export, a bulk export, CSV/JSON/calendar exports), an IAM password profile signs in, a wrong
+/// password and 5xx fail. Then the activity log, the banners, the profile cards' messages, the
+/// settings eframe persists, the profiles file and every file written are scanned.
+#[cfg(feature = "gui")]
+#[test]
+fn no_secret_reaches_the_apps_log_state_or_files_the_user_did_not_ask_for() {
+    use crate::common::ui::{every_action_works, harness, isolated, wait_for};
+    use certdesk::ui::AppOptions;
+    use egui_kittest::kittest::Queryable;
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = SimConfig { secret_key: SK.into(), iam_password: PASSWORD.into(), ..SimConfig::default() };
+    let sim = rt.block_on(certdesk::sim::start(config)).unwrap();
+    let (options, dir) = isolated();
+    let dialog = std::sync::Arc::new(certdesk::worker::ScriptedDialog::default());
+    let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, dialog.clone());
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    crate::common::ui::fill_new_profile(&mut h, "canary", &sim);
+    h.run_steps(1);
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open());
+    let out = tempfile::tempdir().unwrap();
+    every_action_works(&mut h, &dialog, out.path(), "canary");
+    for (label, name) in [
+        ("CSV (shown rows)", "rows.csv"),
+        ("JSON (shown rows)", "rows.json"),
+        ("Calendar of expiry reminders (.ics)", "rows.ics"),
+    ] {
+        let path = out.path().join(name);
+        dialog.answer(Some(certdesk::worker::SaveChoice { path: path.clone(), overwrite_confirmed: false }));
+        h.get_by_label("Export").click();
+        h.run_steps(3);
+        h.get_by_label(label).click();
+        wait_for(&mut h, name, |app| !app.is_busy() && path.exists());
+    }
+    // An IAM password profile, right then wrong, and a refresh under 5xx.
+    let domain = sim.state.estate.domain_name.clone();
+    for (name, password) in [("iam", PASSWORD), ("iam-wrong", "CanaryWrongPassword-2")] {
+        h.query_all_by_label("Add profile").next().unwrap().click();
+        h.run_steps(8);
+        h.get_by_label("IAM user").click();
+        h.run_steps(8);
+        for (label, text) in [
+            ("Account (domain)", domain.as_str()),
+            ("IAM user", "sim-admin"),
+            ("Password", password),
+            ("Custom endpoint", sim.endpoint()),
+        ] {
+            let node = h.query_all_by_label(label).last().unwrap();
+            node.click();
+            node.type_text(text);
+        }
+        let node = h.query_all_by_label("Name").last().unwrap();
+        node.click();
+        node.type_text(name);
+        h.run_steps(1);
+        h.get_by_label("Save").click();
+        wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && !app.is_busy());
+    }
+    assert!(h.state().profile_test("iam").is_some_and(Result::is_ok), "{:?}", h.state().profile_test("iam"));
+    assert!(h.state().profile_test("iam-wrong").is_some_and(Result::is_err));
+    sim.state.set_faults(Faults { error_rate: 0.5, ..Faults::default() });
+    h.key_press(egui::Key::F5);
+    h.run_steps(2);
+    wait_for(&mut h, "the refresh under faults", |app| !app.is_busy());
+    sim.state.set_faults(Faults::default());
+
+    let app = h.state();
+    let mut said: Vec<String> = app.activity_messages();
+    said.extend(app.region_errors().iter().map(|e| e.message.clone()));
+    said.extend(["canary", "iam", "iam-wrong"].iter().filter_map(|p| app.profile_test(p)).map(|r| format!("{r:?}")));
+    said.push(serde_json::to_string(app.settings()).unwrap());
+    said.push(format!("{:?}", app.settings()));
+    let mut leaks: Vec<String> =
+        said.iter().filter(|s| !hits(s).is_empty()).map(|s| format!("said: {s} {:?}", hits(s))).collect();
+    let with_keys = |name: &str| {
+        name.ends_with(".zip") && !name.contains("-ca") || name.ends_with("-with-key.pem") || name.ends_with(".p12")
+    };
+    for file in files_below(out.path()).into_iter().chain(files_below(dir.path())) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let found = hits(&String::from_utf8_lossy(&std::fs::read(&file).unwrap()));
+        if !with_keys(&name) && !found.is_empty() {
+            leaks.push(format!("{}: {found:?}", file.display()));
+        }
+    }
+    assert!(out.path().join("canary-no-key.pem").exists() && out.path().join("rows.json").exists());
+    assert_eq!(leaks, Vec::<String>::new(), "canary hits");
+    drop(h);
     rt.block_on(sim.shutdown());
 }
