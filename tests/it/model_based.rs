@@ -1,7 +1,7 @@
 //! A model-based test of the whole app: seeded random sequences of what users do (refresh, stop,
 //! add, rename and delete profiles, download, export, bulk export), overlapping, driven through
 //! the real app headless (egui_kittest) against a real simulator with faults (latency, a failing
-//! region, 5xx in some runs) and a keyring that answers slowly. After each sequence the app must
+//! region, 5xx and connection resets in some runs) and a keyring that answers slowly. After each sequence the app must
 //! be consistent: every job started and finished exactly once, no duplicate row, no row of a
 //! profile that is gone, keyring and profiles file in agreement, no temp file left, and the
 //! failures listed equal the failures injected.
@@ -401,6 +401,7 @@ fn world(seed: u64, random_faults: bool, rt: &tokio::runtime::Runtime) -> World 
         latency_ms: 2 + seed % 15,
         fail_regions: vec!["eu-nl".into()],
         error_rate: if random_faults { 0.03 } else { 0.0 },
+        reset_rate: if random_faults { 0.02 } else { 0.0 },
         ..Faults::default()
     };
     let sim =
