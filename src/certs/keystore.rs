@@ -125,18 +125,12 @@ impl std::fmt::Debug for KeystoreContents {
 
 /// Opens a PKCS#12 file; a wrong password or a damaged file is a clear error.
 pub fn read_pkcs12(name: &str, data: &[u8], password: &str) -> Result<KeystoreContents, CertError> {
-    // The work a file asks for is read first: a key derivation of millions of iterations per
-    // bag is refused before the first one.
-    if let Some(asked) = super::pkcs12_cost::max_iterations(data)
-        && asked > super::pkcs12_cost::MAX_ITERATIONS
-    {
+    // The work a file asks for is read first: key derivations of millions of iterations, many
+    // bags, or scrypt are refused before the first derivation.
+    if let Some(reason) = super::pkcs12_cost::refusal(data) {
         return Err(CertError::BadKeystore {
             name: name.to_owned(),
-            reason: format!(
-                "asks for {asked} key-derivation iterations; certdesk opens files with at most {} (OpenSSL, \
-                 keytool and Windows write 2,000 to 10,000). Export it again with the defaults.",
-                super::pkcs12_cost::MAX_ITERATIONS
-            ),
+            reason: format!("{reason}. Export it again with the usual settings."),
         });
     }
     let store = p12_keystore::KeyStore::from_pkcs12(data, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)

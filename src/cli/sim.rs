@@ -78,6 +78,12 @@ fn random_hex(bytes: usize) -> Result<String, String> {
 }
 
 pub(super) async fn run(args: SimArgs) -> u8 {
+    if args.allow_remote && (args.ak.is_some() || args.sk.is_some()) {
+        output::error(
+            "--allow-remote makes credentials of the run's own; --ak and --sk would serve known keys on the network",
+        );
+        return EXIT_FAILURE;
+    }
     let mut defaults = SimConfig::default();
     if args.allow_remote {
         let random = (|| -> Result<_, String> {

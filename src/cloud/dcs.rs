@@ -48,6 +48,7 @@ pub enum SslState {
 /// Queries an instance's SSL (`GET .../ssl`).
 pub async fn show_ssl(session: &CloudSession, region: &str, instance_id: &str) -> Result<SslState, CloudError> {
     let base = session.base_url(Service::Dcs, region)?;
+    let instance_id = super::validate::id("instance id", instance_id)?;
     let req = ApiRequest::get(&base, format!("/v2/{{project_id}}/instances/{instance_id}/ssl"));
     match session.call_regional(region, req).await {
         Ok(resp) if resp.status == 204 || resp.body.iter().all(u8::is_ascii_whitespace) => Ok(SslState::NoInfo),
@@ -65,8 +66,12 @@ pub async fn ssl_cert_link(
 ) -> Result<DownloadResponse, CloudError> {
     let base = session.base_url(Service::Dcs, region)?;
     // A read in effect, so safe to retry although it is a POST.
-    let req =
-        ApiRequest::post(&base, format!("/v2/{{project_id}}/instances/{instance_id}/ssl-certs/download"), None, true);
+    let req = ApiRequest::post(
+        &base,
+        format!("/v2/{{project_id}}/instances/{}/ssl-certs/download", super::validate::id("instance id", instance_id)?),
+        None,
+        true,
+    );
     let resp = session.call_regional(region, req).await?;
     let body: DownloadResponse = resp.json(&base)?;
     if body.link.is_empty() {

@@ -41,6 +41,7 @@ pub async fn ssl_cert_link(
     instance_id: &str,
 ) -> Result<DownloadLink, CloudError> {
     let base = session.base_url(Service::GeminiDb, region)?;
+    let instance_id = super::validate::id("instance id", instance_id)?;
     let req = ApiRequest::get(&base, format!("/v3/{{project_id}}/instances/{instance_id}/ssl-cert/download-link"));
     let resp = session.call_regional(region, req).await?;
     let body: DownloadLinkResponse = resp.json(&base)?;

@@ -166,6 +166,7 @@ pub async fn export_certificate(
     let base = session.base_url(Service::Ccm, GLOBAL)?;
     let body = ExportRequest { kind: server_type.api_name().into(), is_compressed: compressed.to_string() };
     let body = serde_json::to_vec(&body).map_err(|e| CloudError::NotSent(e.to_string()))?;
+    let certificate_id = super::validate::id("certificate id", certificate_id)?;
     let req = ApiRequest::post(&base, format!("/v1/private-certificates/{certificate_id}/export"), Some(body), true);
     let resp = session.call_global(req).await?;
     // The API answers JSON or a binary zip; the Content-Type tells which (CLOUD_API.md §3.4).
@@ -186,6 +187,7 @@ pub async fn export_certificate(
 /// Exports a CA certificate and its chain.
 pub async fn export_ca(session: &CloudSession, ca_id: &str) -> Result<ExportCaResponse, CloudError> {
     let base = session.base_url(Service::Ccm, GLOBAL)?;
+    let ca_id = super::validate::id("CA id", ca_id)?;
     let req = ApiRequest::post(&base, format!("/v1/private-certificate-authorities/{ca_id}/export"), None, true);
     session.call_global(req).await?.json(&base)
 }

@@ -299,6 +299,8 @@ impl CloudSession {
     /// Calls a regional service: the path may contain `{project_id}`, which is filled in.
     pub async fn call_regional(&self, region: &str, mut req: ApiRequest) -> Result<ApiResponse, CloudError> {
         let project_id = self.project_id(region).await?;
+        // One segment, whoever said it (IAM, the environment, a profile).
+        super::validate::id("project id", &project_id)?;
         req.path = req.path.replace("{project_id}", &project_id);
         match &self.credentials {
             Credentials::AkSk { .. } => {

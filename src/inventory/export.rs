@@ -36,7 +36,8 @@ fn csv_field(value: &str) -> String {
     } else {
         value.to_owned()
     };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+    // ';' too: spreadsheets in German and other locales split on it.
+    if value.contains([',', ';', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 
 /// Renders rows in a format.

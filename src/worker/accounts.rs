@@ -21,7 +21,16 @@ pub(super) struct Target {
 #[derive(Clone, Default)]
 pub(super) struct Accounts {
     // An async lock held across a sign-in: one sign-in per profile at a time, never a stampede.
-    pub(super) signed_in: Arc<tokio::sync::Mutex<HashMap<String, Arc<Target>>>>,
+    pub(super) signed_in: Arc<tokio::sync::Mutex<HashMap<String, Signed>>>,
+}
+
+/// A profile's last sign-in: its session, or why it failed. A failure is kept until the next
+/// refresh or a change of the profile, so ten downloads of a profile whose secret is wrong do
+/// not send ten bad signatures (the gateway locks an AK after five).
+#[derive(Clone)]
+pub(super) enum Signed {
+    In(Arc<Target>),
+    Failed(String),
 }
 
 impl Accounts {
@@ -32,21 +41,31 @@ impl Accounts {
         vault: Option<&Arc<dyn SecretStore>>,
     ) -> Result<Arc<Target>, String> {
         let mut signed_in = self.signed_in.lock().await;
-        if let Some(target) = signed_in.get(name) {
-            return Ok(target.clone());
+        match signed_in.get(name) {
+            Some(Signed::In(target)) => return Ok(target.clone()),
+            Some(Signed::Failed(message)) => {
+                return Err(format!("{message} (not tried again until a refresh or a change of the profile)"));
+            }
+            None => {}
         }
         let profile = profiles
             .iter()
             .find(|p| p.name == name)
             .ok_or_else(|| format!("The profile {name} no longer exists; refresh to update the table."))?;
         let vault = vault.ok_or_else(no_vault)?;
-        let target = sign_in(profile, vault).await?;
-        signed_in.insert(name.to_owned(), target.clone());
-        Ok(target)
+        let signed = sign_in(profile, vault).await;
+        signed_in.insert(name.to_owned(), signed.clone().map_or_else(Signed::Failed, Signed::In));
+        signed
     }
 
     pub(super) async fn keep(&self, target: Arc<Target>) {
-        self.signed_in.lock().await.insert(target.name.clone(), target);
+        self.signed_in.lock().await.insert(target.name.clone(), Signed::In(target));
+    }
+
+    /// The sessions signed in (the demo's refresh uses them all).
+    pub(super) async fn sessions(&self) -> Vec<Arc<Target>> {
+        let signed_in = self.signed_in.lock().await;
+        signed_in.values().filter_map(|s| if let Signed::In(t) = s { Some(t.clone()) } else { None }).collect()
     }
 
     /// Signs a profile in anew (a refresh: new regions, changed credentials) and keeps the result;
@@ -58,9 +77,9 @@ impl Accounts {
     ) -> Result<Arc<Target>, String> {
         let mut signed_in = self.signed_in.lock().await;
         signed_in.remove(&profile.name);
-        let target = sign_in(profile, vault).await?;
-        signed_in.insert(profile.name.clone(), target.clone());
-        Ok(target)
+        let signed = sign_in(profile, vault).await;
+        signed_in.insert(profile.name.clone(), signed.clone().map_or_else(Signed::Failed, Signed::In));
+        signed
     }
 
     pub(super) async fn forget(&self, names: &[&str]) {

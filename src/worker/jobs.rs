@@ -260,11 +260,8 @@ impl Worker {
                 w.reload_profiles(job).await;
             }
             let ctx = w.context(cancel);
-            let targets = if w.is_demo() {
-                ctx.accounts.signed_in.lock().await.values().cloned().collect()
-            } else {
-                sign_in_all(job, &ctx, &w.out).await
-            };
+            let targets =
+                if w.is_demo() { ctx.accounts.sessions().await } else { sign_in_all(job, &ctx, &w.out).await };
             let parts = targets
                 .iter()
                 .map(|p| {

@@ -37,8 +37,9 @@ proptest! {
 
     #[test]
     fn no_id_changes_the_path(id in interesting()) {
+        // As the service clients build a path: the id is checked as one segment, then the path.
         let path = format!("/v2/project-1/instances/{id}/ssl");
-        if validate::path(&path).is_ok() {
+        if validate::id("instance id", &id).is_ok() && validate::path(&path).is_ok() {
             let url = url::Url::parse(&format!("https://dcs.eu-de.example{}", signer::wire_path(&path))).unwrap();
             prop_assert_eq!(url.host_str(), Some("dcs.eu-de.example"));
             let segments: Vec<&str> = url.path_segments().unwrap().collect();
@@ -56,7 +57,7 @@ async fn an_id_that_is_no_safe_segment_is_refused_before_anything_is_sent() {
     let region = sim.info.regions[0].clone();
     session.set_project_id(&region, &sim.info.project_ids[&region]).await;
     let before = sim.state.request_count();
-    for id in ["..", ".", "a/../../x", "%2e%2e", "id?x=1", "id#x"] {
+    for id in ["..", ".", "a/../../x", "%2e%2e", "id?x=1", "id#x", "other-instance/ssl"] {
         let err = dcs::ssl_cert_link(&session, &region, id).await.unwrap_err();
         assert!(matches!(err, CloudError::NotSent(_)), "{id}: {err}");
     }

@@ -962,3 +962,55 @@ fn deleting_a_profile_during_a_refresh_never_shows_its_rows_again_nor_twice_anyo
     drop(h);
     rt.block_on(sim.shutdown());
 }
+
+#[test]
+fn after_a_failed_sign_in_actions_on_stale_rows_do_not_try_the_wrong_secret_again() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, dir) = isolated();
+    let vault = options.vault.clone().unwrap();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = user_profile_app(options, &sim, "rotated", dialog.clone());
+    wait_for(&mut h, "the estate", loaded);
+    // The key was rotated in the console; the keyring still holds the old one.
+    let wrong = certdesk::cloud::Secret::new("the-rotated-away-secret");
+    vault.set("rotated", certdesk::vault::SecretField::SecretKey, &wrong).unwrap();
+    h.key_press(egui::Key::F5);
+    h.run_steps(2);
+    wait_for(&mut h, "the failed refresh", |app| !app.is_busy() && !app.region_errors().is_empty());
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "one bad signature for the refresh");
+    // Bulk export of stale rows, then two downloads: none of them signs with the wrong key again.
+    let rows: Vec<Row> = h
+        .state()
+        .rows()
+        .iter()
+        .filter(|r| r.service == certdesk::cloud::Service::Dcs && r.ssl == SslStatus::On)
+        .take(3)
+        .cloned()
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        mark_row(&mut h, row);
+    }
+    dialog.answer_folder(Some(dir.path().to_path_buf()));
+    h.get_by_label("3 marked").click();
+    h.run_steps(3);
+    h.get_by_label("NGINX zips").click();
+    wait_for(&mut h, "the bulk export", |app| {
+        !app.is_busy() && app.activity_messages().iter().any(|m| m.contains("Saved 0 of 3"))
+    });
+    for row in &rows[..2] {
+        find_and_select(&mut h, &row.id);
+        dialog
+            .answer(Some(SaveChoice { path: dir.path().join(format!("{}.zip", row.id)), overwrite_confirmed: false }));
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
+        h.run_steps(2);
+        wait_for(&mut h, "the download", |app| !app.is_busy());
+    }
+    let failed: Vec<String> =
+        h.state().activity_messages().into_iter().filter(|m| m.contains("not tried again")).collect();
+    assert!(failed.len() >= 3, "{failed:?}");
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "still one: {failed:?}");
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
