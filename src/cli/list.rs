@@ -20,9 +20,24 @@ pub struct ListArgs {
     /// Days before expiry that count as expiring.
     #[arg(long, default_value_t = 30)]
     pub warn_days: i64,
-    /// Print JSON (schema `certdesk.list.v1`) instead of a table.
+    /// Print JSON (schema `certdesk.list.v1`) instead of a table (same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    /// Output: a table, JSON (`certdesk.list.v1`), or the OpenMetrics/Prometheus text exposition
+    /// (for a node_exporter textfile collector or any Prometheus).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// How `list` prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    /// A table.
+    Table,
+    /// JSON, schema `certdesk.list.v1`.
+    Json,
+    /// OpenMetrics text: expiry and days left per item, scrape errors per failed part.
+    Openmetrics,
 }
 
 /// A service, as a command-line value.
@@ -74,7 +89,13 @@ pub(super) async fn run(args: ListArgs) -> u8 {
     }
     let (mut rows, errors) = refresh_all(session, opts).await;
     sort_rows(&mut rows);
-    print(&rows, &errors, args.json);
+    let format = if args.json { ListFormat::Json } else { args.format };
+    if format == ListFormat::Openmetrics {
+        let now = time::OffsetDateTime::now_utc();
+        output::raw(&crate::inventory::export::openmetrics(&rows, &errors, now));
+    } else {
+        print(&rows, &errors, format == ListFormat::Json);
+    }
     match (rows.is_empty(), errors.is_empty()) {
         (_, true) => EXIT_OK,
         (true, false) => EXIT_FAILURE,

@@ -11,6 +11,12 @@ pub fn line(text: &str) {
     let _ = writeln!(out, "{text}");
 }
 
+/// Prints text as it is (it brings its own line ends).
+pub fn raw(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+}
+
 /// Prints progress.
 pub fn progress(text: &str) {
     eprintln!("{text}");

@@ -176,6 +176,66 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
     out
 }
 
+/// A label value in the OpenMetrics text format: backslash, double quote and line feed escaped.
+fn metric_label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// A value's serde name (`gemini-db`, `not_yet_valid`): what the JSON output calls it too.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The OpenMetrics (Prometheus) text exposition of the rows: expiry time and days left per item
+/// with its service, profile, region, name, id and state; one `certdesk_scrape_errors` sample per
+/// part that failed (its items are missing, not expired). Ends with `# EOF`.
+pub fn openmetrics(rows: &[InventoryRow], errors: &[RefreshError], now: OffsetDateTime) -> String {
+    use std::fmt::Write as _;
+    let labels = |r: &InventoryRow| {
+        let state = r.validity.map_or_else(|| "unknown".to_owned(), |v| wire_name(&v));
+        format!(
+            "service=\"{}\",profile=\"{}\",region=\"{}\",name=\"{}\",id=\"{}\",state=\"{}\"",
+            metric_label(&wire_name(&r.service)),
+            metric_label(&r.profile),
+            metric_label(&r.region),
+            metric_label(&r.name),
+            metric_label(&r.id),
+            metric_label(&state)
+        )
+    };
+    let mut out = String::new();
+    let expiry = "certdesk_certificate_expiry_timestamp_seconds";
+    let _ = writeln!(out, "# TYPE {expiry} gauge\n# UNIT {expiry} seconds");
+    let _ = writeln!(out, "# HELP {expiry} When the certificate expires, as a Unix time.");
+    for r in rows {
+        if let Some(at) = r.expires_at {
+            let _ = writeln!(out, "{expiry}{{{}}} {}", labels(r), at.unix_timestamp());
+        }
+    }
+    let days = "certdesk_certificate_days_left";
+    let _ = writeln!(out, "# TYPE {days} gauge");
+    let _ = writeln!(out, "# HELP {days} Whole UTC days until the certificate expires; negative once expired.");
+    for r in rows {
+        if let Some(at) = r.expires_at {
+            let _ = writeln!(out, "{days}{{{}}} {}", labels(r), crate::certs::summary::days_left(now, at));
+        }
+    }
+    let failed = "certdesk_scrape_errors";
+    let _ = writeln!(out, "# TYPE {failed} gauge");
+    let _ = writeln!(out, "# HELP {failed} Parts of the scan that failed (their items are missing, not gone).");
+    for e in errors {
+        let _ = writeln!(
+            out,
+            "{failed}{{profile=\"{}\",region=\"{}\",service=\"{}\"}} 1",
+            metric_label(&e.profile),
+            metric_label(&e.region),
+            metric_label(&wire_name(&e.service))
+        );
+    }
+    out.push_str("# EOF\n");
+    out
+}
+
 /// A file name stem from cloud data (an instance name, a common name): letters, digits, `-`,
 /// `_` and inner dots only; no leading dot, no Windows reserved name, at most 80 characters.
 pub fn safe_file_stem(name: &str) -> String {
@@ -200,7 +260,12 @@ pub fn safe_file_stem(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, ics_text, safe_file_stem};
+    use super::{csv_field, ics_text, metric_label, safe_file_stem};
+
+    #[test]
+    fn metric_label_values_are_escaped() {
+        assert_eq!(metric_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
 
     #[test]
     fn csv_cells_that_a_spreadsheet_would_run_are_defused() {
