@@ -61,34 +61,39 @@ impl From<ServiceArg> for Service {
     }
 }
 
-pub(super) async fn run(args: ListArgs) -> u8 {
-    let session = match args.connect.session().await {
-        Ok(s) => s,
-        Err(e) => {
-            output::error(&e);
-            return EXIT_FAILURE;
-        }
-    };
-    let regions = match args.connect.signed_in_regions(&session).await {
-        Ok(r) => r,
-        Err(e) => {
-            output::error(&e);
-            return EXIT_FAILURE;
-        }
-    };
+/// Signs in (one call checks the credentials), then scans every region and service asked for:
+/// the rows, soonest expiry first, and the parts that failed. `list` and `check` share it.
+pub(super) async fn scan(
+    connect: &ConnectArgs,
+    services: &[ServiceArg],
+    warn_days: i64,
+) -> Result<(Vec<InventoryRow>, Vec<RefreshError>), String> {
+    let session = connect.session().await?;
+    let regions = connect.signed_in_regions(&session).await?;
     output::progress(&format!("Scanning {} region(s): {}", regions.len(), regions.join(", ")));
     let mut opts = RefreshOptions {
-        profile: args.connect.label(),
+        profile: connect.label(),
         regions,
-        concurrency: args.connect.concurrency,
-        warn_days: args.warn_days,
+        concurrency: connect.concurrency,
+        warn_days,
         ..RefreshOptions::default()
     };
-    if !args.services.is_empty() {
-        opts.services = args.services.iter().map(|s| Service::from(*s)).collect();
+    if !services.is_empty() {
+        opts.services = services.iter().map(|s| Service::from(*s)).collect();
     }
     let (mut rows, errors) = refresh_all(session, opts).await;
     sort_rows(&mut rows);
+    Ok((rows, errors))
+}
+
+pub(super) async fn run(args: ListArgs) -> u8 {
+    let (rows, errors) = match scan(&args.connect, &args.services, args.warn_days).await {
+        Ok(found) => found,
+        Err(e) => {
+            output::error(&e);
+            return EXIT_FAILURE;
+        }
+    };
     let format = if args.json { ListFormat::Json } else { args.format };
     if format == ListFormat::Openmetrics {
         let now = time::OffsetDateTime::now_utc();

@@ -1,6 +1,7 @@
 //! The headless commands, on the same cloud layer the desktop app uses.
 //! Results go to stdout (a table, or JSON with `--json`), progress and errors to stderr.
 
+mod check;
 mod connect;
 mod convert;
 mod download;
@@ -73,6 +74,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Show the SSL facts of one DCS instance.
     Ssl(ssl::SslArgs),
+    /// Check expiries as a monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    Check(check::CheckArgs),
     /// Download the CA certificate of a DCS or GeminiDB instance.
     Download(download::DownloadArgs),
     /// Export a private certificate (PEM files or a server zip) or a private CA certificate.
@@ -127,6 +130,7 @@ pub fn run(command: Command) -> u8 {
         match command {
             Command::List(args) => list::run(args).await,
             Command::Ssl(args) => ssl::run(args).await,
+            Command::Check(args) => check::run(args).await,
             Command::Download(args) => download::run(args).await,
             Command::Export(args) => export::run(args).await,
             Command::Sim(args) => sim::run(args).await,

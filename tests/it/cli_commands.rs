@@ -238,6 +238,7 @@ fn man_writes_a_page_per_visible_command_and_stays_out_of_help() {
     assert_eq!(
         pages,
         [
+            "certdesk-check.1",
             "certdesk-convert.1",
             "certdesk-download.1",
             "certdesk-export.1",
@@ -434,4 +435,39 @@ fn the_simulator_listens_beyond_loopback_only_when_asked_and_then_with_its_own_k
     assert_eq!(list(ak, sk).status.code(), Some(0), "the run's keys work");
     let public = list(&defaults.access_key, &defaults.secret_key);
     assert_eq!(public.status.code(), Some(1), "the published default keys do not");
+}
+
+#[test]
+fn check_follows_the_monitoring_plugin_conventions() {
+    let sim = Sim::start(&[]);
+    let check = |args: &[&str], sk: Option<&str>| {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("check").args(args).args(["--endpoint", sim.endpoint()]);
+        cmd.env("HUAWEICLOUD_SDK_AK", sim.info["ak"].as_str().unwrap());
+        cmd.env("HUAWEICLOUD_SDK_SK", sk.unwrap_or(sim.info["sk"].as_str().unwrap()));
+        cmd.env("CERTDESK_CONFIG_DIR", tempfile::tempdir().unwrap().path());
+        let out = cmd.output().unwrap();
+        let line = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(line.lines().count(), 1, "one status line: {line:?}");
+        (out.status.code(), line)
+    };
+    // The small estate holds an expired, a revoked and a soon-expiring item.
+    let (code, line) = check(&[], None);
+    assert_eq!(code, Some(2), "{line}");
+    assert!(line.starts_with("CERTDESK CRITICAL - ") && line.contains("(revoked)"), "{line}");
+    assert!(line.contains("| items=") && line.contains(" expired=") && line.contains(" min_days_left="), "{line}");
+    // GeminiDB's CAs there are far from expiry: OK, then WARNING with a longer warning window.
+    let (code, line) = check(&["--service", "gemini-db"], None);
+    assert_eq!(code, Some(0), "{line}");
+    assert!(line.starts_with("CERTDESK OK - "), "{line}");
+    let (code, line) = check(&["--service", "gemini-db", "--warn-days", "3650", "--crit-days", "1"], None);
+    assert_eq!(code, Some(1), "{line}");
+    assert!(
+        line.starts_with("CERTDESK WARNING - ") && line.contains("min_days_left=") && line.contains(";3650;1"),
+        "{line}"
+    );
+    // Credentials that do not sign in: UNKNOWN with the cloud's reason.
+    let (code, line) = check(&[], Some("not-the-secret"));
+    assert_eq!(code, Some(3), "{line}");
+    assert!(line.starts_with("CERTDESK UNKNOWN - ") && line.contains("APIG.0301"), "{line}");
 }
