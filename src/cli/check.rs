@@ -3,23 +3,16 @@
 
 use clap::Args;
 
-use super::connect::ConnectArgs;
-use super::list::{ServiceArg, scan};
+use super::list::{ScanArgs, scan};
 use super::output;
 use crate::inventory::{InventoryRow, RefreshError};
 
 /// Options of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Connection options.
+    /// What to scan, and the WARNING threshold (`--warn-days`).
     #[command(flatten)]
-    pub connect: ConnectArgs,
-    /// Only these services (dcs, gemini-db, ccm); repeat for several.
-    #[arg(long = "service", value_enum)]
-    pub services: Vec<ServiceArg>,
-    /// Days left at or below which an item is a WARNING.
-    #[arg(long, default_value_t = 30)]
-    pub warn_days: i64,
+    pub scan: ScanArgs,
     /// Days left at or below which an item is CRITICAL (expired and revoked ones always are).
     #[arg(long, default_value_t = 7)]
     pub crit_days: i64,
@@ -46,8 +39,8 @@ impl State {
 }
 
 pub(super) async fn run(args: CheckArgs) -> u8 {
-    let (state, line) = match scan(&args.connect, &args.services, args.warn_days).await {
-        Ok((rows, errors)) => verdict(&rows, &errors, args.warn_days, args.crit_days),
+    let (state, line) = match scan(&args.scan).await {
+        Ok((rows, errors)) => verdict(&rows, &errors, args.scan.warn_days, args.crit_days),
         Err(e) => (State::Unknown, format!("CERTDESK UNKNOWN - {e}")),
     };
     output::line(&line);
@@ -118,12 +111,5 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
 }
 
 fn days_text(row: &InventoryRow) -> String {
-    match row.days_left {
-        _ if row.status.eq_ignore_ascii_case("REVOKED") => "revoked".into(),
-        Some(-1) => "expired 1 day ago".into(),
-        Some(d) if d < 0 => format!("expired {} days ago", -d),
-        Some(0) => "expires today".into(),
-        Some(d) => format!("{d} days left"),
-        None => "expiry unknown".into(),
-    }
+    if row.status.eq_ignore_ascii_case("REVOKED") { "revoked".into() } else { row.expiry_words() }
 }

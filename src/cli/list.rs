@@ -11,15 +11,9 @@ use crate::inventory::{InventoryRow, RefreshError, RefreshOptions, refresh_all};
 /// Options of `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Connection options.
+    /// What to scan.
     #[command(flatten)]
-    pub connect: ConnectArgs,
-    /// Only these services (dcs, gemini-db, ccm); repeat for several.
-    #[arg(long = "service", value_enum)]
-    pub services: Vec<ServiceArg>,
-    /// Days before expiry that count as expiring.
-    #[arg(long, default_value_t = 30)]
-    pub warn_days: i64,
+    pub scan: ScanArgs,
     /// Print JSON (schema `certdesk.list.v1`) instead of a table (same as `--format json`).
     #[arg(long)]
     pub json: bool,
@@ -27,6 +21,20 @@ pub struct ListArgs {
     /// (for a node_exporter textfile collector or any Prometheus).
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
+}
+
+/// What `list` and `check` scan: the connection, the services, and the expiring threshold.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Connection options.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Only these services (dcs, gemini-db, ccm); repeat for several.
+    #[arg(long = "service", value_enum)]
+    pub services: Vec<ServiceArg>,
+    /// Days left at or below which an item counts as expiring (for `check`: a WARNING).
+    #[arg(long, default_value_t = 30)]
+    pub warn_days: i64,
 }
 
 /// How `list` prints.
@@ -63,11 +71,8 @@ impl From<ServiceArg> for Service {
 
 /// Signs in (one call checks the credentials), then scans every region and service asked for:
 /// the rows, soonest expiry first, and the parts that failed. `list` and `check` share it.
-pub(super) async fn scan(
-    connect: &ConnectArgs,
-    services: &[ServiceArg],
-    warn_days: i64,
-) -> Result<(Vec<InventoryRow>, Vec<RefreshError>), String> {
+pub(super) async fn scan(args: &ScanArgs) -> Result<(Vec<InventoryRow>, Vec<RefreshError>), String> {
+    let ScanArgs { connect, services, warn_days } = args;
     let session = connect.session().await?;
     let regions = connect.signed_in_regions(&session).await?;
     output::progress(&format!("Scanning {} region(s): {}", regions.len(), regions.join(", ")));
@@ -75,7 +80,7 @@ pub(super) async fn scan(
         profile: connect.label(),
         regions,
         concurrency: connect.concurrency,
-        warn_days,
+        warn_days: *warn_days,
         ..RefreshOptions::default()
     };
     if !services.is_empty() {
@@ -87,7 +92,7 @@ pub(super) async fn scan(
 }
 
 pub(super) async fn run(args: ListArgs) -> u8 {
-    let (rows, errors) = match scan(&args.connect, &args.services, args.warn_days).await {
+    let (rows, errors) = match scan(&args.scan).await {
         Ok(found) => found,
         Err(e) => {
             output::error(&e);

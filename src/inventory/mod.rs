@@ -97,6 +97,20 @@ impl InventoryRow {
         self.validity == Some(Validity::Expired) || self.days_left.is_some_and(|d| d < 0)
     }
 
+    /// Days left in words, as the table, the details pane and `certdesk check` say them:
+    /// "12 days left", "expires today", "expired today", "expired 1 day ago", "expired 3 days ago".
+    pub fn expiry_words(&self) -> String {
+        match self.days_left {
+            None => "expiry unknown".into(),
+            Some(0) if self.is_expired() => "expired today".into(),
+            Some(0) => "expires today".into(),
+            Some(-1) => "expired 1 day ago".into(),
+            Some(d) if d < 0 => format!("expired {} days ago", -d),
+            Some(1) => "1 day left".into(),
+            Some(d) => format!("{d} days left"),
+        }
+    }
+
     /// Fills expiry, days left and validity from an expiry time.
     pub fn set_expiry(
         &mut self,

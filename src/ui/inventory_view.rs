@@ -364,11 +364,8 @@ fn empty_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) -> Option
 pub fn days_left_text(row: &InventoryRow) -> String {
     match row.days_left {
         None => "—".into(),
-        Some(0) if row.is_expired() => "expired today".into(),
-        Some(0) => "expires today".into(),
-        Some(-1) => "expired 1 day ago".into(),
-        Some(d) if d < 0 => format!("expired {} days ago", -d),
-        Some(d) => d.to_string(),
+        Some(d) if d > 0 => d.to_string(),
+        Some(_) => row.expiry_words(),
     }
 }
 

@@ -179,6 +179,13 @@ struct HookedVault {
     fails: Option<SecretField>,
 }
 
+impl HookedVault {
+    /// No hook after writes; deletes and writes of one field fail as asked.
+    fn failing(deletes_fail: bool, fails: Option<SecretField>) -> Self {
+        Self { inner: MemoryStore::default(), after_set: Box::new(|| {}), deletes_fail, fails }
+    }
+}
+
 impl SecretStore for HookedVault {
     fn describe(&self) -> &'static str {
         "system keyring"
@@ -266,12 +273,7 @@ fn a_new_profile_never_adopts_a_secret_an_old_one_left_and_a_failed_cleanup_is_r
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
-    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault {
-        inner: MemoryStore::default(),
-        after_set: Box::new(|| {}),
-        deletes_fail: true,
-        fails: None,
-    });
+    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault::failing(true, None));
     vault.set("ghost", SecretField::SecretKey, &Secret::new("stale")).unwrap();
     let error = rt
         .block_on(certdesk::worker::save_profile(&path, &vault, profile("ghost"), ProfileSecrets::default()))
@@ -380,12 +382,7 @@ fn a_keyring_that_fails_halfway_through_an_edit_is_put_back_as_it_was() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
-    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault {
-        inner: MemoryStore::default(),
-        after_set: Box::new(|| {}),
-        deletes_fail: false,
-        fails: Some(SecretField::SecurityToken),
-    });
+    let vault: Arc<dyn SecretStore> = Arc::new(HookedVault::failing(false, Some(SecretField::SecurityToken)));
     vault.set("temp", SecretField::SecretKey, &Secret::new("sk-before")).unwrap();
     let mut temporary = profile("temp");
     temporary.auth = AuthSettings::AkSk { access_key: "AKTEMP".into(), temporary: true };
