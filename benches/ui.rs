@@ -50,6 +50,7 @@ fn rows() -> Vec<InventoryRow> {
                 note: String::new(),
                 facts: Vec::new(),
                 not_before: None,
+                frozen: false,
             };
             if row.ssl == SslStatus::On {
                 row.set_expiry(now, None, now + time::Duration::days(days), 30);
@@ -82,12 +83,20 @@ fn main() {
 
     let wakes = Arc::new(AtomicU64::new(0));
     let counter = wakes.clone();
+    let scratch = tempfile::tempdir().unwrap();
     let mut app = CertdeskApp::new(
         Arc::new(move || {
             counter.fetch_add(1, Ordering::Relaxed);
         }),
         Arc::new(certdesk::worker::ScriptedDialog::default()),
-        AppOptions::default(),
+        // A profiles file of its own (none): the bench never reads the user's profiles or saved inventory.
+        AppOptions {
+            worker: certdesk::worker::WorkerOptions {
+                profiles_path: Some(scratch.path().join("profiles.json")),
+                ..Default::default()
+            },
+            ..AppOptions::default()
+        },
     )
     .unwrap();
     app.show_rows(rows);

@@ -220,7 +220,7 @@ fn profiles_on_the_command_line_use_the_keyring_and_serve_every_cloud_command() 
     let out = Command::new(BIN)
         // No --cloud: Huawei Cloud, as everywhere else.
         .args(["profile", "add", "cli-iam", "--iam-user", "sim-admin", "--iam-domain"])
-        .arg(&sim.state.estate.domain_name)
+        .arg(&sim.state.estate().domain_name)
         .args(["--endpoint", sim.endpoint(), "--region", "eu-de"])
         .env("CERTDESK_CONFIG_DIR", cfg)
         .env("CERTDESK_IAM_PASSWORD", "sim-password")

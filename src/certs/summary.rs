@@ -1,13 +1,13 @@
 //! A short summary of a certificate: who, by whom, until when, and how many days are left.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::CertError;
 
 /// Where a certificate stands in time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Validity {
     /// Valid for longer than the warning threshold.
@@ -20,6 +20,8 @@ pub enum Validity {
     NotYetValid,
     /// Revoked by its CA: not to be trusted, whatever its dates say.
     Revoked,
+    /// Frozen by the cloud (an unpaid or suspended resource): not usable until unfrozen.
+    Frozen,
 }
 
 impl Validity {
@@ -49,6 +51,7 @@ impl Validity {
             Self::Expired => "expired",
             Self::NotYetValid => "not yet valid",
             Self::Revoked => "revoked",
+            Self::Frozen => "frozen",
         }
     }
 }

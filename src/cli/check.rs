@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::list::{ScanArgs, scan};
 use super::output;
+use crate::certs::summary::Validity;
 use crate::inventory::{InventoryRow, RefreshError};
 
 /// Options of `check`.
@@ -13,7 +14,8 @@ pub struct CheckArgs {
     /// What to scan, and the WARNING threshold (`--warn-days`).
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Days left at or below which an item is CRITICAL (expired and revoked ones always are).
+    /// Days left at or below which an item is CRITICAL (expired, revoked and frozen ones always
+    /// are; not-yet-valid ones are WARNING).
     #[arg(long, default_value_t = 7)]
     pub crit_days: i64,
 }
@@ -52,11 +54,18 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
     let critical: Vec<&InventoryRow> = rows
         .iter()
         .filter(|r| {
-            r.is_expired() || r.status.eq_ignore_ascii_case("REVOKED") || r.days_left.is_some_and(|d| d <= crit_days)
+            r.is_expired()
+                || matches!(r.validity, Some(Validity::Revoked | Validity::Frozen))
+                || r.days_left.is_some_and(|d| d <= crit_days)
         })
         .collect();
-    let warning: Vec<&InventoryRow> =
-        rows.iter().filter(|r| !critical.contains(r) && r.days_left.is_some_and(|d| d <= warn_days)).collect();
+    let warning: Vec<&InventoryRow> = rows
+        .iter()
+        .filter(|r| {
+            !critical.contains(r)
+                && (r.validity == Some(Validity::NotYetValid) || r.days_left.is_some_and(|d| d <= warn_days))
+        })
+        .collect();
     let expired = rows.iter().filter(|r| r.is_expired()).count();
     let state = if !critical.is_empty() {
         State::Critical
@@ -111,5 +120,8 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
 }
 
 fn days_text(row: &InventoryRow) -> String {
-    if row.status.eq_ignore_ascii_case("REVOKED") { "revoked".into() } else { row.expiry_words() }
+    match row.validity {
+        Some(v @ (Validity::Revoked | Validity::Frozen | Validity::NotYetValid)) => v.label().into(),
+        _ => row.expiry_words(),
+    }
 }

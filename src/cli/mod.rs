@@ -41,12 +41,17 @@ Environment:
   CERTDESK_IAM_PASSWORD                    password for --iam-user/--iam-domain sign-in
   CERTDESK_KEYSTORE_PASSWORD               password of PKCS#12/JKS files (or --password-file)
   CERTDESK_CONFIG_DIR                      folder of the app's profiles.json (default: the platform's)
+  CERTDESK_DATA_DIR                        folder of the app's saved inventory.json (default: beside
+                                           profiles.json when CERTDESK_CONFIG_DIR is set, else the
+                                           platform data folder)
   CERTDESK_LOG                             log filter, e.g. certdesk=debug (secrets are never logged)
 
 Exit status: 0 done; 1 failed; 2 usage error; 3 partly done (some regions or services failed).
 
 The desktop app keeps profiles (never secrets) in the platform config folder, e.g.
-~/.config/certdesk/profiles.json on Linux, and secrets in the system keyring.";
+~/.config/certdesk/profiles.json on Linux, secrets in the system keyring, and the inventory of
+its last refresh (never a secret) in the platform data folder, e.g.
+~/.local/share/certdesk/inventory.json.";
 
 /// certdesk: certificates of Huawei Cloud and Open Telekom Cloud DCS, GeminiDB and private CA.
 #[derive(Debug, Parser)]

@@ -151,14 +151,17 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
         out.push_str(&fold(&format!("DTSTAMP:{stamp}")));
         out.push_str(&fold(&format!("DTSTART;VALUE=DATE:{}", date(day))));
         out.push_str(&fold(&format!("DTEND;VALUE=DATE:{}", date(next))));
+        // A revoked, frozen or not-yet-valid item says so: its expiry is not the whole story.
+        let state = if r.is_unusable() { r.validity.map(|v| format!(" [{}]", v.label())) } else { None };
+        let state = state.unwrap_or_default();
         out.push_str(&fold(&format!(
             "SUMMARY:{}",
-            ics_text(&format!("Certificate expires: {} ({} {})", r.name, r.service.label(), r.region))
+            ics_text(&format!("Certificate expires: {} ({} {}){state}", r.name, r.service.label(), r.region))
         )));
         out.push_str(&fold(&format!(
             "DESCRIPTION:{}",
             ics_text(&format!(
-                "{} {} in {} (profile {}), id {}, expires {}.",
+                "{} {} in {} (profile {}), id {}, expires {}.{state}",
                 r.service.label(),
                 r.name,
                 r.region,

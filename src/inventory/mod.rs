@@ -1,11 +1,13 @@
 //! The rows the UI and CLI show, and the concurrent refresh that fills them region by region.
 
 pub mod ca_download;
+pub mod changes;
 pub mod export;
 pub mod pca_export;
 mod refresh;
+pub mod snapshot;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use refresh::{RefreshEvent, RefreshOptions, discover_regions, plan, refresh, refresh_all};
@@ -14,7 +16,7 @@ use crate::certs::summary::{Validity, days_left};
 use crate::cloud::Service;
 
 /// The SSL state of a row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SslStatus {
     /// SSL is on.
@@ -40,7 +42,7 @@ impl SslStatus {
 }
 
 /// One instance or certificate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRow {
     /// `dcs`, `gemini-db` or `ccm`.
     pub service: Service,
@@ -80,6 +82,9 @@ pub struct InventoryRow {
     /// Certificate start, when known (to classify again with another threshold).
     #[serde(skip)]
     pub not_before: Option<OffsetDateTime>,
+    /// Frozen by the cloud although its status does not say so (PCA's `freeze_flag`).
+    #[serde(skip)]
+    pub frozen: bool,
 }
 
 impl InventoryRow {
@@ -125,21 +130,57 @@ impl InventoryRow {
         self.classify(now, warn_days);
     }
 
-    /// Classifies it again with another warning threshold (the user's, for exports). A revoked
-    /// certificate is revoked whatever its dates say.
+    /// Whether the cloud froze it (status `FROZEN`, or PCA's freeze flag).
+    pub fn is_frozen(&self) -> bool {
+        self.frozen || matches!(self.status.to_ascii_uppercase().as_str(), "FROZEN" | "EXPIRED_FROZEN")
+    }
+
+    /// Whether its certificate can be trusted at all: not revoked, not frozen, already valid.
+    pub fn is_unusable(&self) -> bool {
+        matches!(self.validity, Some(Validity::Revoked | Validity::Frozen | Validity::NotYetValid))
+    }
+
+    /// Its state under the user's warning threshold: revoked, frozen and not yet valid whatever
+    /// the days say; otherwise expired, expiring or valid by days left; `None` when unknown.
+    pub fn state(&self, warn_days: i64) -> Option<Validity> {
+        if self.is_unusable() {
+            return self.validity;
+        }
+        match self.days_left {
+            _ if self.is_expired() => Some(Validity::Expired),
+            Some(d) if d <= warn_days => Some(Validity::Expiring),
+            Some(_) => Some(Validity::Valid),
+            None => None,
+        }
+    }
+
+    /// Classifies it again with another warning threshold (the user's, for exports). A revoked or
+    /// frozen item is that whatever its dates say (also when its expiry is unknown).
     pub fn classify(&mut self, now: OffsetDateTime, warn_days: i64) {
+        if self.status.eq_ignore_ascii_case("REVOKED") {
+            self.validity = Some(Validity::Revoked);
+            return;
+        }
+        if self.is_frozen() {
+            self.validity = Some(Validity::Frozen);
+            return;
+        }
         let Some(not_after) = self.expires_at else { return };
         let not_before = self.not_before.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        self.validity = Some(if self.status.eq_ignore_ascii_case("REVOKED") {
-            Validity::Revoked
-        } else {
-            Validity::classify(now, not_before, not_after, warn_days)
-        });
+        self.validity = Some(Validity::classify(now, not_before, not_after, warn_days));
+    }
+
+    /// Expiry, days left and validity again at another time (a saved inventory read later).
+    pub fn reclassify_at(&mut self, now: OffsetDateTime, warn_days: i64) {
+        if let Some(at) = self.expires_at {
+            self.days_left = Some(days_left(now, at));
+        }
+        self.classify(now, warn_days);
     }
 }
 
 /// A part of the refresh that failed; the rest goes on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshError {
     /// Profile.
     pub profile: String,

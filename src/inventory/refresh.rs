@@ -110,7 +110,14 @@ pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc:
                     _ => pca_rows(&session, &opts).await,
                 };
                 let event = match result {
-                    Ok(rows) => RefreshEvent::Rows { region, service, rows },
+                    Ok(mut rows) => {
+                        // Revoked and frozen items are that also when their expiry is unknown.
+                        let now = session.http().clock().now();
+                        for row in rows.iter_mut().filter(|r| r.validity.is_none()) {
+                            row.classify(now, opts.warn_days);
+                        }
+                        RefreshEvent::Rows { region, service, rows }
+                    }
                     Err(e) => RefreshEvent::Failed(RefreshError {
                         profile: opts.profile.clone(),
                         region,
@@ -159,6 +166,7 @@ fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryR
         note: String::new(),
         facts: Vec::new(),
         not_before: None,
+        frozen: false,
     }
 }
 
@@ -328,6 +336,8 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
             row.id.clone_from(&c.certificate_id);
             row.engine.clone_from(&c.key_algorithm);
             row.status.clone_from(&c.status);
+            // `freeze_flag` 0 is "not frozen"; anything else (the cloud froze it) makes it unusable.
+            row.frozen = c.extra.get("freeze_flag").and_then(serde_json::Value::as_i64).is_some_and(|f| f != 0);
             row.ssl = SslStatus::On;
             row.endpoint = c.issuer_name.clone().unwrap_or_default();
             if let Some(na) = from_ms(c.not_after) {

@@ -35,7 +35,7 @@ pub enum Caller {
 impl Caller {
     /// Checks that the caller may use a project; the project must belong to the account.
     pub fn require_project(&self, state: &SimState, project_id: &str) -> Result<(), ApiError> {
-        if state.estate.region_by_project(project_id).is_none() {
+        if state.estate().region_by_project(project_id).is_none() {
             return Err(ApiError::new(403, "APIG.0302", "The project id in the path does not belong to this account."));
         }
         match self {
@@ -51,7 +51,7 @@ impl Caller {
     /// Checks that the caller may use a global service of the account.
     pub fn require_domain(&self, state: &SimState) -> Result<(), ApiError> {
         match self {
-            Self::AkSk { domain_id: Some(d), .. } if *d == state.estate.domain_id => Ok(()),
+            Self::AkSk { domain_id: Some(d), .. } if *d == state.estate().domain_id => Ok(()),
             Self::AkSk { domain_id: Some(_), .. } => {
                 Err(ApiError::new(403, "APIG.0302", "X-Domain-Id does not match the account of this access key."))
             }

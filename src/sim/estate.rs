@@ -143,6 +143,21 @@ pub struct PcaCertRecord {
     pub dns_names: Vec<String>,
 }
 
+/// What [`Estate::evolve`] changed, by id.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Evolution {
+    /// Certificates renewed (expiry 400 days later).
+    pub renewed: Vec<String>,
+    /// Certificates now 3 days from expiry.
+    pub now_expiring: Vec<String>,
+    /// Instances whose SSL was switched off.
+    pub ssl_switched: Vec<String>,
+    /// Instances added.
+    pub added: Vec<String>,
+    /// Instances removed.
+    pub removed: Vec<String>,
+}
+
 /// The whole simulated account.
 #[derive(Clone, Debug)]
 pub struct Estate {
@@ -202,6 +217,53 @@ impl Estate {
             .collect();
         let (cas, certificates) = pca_estate(&mut rng, n_certs, now, &domain_id);
         Self { created_at: now, domain_id, domain_name: format!("sim-account-{seed}"), regions, cas, certificates }
+    }
+
+    /// The account a while later, as operators change it: one DCS certificate renewed, one moved
+    /// into the critical window, one instance's SSL switched off, and in the first region one DCS
+    /// instance added and the last GeminiDB instance removed. Says which ids, so tests can
+    /// check that exactly these changes are seen. Parts it cannot change (none left) are skipped.
+    pub fn evolve(&mut self, now: OffsetDateTime) -> Evolution {
+        let mut rng = Rng::new(self.regions.iter().map(|r| r.dcs.len() as u64).sum::<u64>() ^ 0xe70);
+        let mut out = Evolution::default();
+        let mut with_ssl = self
+            .regions
+            .iter_mut()
+            .flat_map(|r| r.dcs.iter_mut())
+            .filter(|d| !d.no_info && d.ssl.as_ref().is_some_and(|s| s.enabled));
+        if let Some(d) = with_ssl.next()
+            && let Some(ssl) = d.ssl.as_mut()
+        {
+            ssl.expires_at = ssl.expires_at.max(now) + Duration::days(400);
+            out.renewed.push(d.instance.instance_id.clone());
+        }
+        if let Some(d) = with_ssl.find(|d| d.ssl.as_ref().is_some_and(|s| s.expires_at > now + Duration::days(60)))
+            && let Some(ssl) = d.ssl.as_mut()
+        {
+            ssl.expires_at = now + Duration::days(3) + Duration::hours(1);
+            out.now_expiring.push(d.instance.instance_id.clone());
+        }
+        if let Some(d) = with_ssl.next()
+            && let Some(ssl) = d.ssl.as_mut()
+        {
+            ssl.enabled = false;
+            out.ssl_switched.push(d.instance.instance_id.clone());
+        }
+        drop(with_ssl);
+        let Some(region) = self.regions.first_mut() else { return out };
+        if let Some(gone) = region.gemini.pop() {
+            out.removed.push(gone.instance.id);
+        }
+        if let Some(mut added) = region.dcs.first().cloned() {
+            added.instance.instance_id = rng.uuid();
+            added.instance.name = format!("added-cache-{}", rng.hex(4));
+            if let Some(ssl) = added.ssl.as_mut() {
+                ssl.expires_at = now + Duration::days(200);
+            }
+            out.added.push(added.instance.instance_id.clone());
+            region.dcs.insert(0, added);
+        }
+        out
     }
 
     /// The region whose project id this is.
@@ -428,6 +490,16 @@ fn pca_estate(
             };
             PcaCertRecord { wire, key, dns_names: vec![host] }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Now and then one the cloud froze: an issued certificate from the eighth on, then every
+    // eleventh or so (the demo and large estates have some; the small one none).
+    let mut certs = certs;
+    let mut next = 7;
+    for (i, cert) in certs.iter_mut().enumerate() {
+        if i >= next && cert.wire.status == "ISSUED" {
+            cert.wire.extra.insert("freeze_flag".into(), json!(1));
+            next = i + 11;
+        }
+    }
     (cas, certs)
 }

@@ -208,9 +208,9 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         endpoint,
         ak: config.access_key.clone(),
         sk: config.secret_key.clone(),
-        project_ids: state.estate.regions.iter().map(|r| (r.name.clone(), r.project_id.clone())).collect(),
-        domain_id: state.estate.domain_id.clone(),
-        regions: state.estate.regions.iter().map(|r| r.name.clone()).collect(),
+        project_ids: state.estate().regions.iter().map(|r| (r.name.clone(), r.project_id.clone())).collect(),
+        domain_id: state.estate().domain_id.clone(),
+        regions: state.estate().regions.iter().map(|r| r.name.clone()).collect(),
         iam_password: config.allow_remote.then(|| config.iam_password.clone()),
         admin_key: config.admin_key.clone(),
     };

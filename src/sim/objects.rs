@@ -74,7 +74,8 @@ pub async fn fetch(
 fn object_bytes(state: &SimState, path: &str) -> Result<Option<(Vec<u8>, &'static str)>, String> {
     let parts: Vec<&str> = path.split('/').collect();
     let [kind, region, instance_id, _file] = parts.as_slice() else { return Ok(None) };
-    let Some(region) = state.estate.region(region) else { return Ok(None) };
+    let estate = state.estate();
+    let Some(region) = estate.region(region) else { return Ok(None) };
     let expires_at = match *kind {
         "dcs" => region
             .dcs

@@ -53,7 +53,7 @@ pub struct Lockout {
 /// Everything the handlers share.
 pub struct SimState {
     /// The account.
-    pub estate: Estate,
+    estate: std::sync::RwLock<Arc<Estate>>,
     /// Accepted access key.
     pub access_key: String,
     /// Accepted secret key.
@@ -98,6 +98,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl SimState {
+    /// The account as it is now (it changes only through `/__sim/evolve`).
+    pub fn estate(&self) -> Arc<Estate> {
+        self.estate.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Changes the account (the simulator's operators renewing, adding and removing things).
+    pub fn change_estate<T>(&self, change: impl FnOnce(&mut Estate) -> T) -> T {
+        let mut guard = self.estate.write().unwrap_or_else(PoisonError::into_inner);
+        change(Arc::make_mut(&mut guard))
+    }
+
     pub(super) fn new(config: &SimConfig, endpoint: String) -> Result<Self, SimError> {
         let now = OffsetDateTime::now_utc();
         let estate = Estate::generate(config.seed, config.scale, now);
@@ -114,7 +125,7 @@ impl SimState {
         let issuing_ca = root_ca.subordinate(&ca_spec(SUB_CA_NAME, 5, 1)).map_err(|e| SimError::Pki(e.to_string()))?;
         let link_key = rng.hex(64).into_bytes();
         Ok(Self {
-            estate,
+            estate: std::sync::RwLock::new(Arc::new(estate)),
             access_key: config.access_key.clone(),
             secret_key: config.secret_key.clone(),
             iam_user: config.iam_user.clone(),

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use super::export_dialog::ExportForm;
 use super::filter::ViewState;
 use super::intent::Intent;
-use super::model::{Downloaded, Level, Model, Stale};
+use super::model::{Downloaded, Level, Model, RefreshFinished, Stale};
 use super::profile_dialog::ProfileForm;
+use super::reminders::Thresholds;
 use super::save_prompt::SavePrompt;
 pub use super::settings::Settings;
+use crate::inventory::snapshot::Snapshot;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
 use crate::store::profiles::Profile;
@@ -51,6 +53,8 @@ pub struct Dialogs {
     pub focus_search: bool,
     /// The table brings the selection into view on the next frame.
     pub scroll_to_selected: bool,
+    /// Where the expiry timeline was drawn.
+    pub timeline: super::timeline_view::TimelineView,
 }
 
 /// The whole app.
@@ -66,12 +70,13 @@ impl CertdeskApp {
     pub fn new(waker: Waker, dialog: Arc<dyn SaveDialog>, options: AppOptions) -> std::io::Result<Self> {
         let worker = WorkerHandle::spawn(waker, dialog, options.worker)?;
         let mut app = Self { worker, model: Model::default(), settings: options.settings, dialogs: Dialogs::default() };
-        match options.demo {
-            Some(config) => app.start_demo(config),
-            // The demo never touches the keyring or the profiles file; a normal start reads them.
-            None => {
-                app.send(Command::LoadProfiles);
-            }
+        if let Some(config) = options.demo {
+            app.start_demo(config);
+        } else {
+            // The demo never touches the keyring, the profiles or the saved inventory; a normal
+            // start shows the saved inventory at once, then reads the profiles and refreshes.
+            app.send(Command::LoadSnapshot);
+            app.send(Command::LoadProfiles);
         }
         Ok(app)
     }
@@ -242,6 +247,15 @@ impl CertdeskApp {
                 model.vault = Some(vault);
                 model.drop_rows_of_gone_profiles();
             }
+            Event::SnapshotLoaded { snapshot, problem, .. } => {
+                if let Some(problem) = problem {
+                    model.log(Level::Error, problem.clone());
+                    model.toast(ctx, Level::Error, problem);
+                }
+                if let Some(snapshot) = snapshot.filter(|_| model.demo_endpoint.is_none()) {
+                    model.show_snapshot(&snapshot, time::OffsetDateTime::now_utc(), self.settings.view.warn_days);
+                }
+            }
             Event::ProfileTested { job, name, result } => {
                 match &result {
                     Ok(m) => model.log(Level::Success, format!("Profile {name}: {m}")),
@@ -291,7 +305,25 @@ impl CertdeskApp {
         if self.dialogs.save_prompt.as_ref().is_some_and(|p| p.job == job) {
             self.dialogs.save_prompt = None;
         }
-        model.refresh_ended(job, outcome == Outcome::Done);
+        if model.refresh.as_ref().is_some_and(|p| p.job == job) {
+            model.last_refresh_end = Some(ctx.input(|i| i.time));
+        }
+        let thresholds = Thresholds {
+            warn_days: self.settings.view.warn_days,
+            critical_days: self.settings.critical_days,
+            notify: self.settings.notifications,
+        };
+        if let Some(RefreshFinished { reminder }) = model.refresh_ended(job, outcome == Outcome::Done, thresholds) {
+            if model.demo_endpoint.is_none() {
+                let now = time::OffsetDateTime::now_utc();
+                let snapshot = Snapshot::new(&model.rows, &model.region_errors, now);
+                self.worker.send(Command::SaveSnapshot(Box::new(snapshot)));
+            }
+            if let Some((title, body)) = reminder {
+                self.worker.send(Command::Notify { title, body });
+            }
+        }
+        let model = &mut self.model;
         if self.dialogs.export_form.as_mut().is_some_and(|f| f.job_finished(job, &outcome)) {
             self.dialogs.export_form = None;
         }
@@ -311,6 +343,7 @@ impl CertdeskApp {
     /// Draws the app: each view gets what it draws, and what they ask for is applied after.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let mut intents = self.shortcuts(ui.ctx());
+        intents.extend(self.periodic_refresh(ui.ctx()));
         let (model, settings, dialogs) = (&mut self.model, &mut self.settings, &mut self.dialogs);
         intents.extend(super::profile_dialog::profile_dialog_ui(ui, &mut dialogs.profile_form, model.vault.as_ref()));
         intents.extend(super::export_dialog::export_dialog_ui(ui, &mut dialogs.export_form));
@@ -324,6 +357,10 @@ impl CertdeskApp {
             let (form, confirm) = (&mut dialogs.profile_form, &mut dialogs.confirm_delete);
             intents.extend(super::profile_dialog::profiles_ui(ui, model, settings, form, confirm));
             intents.extend(super::details_view::details_ui(ui, model, settings));
+            if settings.show_timeline && !model.rows.is_empty() {
+                let (window, view) = (&mut settings.view.window, &mut dialogs.timeline);
+                super::timeline_view::timeline_ui(ui, &model.rows, window, view);
+            }
             let scroll = std::mem::take(&mut dialogs.scroll_to_selected);
             intents.extend(super::inventory_view::table_ui(ui, model, settings, scroll));
             super::activity_log::toasts_ui(ui, &mut model.toasts);
@@ -334,6 +371,39 @@ impl CertdeskApp {
         for intent in intents {
             self.apply_intent(intent);
         }
+    }
+
+    /// The periodic refresh, when asked for: due `auto_refresh_minutes` after the last refresh
+    /// ended; until then one repaint is booked for that moment (no repaint loop).
+    fn periodic_refresh(&mut self, ctx: &egui::Context) -> Option<Intent> {
+        let minutes = self.settings.auto_refresh_minutes;
+        if minutes == 0 || !self.model.started || self.model.refresh.is_some() {
+            return None;
+        }
+        let now = ctx.input(|i| i.time);
+        let last = *self.model.last_refresh_end.get_or_insert(now);
+        let due = last + f64::from(minutes) * 60.0;
+        if now >= due {
+            self.model.last_refresh_end = Some(now);
+            return Some(Intent::Refresh);
+        }
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(due - now));
+        None
+    }
+
+    /// Where a timeline bar was drawn (the middle of its stack), to click it from tests.
+    pub fn timeline_bar_center(&self, window: super::filter::ExpiryWindow) -> Option<egui::Pos2> {
+        self.dialogs.timeline.bar_center(window)
+    }
+
+    /// What the last refresh changed.
+    pub fn changes(&self) -> &crate::inventory::changes::Changes {
+        &self.model.changes
+    }
+
+    /// When the rows shown were saved, while they come from the saved inventory.
+    pub fn as_of(&self) -> Option<time::OffsetDateTime> {
+        self.model.as_of
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Intent> {

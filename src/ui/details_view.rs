@@ -70,7 +70,19 @@ fn row_details_ui(
             _ => "unknown".to_owned(),
         };
         facts.push(("Expires", expires, Some(color)));
+        if row.is_unusable()
+            && let Some(state) = row.validity
+        {
+            facts.push(("State", state.label().to_owned(), Some(tokens::state_color(&palette, state))));
+        }
+        let changed: Vec<&str> = model.changes.of(row).iter().map(|c| c.badge()).collect();
+        if !changed.is_empty() {
+            facts.push(("Changed", changed.join(", "), Some(palette.changed)));
+        }
         facts_ui(ui, &facts);
+        if let (Some(from), Some(until)) = (row.not_before, row.expires_at) {
+            validity_bar_ui(ui, from, until, color, &palette);
+        }
         if let Some(stale) = model.stale_reason(row) {
             let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
             ui.colored_label(palette.error, format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason));
@@ -98,6 +110,44 @@ fn row_details_ui(
         }
     }
     intent
+}
+
+/// Issued .. now .. expiry as a bar: the part of the validity used up is filled, a tick marks now.
+fn validity_bar_ui(
+    ui: &mut egui::Ui,
+    from: time::OffsetDateTime,
+    until: time::OffsetDateTime,
+    color: egui::Color32,
+    palette: &tokens::Palette,
+) {
+    let now = time::OffsetDateTime::now_utc();
+    let total = (until - from).as_seconds_f64();
+    #[expect(clippy::cast_possible_truncation, reason = "a fraction between 0 and 1")]
+    let used = if total > 0.0 { ((now - from).as_seconds_f64() / total).clamp(0.0, 1.0) as f32 } else { 1.0 };
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), tokens::VALIDITY_BAR_HEIGHT), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, palette.muted.gamma_multiply(0.35));
+    let mut filled = rect;
+    filled.set_width(rect.width() * used);
+    painter.rect_filled(filled, 2.0, color.gamma_multiply(0.8));
+    let x = rect.left() + rect.width() * used;
+    painter.line_segment(
+        [egui::pos2(x, rect.top() - 2.0), egui::pos2(x, rect.bottom() + 2.0)],
+        egui::Stroke::new(2.0, ui.visuals().strong_text_color()),
+    );
+    let percent = (used * 100.0).round();
+    response.on_hover_text(format!(
+        "{percent}% of the validity used: issued {}, expires {}",
+        from.date(),
+        until.date()
+    ));
+    ui.horizontal(|ui| {
+        ui.weak(format!("issued {}", from.date()));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.weak(format!("expires {}", until.date()));
+        });
+    });
 }
 
 /// Label and value per line, the value wrapping beside a fixed-width label: laid out in one pass,

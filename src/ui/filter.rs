@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::certs::summary::Validity;
 use crate::inventory::{InventoryRow, SslStatus};
 
 /// A sortable column.
@@ -30,7 +31,8 @@ pub enum SortColumn {
 
 /// Quick filters; they survive refreshes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[expect(clippy::struct_excessive_bools, reason = "four independent toggles")]
+#[serde(default)]
+#[expect(clippy::struct_excessive_bools, reason = "independent toggles")]
 pub struct QuickFilters {
     /// Only expired certificates.
     pub expired: bool,
@@ -40,10 +42,43 @@ pub struct QuickFilters {
     pub ssl_off: bool,
     /// Only rows with a problem note.
     pub errors: bool,
+    /// Only rows that changed in the last refresh.
+    pub changed: bool,
+}
+
+/// The expiry window a timeline bar stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExpiryWindow {
+    /// Already expired.
+    Overdue,
+    /// Expiring in the week (Monday to Sunday, UTC) that starts on this day.
+    Week(time::Date),
+}
+
+impl ExpiryWindow {
+    /// Whether a row expires in it.
+    pub fn contains(self, row: &InventoryRow) -> bool {
+        match self {
+            Self::Overdue => row.is_expired(),
+            Self::Week(monday) => row.expires_at.is_some_and(|at| {
+                let day = at.to_offset(time::UtcOffset::UTC).date();
+                !row.is_expired() && day >= monday && (day - monday).whole_days() < 7
+            }),
+        }
+    }
+
+    /// "week of 2026-12-07", "overdue".
+    pub fn words(self) -> String {
+        match self {
+            Self::Overdue => "overdue".into(),
+            Self::Week(monday) => format!("week of {monday}"),
+        }
+    }
 }
 
 /// What the table shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ViewState {
     /// Search text, matched case-insensitively against every column.
     pub search: String,
@@ -55,6 +90,11 @@ pub struct ViewState {
     pub descending: bool,
     /// Days before expiry that count as expiring.
     pub warn_days: i64,
+    /// Only rows in this state.
+    pub state: Option<Validity>,
+    /// Only rows expiring in this window (a timeline bar clicked); not remembered between runs.
+    #[serde(skip)]
+    pub window: Option<ExpiryWindow>,
 }
 
 impl Default for ViewState {
@@ -65,8 +105,19 @@ impl Default for ViewState {
             sort: SortColumn::DaysLeft,
             descending: false,
             warn_days: 30,
+            state: None,
+            window: None,
         }
     }
+}
+
+/// What the app knows of a row beyond the row itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowMarks {
+    /// Its part did not answer in the last refresh.
+    pub stale: bool,
+    /// It changed in the last refresh.
+    pub changed: bool,
 }
 
 /// Every word of the search must match some column ("eu-de redis").
@@ -97,31 +148,35 @@ pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
     stale || !row.note.is_empty() || row.has_problem_status()
 }
 
-fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, stale: bool) -> bool {
-    let any = q.expired || q.expiring || q.ssl_off || q.errors;
+fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, marks: RowMarks) -> bool {
+    let any = q.expired || q.expiring || q.ssl_off || q.errors || q.changed;
     !any || (q.expired && row.is_expired())
         || (q.expiring && !row.is_expired() && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
         || (q.ssl_off && row.ssl == SslStatus::Off)
-        || (q.errors && has_problem(row, stale))
+        || (q.errors && has_problem(row, marks.stale))
+        || (q.changed && marks.changed)
+}
+
+fn matches(row: &InventoryRow, view: &ViewState, words: &[String], marks: RowMarks) -> bool {
+    matches_search(row, words)
+        && matches_quick(row, view.quick, view.warn_days, marks)
+        && view.state.is_none_or(|s| row.state(view.warn_days) == Some(s))
+        && view.window.is_none_or(|w| w.contains(row))
 }
 
 /// Indices of the rows to show, filtered and sorted.
 pub fn visible_rows(rows: &[InventoryRow], view: &ViewState) -> Vec<usize> {
-    visible_rows_with(rows, view, |_| false)
+    visible_rows_with(rows, view, |_| RowMarks::default())
 }
 
-/// Indices of the rows to show, knowing which rows are stale.
+/// Indices of the rows to show, knowing which rows are stale or changed.
 pub fn visible_rows_with(
     rows: &[InventoryRow],
     view: &ViewState,
-    is_stale: impl Fn(&InventoryRow) -> bool,
+    marks: impl Fn(&InventoryRow) -> RowMarks,
 ) -> Vec<usize> {
     let words: Vec<String> = view.search.split_whitespace().map(str::to_lowercase).collect();
-    let mut out: Vec<usize> = (0..rows.len())
-        .filter(|&i| {
-            matches_search(&rows[i], &words) && matches_quick(&rows[i], view.quick, view.warn_days, is_stale(&rows[i]))
-        })
-        .collect();
+    let mut out: Vec<usize> = (0..rows.len()).filter(|&i| matches(&rows[i], view, &words, marks(&rows[i]))).collect();
     out.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
         let ord = match view.sort {
@@ -158,6 +213,12 @@ pub struct Summary {
     pub expiring: usize,
     /// Valid beyond the threshold.
     pub valid: usize,
+    /// Revoked by their CA.
+    pub revoked: usize,
+    /// Frozen by the cloud.
+    pub frozen: usize,
+    /// Not valid yet.
+    pub not_yet_valid: usize,
     /// SSL off.
     pub ssl_off: usize,
     /// Rows with a problem (see [`has_problem`]).
@@ -172,13 +233,15 @@ pub fn summarize(rows: &[InventoryRow], warn_days: i64, is_stale: impl Fn(&Inven
     for r in rows {
         let is_stale = is_stale(r);
         s.stale += usize::from(is_stale);
-        match r.days_left {
-            // A revoked or frozen certificate is a problem, not "valid" however far its expiry is.
-            _ if r.has_problem_status() => {}
-            Some(_) if r.is_expired() => s.expired += 1,
-            Some(d) if d <= warn_days => s.expiring += 1,
-            Some(_) => s.valid += 1,
-            None => {}
+        // A revoked or frozen certificate is that, not "valid" however far its expiry is.
+        match r.state(warn_days) {
+            Some(Validity::Expired) => s.expired += 1,
+            Some(Validity::Expiring) => s.expiring += 1,
+            Some(Validity::Valid) if !r.has_problem_status() => s.valid += 1,
+            Some(Validity::Revoked) => s.revoked += 1,
+            Some(Validity::Frozen) => s.frozen += 1,
+            Some(Validity::NotYetValid) => s.not_yet_valid += 1,
+            Some(Validity::Valid) | None => {}
         }
         if r.ssl == SslStatus::Off {
             s.ssl_off += 1;

@@ -1,5 +1,7 @@
 //! The toolbar with search and quick filters, the summary bar, and the virtualised table.
 
+use std::fmt::Write as _;
+
 use egui_extras::{Column, TableBuilder};
 
 use super::filter::{SortColumn, summarize};
@@ -7,6 +9,8 @@ use super::intent::Intent;
 use super::model::{Model, Stale};
 use super::settings::Settings;
 use super::tokens::{self, days_color};
+use crate::certs::summary::Validity;
+use crate::inventory::changes::Change;
 use crate::inventory::{InventoryRow, SslStatus};
 use crate::worker::Command;
 
@@ -83,16 +87,7 @@ pub fn toolbar_ui(
             ui.menu_button("View", |ui| view_menu_ui(ui, settings));
             super::about_view::help_menu_ui(ui, about_open);
             ui.separator();
-            let warn = settings.view.warn_days;
-            let q = &mut settings.view.quick;
-            ui.toggle_value(&mut q.expired, "Expired").on_hover_text("Only certificates past their expiry");
-            ui.toggle_value(&mut q.expiring, "Expiring")
-                .on_hover_text(format!("Only certificates expiring within {warn} days (View sets the threshold)"));
-            ui.toggle_value(&mut q.ssl_off, "SSL off").on_hover_text("Only instances with SSL switched off");
-            ui.toggle_value(&mut q.errors, "Problems").on_hover_text(
-                "Rows with a problem: revoked, frozen or abnormal, a note from the cloud, or stale because their \
-                 region or profile failed in the last refresh",
-            );
+            quick_filters_ui(ui, settings);
             ui.separator();
             if model.demo_endpoint.is_none() {
                 ui.toggle_value(&mut settings.show_profiles, "Profiles")
@@ -117,7 +112,59 @@ pub fn toolbar_ui(
     intents
 }
 
-/// Theme, thresholds and zoom.
+/// Quick filters, the state filter, and the timeline's week when one was clicked.
+fn quick_filters_ui(ui: &mut egui::Ui, settings: &mut Settings) {
+    let warn = settings.view.warn_days;
+    let q = &mut settings.view.quick;
+    ui.toggle_value(&mut q.expired, "Expired").on_hover_text("Only certificates past their expiry");
+    ui.toggle_value(&mut q.expiring, "Expiring")
+        .on_hover_text(format!("Only certificates expiring within {warn} days (View sets the threshold)"));
+    ui.toggle_value(&mut q.ssl_off, "SSL off").on_hover_text("Only instances with SSL switched off");
+    ui.toggle_value(&mut q.errors, "Problems").on_hover_text(
+        "Rows with a problem: revoked, frozen or abnormal, a note from the cloud, or stale because their \
+         region or profile failed in the last refresh",
+    );
+    ui.toggle_value(&mut q.changed, "Changes").on_hover_text(
+        "Only rows the last refresh found changed: new, renewed, now expiring, now expired, SSL switched",
+    );
+    state_filter_ui(ui, &mut settings.view.state);
+    if let Some(window) = settings.view.window
+        && ui
+            .button(format!("Expiring: {} (clear)", window.words()))
+            .on_hover_text("Chosen on the timeline; click to show every expiry again")
+            .clicked()
+    {
+        settings.view.window = None;
+    }
+}
+
+/// The state filter: any, or one state (revoked, frozen and not yet valid have their own).
+fn state_filter_ui(ui: &mut egui::Ui, state: &mut Option<Validity>) {
+    let label = ui.label("State");
+    egui::ComboBox::from_id_salt("state-filter")
+        .selected_text(state.map_or("any", Validity::label))
+        .width(96.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(state, None, "any");
+            for s in STATES {
+                ui.selectable_value(state, Some(s), s.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// Every state, in the order the summary and the filter list them.
+const STATES: [Validity; 6] = [
+    Validity::Expired,
+    Validity::Expiring,
+    Validity::Valid,
+    Validity::NotYetValid,
+    Validity::Revoked,
+    Validity::Frozen,
+];
+
+/// Theme, thresholds, timeline, reminders and zoom.
 fn view_menu_ui(ui: &mut egui::Ui, settings: &mut Settings) {
     // Words, not the emoji egui's own theme buttons use: the bundled fonts lack those glyphs.
     ui.label("Theme");
@@ -141,7 +188,15 @@ fn view_menu_ui(ui: &mut egui::Ui, settings: &mut Settings) {
         ui.add(egui::DragValue::new(&mut settings.critical_days).range(0..=90).speed(0.5))
             .on_hover_text("Click to type a number, or drag");
         ui.end_row();
+        ui.label("Refresh every (minutes)");
+        ui.add(egui::DragValue::new(&mut settings.auto_refresh_minutes).range(0..=1440).speed(0.5))
+            .on_hover_text("While certdesk is open; 0 refreshes only when asked (F5)");
+        ui.end_row();
     });
+    ui.checkbox(&mut settings.show_timeline, "Expiry timeline");
+    ui.checkbox(&mut settings.notifications, "Desktop notifications").on_hover_text(
+        "When an item enters the expiring or critical window (once per item and window), or a refresh fails",
+    );
     ui.separator();
     ui.weak("Zoom: Ctrl + / Ctrl -");
 }
@@ -150,10 +205,26 @@ fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) {
     let palette = tokens::palette(ui.visuals().dark_mode);
     let s = summarize(&model.rows, settings.view.warn_days, |r| model.stale_reason(r).is_some());
     ui.horizontal_wrapped(|ui| {
+        if let Some(at) = model.as_of {
+            let text = format!("Saved inventory as of {}", super::model::when_text(at));
+            let hover = if model.refresh.is_some() {
+                "Shown from the last run while the refresh asks the cloud"
+            } else {
+                "The last refresh did not reach every part; rows it could not update are marked stale"
+            };
+            ui.colored_label(palette.stale, text).on_hover_text(hover);
+        }
         ui.label(format!("{} items", s.total));
         ui.colored_label(palette.expired, format!("{} expired", s.expired));
         ui.colored_label(palette.expiring, format!("{} expiring within {} days", s.expiring, settings.view.warn_days));
         ui.colored_label(palette.valid, format!("{} valid", s.valid));
+        for (n, state) in
+            [(s.not_yet_valid, Validity::NotYetValid), (s.revoked, Validity::Revoked), (s.frozen, Validity::Frozen)]
+        {
+            if n > 0 {
+                ui.colored_label(tokens::state_color(&palette, state), format!("{n} {}", state.label()));
+            }
+        }
         ui.label(format!("{} SSL off", s.ssl_off));
         if s.with_problems > 0 {
             ui.colored_label(palette.problem, format!("{} with problems", s.with_problems));
@@ -166,7 +237,29 @@ fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) {
             ui.weak(format!("demo cloud at {endpoint}"));
         }
     });
+    changes_ui(ui, model, settings, &palette);
     failures_ui(ui, model, settings, &palette);
+}
+
+/// "Since 06:58 UTC: 2 renewed, 1 new, 3 now expiring", a click shows them; removed items on hover.
+fn changes_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palette: &tokens::Palette) {
+    let changes = &model.changes;
+    let Some(since) = changes.since.filter(|_| !changes.is_empty()) else { return };
+    ui.horizontal_wrapped(|ui| {
+        let text = format!("Since {}: {}", super::model::when_text(since), changes.words());
+        let mut hover = String::from("Show the changed rows");
+        for gone in changes.removed.iter().take(10) {
+            let (name, service, region, profile) = (&gone.name, gone.service.label(), &gone.region, &gone.profile);
+            let _ = write!(hover, "\nremoved: {name} ({service} {region}, {profile})");
+        }
+        if ui
+            .add(egui::Button::new(egui::RichText::new(text).color(palette.changed)).frame(false))
+            .on_hover_text(hover)
+            .clicked()
+        {
+            settings.view.quick = super::filter::QuickFilters { changed: true, ..Default::default() };
+        }
+    });
 }
 
 /// One banner line per failure (a profile that cannot sign in, a region that failed), at most a
@@ -307,8 +400,8 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, scrol
                 body.rows(tokens::ROW_HEIGHT, model.visible.len(), |mut row| {
                     let r: &InventoryRow = &model.rows[model.visible[row.index()]];
                     row.set_selected(model.selected.as_deref() == Some(r.id.as_str()) || model.is_marked(r));
-                    let stale = model.stale_reason(r);
-                    row_cells_ui(&mut row, &shown, r, stale, &palette, warn, critical);
+                    let marks = RowView { stale: model.stale_reason(r), changes: model.changes.of(r) };
+                    row_cells_ui(&mut row, &shown, r, &marks, &palette, warn, critical);
                     if row.response().clicked() {
                         clicked = Some((r.profile.clone(), r.id.clone()));
                     }
@@ -360,8 +453,14 @@ fn empty_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) -> Option
     intent
 }
 
-/// Text of the days-left cell: a count, or how long ago it expired.
+/// Text of the days-left cell: a count, or how long ago it expired; the state for a revoked,
+/// frozen or not-yet-valid item (its days left do not make it usable).
 pub fn days_left_text(row: &InventoryRow) -> String {
+    if row.is_unusable()
+        && let Some(state) = row.validity
+    {
+        return state.label().to_owned();
+    }
     match row.days_left {
         None => "—".into(),
         Some(d) if d > 0 => d.to_string(),
@@ -369,18 +468,25 @@ pub fn days_left_text(row: &InventoryRow) -> String {
     }
 }
 
+/// What the app knows of a row beyond the row: why it is stale, what changed.
+struct RowView<'a> {
+    stale: Option<&'a Stale>,
+    changes: &'a [Change],
+}
+
 /// The cells of one row.
 fn row_cells_ui(
     row: &mut egui_extras::TableRow<'_, '_>,
     shown: &[usize],
     r: &InventoryRow,
-    stale: Option<&Stale>,
+    marks: &RowView<'_>,
     palette: &tokens::Palette,
     warn: i64,
     critical: i64,
 ) {
+    let stale = marks.stale;
     let problem = r.has_problem_status();
-    let days_color = if problem { palette.muted } else { days_color(palette, r, warn, critical) };
+    let days_color = if problem && !r.is_unusable() { palette.muted } else { days_color(palette, r, warn, critical) };
     for &i in shown {
         row.col(|ui| {
             if stale.is_some() {
@@ -397,6 +503,10 @@ fn row_cells_ui(
                     ui.label(&r.region);
                 }
                 "Name" => {
+                    for change in marks.changes {
+                        ui.label(egui::RichText::new(change.badge()).small().color(palette.changed))
+                            .on_hover_text("Changed in the last refresh");
+                    }
                     let label = ui.label(&r.name);
                     if let Some(stale) = stale {
                         let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));

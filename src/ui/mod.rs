@@ -15,8 +15,10 @@ mod intent;
 mod inventory_view;
 mod model;
 mod profile_dialog;
+pub mod reminders;
 mod save_prompt;
 mod settings;
+mod timeline_view;
 pub mod tokens;
 mod welcome_view;
 

@@ -4,8 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::filter::{ViewState, visible_rows_with};
+use time::OffsetDateTime;
+
+use super::filter::{RowMarks, ViewState, visible_rows_with};
+use super::reminders::{Reminders, Thresholds};
 use crate::certs::summary::CertSummary;
+use crate::inventory::changes::{self, Changes};
+use crate::inventory::snapshot::Snapshot;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::store::profiles::Profile;
 use crate::worker::{Event, JobId};
@@ -92,6 +97,12 @@ pub struct Stale {
     pub reason: String,
 }
 
+/// A refresh that finished (not stopped): what to tell the user beyond the table.
+pub struct RefreshFinished {
+    /// The desktop notification due (title, text), when notifications are on.
+    pub reminder: Option<(String, String)>,
+}
+
 /// The rows, jobs, failures and log.
 #[derive(Default)]
 pub struct Model {
@@ -105,7 +116,19 @@ pub struct Model {
     pub region_errors: Vec<RefreshError>,
     /// Rows shown (indices into `rows`), filtered and sorted.
     pub visible: Vec<usize>,
-    visible_for: Option<(ViewState, usize, usize)>,
+    visible_for: Option<(ViewState, usize, usize, u64)>,
+    /// The rows shown come from the inventory saved then (until a refresh answers for all of them).
+    pub as_of: Option<OffsetDateTime>,
+    /// The look the next refresh is compared with: the last refresh's rows, or the saved ones.
+    baseline: Option<(Vec<InventoryRow>, OffsetDateTime)>,
+    /// What the last refresh changed.
+    pub changes: Changes,
+    /// Counts the changes computed, so the rows shown are filtered again.
+    changes_seen: u64,
+    /// Which reminders were shown, so each item is named once per threshold.
+    pub reminders: Reminders,
+    /// When (egui time) the last refresh ended, for the periodic refresh.
+    pub last_refresh_end: Option<f64>,
     /// The selected row's id.
     pub selected: Option<String>,
     /// Rows marked for bulk export, by profile and id (the same instance may show once per profile
@@ -136,6 +159,12 @@ pub struct Model {
     pub vault: Option<Result<&'static str, String>>,
     /// The last sign-in or test result per profile.
     pub profile_tests: HashMap<String, Result<String, String>>,
+}
+
+/// A moment as the app shows it: "2026-11-30 06:58 UTC".
+pub fn when_text(at: OffsetDateTime) -> String {
+    let t = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
 }
 
 pub(super) fn now_hms() -> String {
@@ -170,12 +199,44 @@ impl Model {
 
     /// Recomputes the rows shown, only when the view or the rows changed.
     pub fn refresh_visible(&mut self, view: &ViewState) {
-        let key = (view.clone(), self.rows.len(), self.stale.len());
+        let key = (view.clone(), self.rows.len(), self.stale.len(), self.changes_seen);
         if self.visible_for.as_ref() != Some(&key) {
-            let stale = &self.stale;
-            self.visible = visible_rows_with(&self.rows, view, |r| stale.contains_key(&part_of(r)));
+            let (stale, changes) = (&self.stale, &self.changes);
+            self.visible = visible_rows_with(&self.rows, view, |r| RowMarks {
+                stale: stale.contains_key(&part_of(r)),
+                changed: !changes.of(r).is_empty(),
+            });
             self.visible_for = Some(key);
         }
+    }
+
+    /// Shows the inventory saved at the last refresh, for every part this session has not loaded
+    /// yet (a refresh that answered first wins), and keeps it as the look to compare with.
+    pub(super) fn show_snapshot(&mut self, snapshot: &Snapshot, now: OffsetDateTime, warn_days: i64) {
+        let rows = snapshot.rows_at(now, warn_days);
+        let when = when_text(snapshot.saved_at);
+        let mut taken: HashSet<PartKey> = HashSet::new();
+        for row in &rows {
+            let key = part_of(row);
+            if taken.contains(&key) || !self.seen.contains_key(&key) {
+                self.seen.insert(key.clone(), when.clone());
+                taken.insert(key);
+                self.rows.push(row.clone());
+            }
+        }
+        let added = rows.iter().filter(|r| taken.contains(&part_of(r))).count();
+        if added > 0 {
+            self.as_of = Some(snapshot.saved_at);
+            self.started = true;
+            self.visible_for = None;
+        }
+        if self.baseline.is_none() {
+            self.baseline = Some((rows, snapshot.saved_at));
+        }
+        if self.vault.is_some() {
+            self.drop_rows_of_gone_profiles();
+        }
+        self.log(Level::Info, format!("Showing the inventory saved {when}: {added} item(s) until the refresh answers"));
     }
 
     /// The selected row, if it is still there.
@@ -282,17 +343,51 @@ impl Model {
         None
     }
 
-    /// A job ended: when it is the current refresh, its rows settle.
-    pub(super) fn refresh_ended(&mut self, job: JobId, done: bool) {
-        if self.refresh.as_ref().is_some_and(|p| p.job == job) {
-            let progress = self.refresh.take().unwrap_or_default();
-            if done {
-                self.finish_refresh(&progress);
-            } else if self.region_errors.is_empty() {
+    /// A job ended: when it is the current refresh, its rows settle. Says whether a refresh
+    /// finished, with the reminder it makes due (when asked for).
+    pub(super) fn refresh_ended(&mut self, job: JobId, done: bool, thresholds: Thresholds) -> Option<RefreshFinished> {
+        if self.refresh.as_ref().is_none_or(|p| p.job != job) {
+            return None;
+        }
+        let progress = self.refresh.take().unwrap_or_default();
+        if !done {
+            if self.region_errors.is_empty() {
                 // Stopped early: the rows still marked stale keep their banner lines.
                 self.region_errors = progress.previous_errors;
             }
+            return None;
         }
+        self.finish_refresh(&progress);
+        let now = OffsetDateTime::now_utc();
+        let answered = |r: &InventoryRow| progress.loaded.contains(&part_of(r));
+        let reminder = {
+            let previous = self.baseline.as_ref().map(|(rows, _)| rows.as_slice());
+            let stale = &self.stale;
+            let fresh: Vec<&InventoryRow> = self.rows.iter().filter(|r| !stale.contains_key(&part_of(r))).collect();
+            self.reminders.due(&fresh, previous, &self.region_errors, thresholds)
+        };
+        if let Some((previous, since)) = self.baseline.take() {
+            self.changes = changes::compare(&previous, &self.rows, answered, thresholds.warn_days, Some(since));
+            if !self.changes.is_empty() {
+                let words = self.changes.words();
+                self.log(Level::Info, format!("Since {}: {words}", when_text(since)));
+            }
+            let removed: Vec<String> = self
+                .changes
+                .removed
+                .iter()
+                .map(|g| format!("Removed: {} ({} {}, profile {})", g.name, g.service.label(), g.region, g.profile))
+                .collect();
+            for line in removed {
+                self.log(Level::Info, line);
+            }
+        }
+        self.changes_seen += 1;
+        self.baseline = Some((self.rows.clone(), now));
+        if self.region_errors.is_empty() {
+            self.as_of = None;
+        }
+        Some(RefreshFinished { reminder })
     }
 
     /// The refresh in progress if `job` is it; events of an older refresh are dropped.

@@ -22,6 +22,14 @@ pub struct Palette {
     pub problem: Color32,
     /// A row its last refresh could not update.
     pub stale: Color32,
+    /// Frozen by the cloud.
+    pub frozen: Color32,
+    /// Not valid yet.
+    pub not_yet_valid: Color32,
+    /// A change badge (new, renewed, SSL switched).
+    pub changed: Color32,
+    /// Timeline bars, one colour per service: DCS, GeminiDB, private certificates.
+    pub services: [Color32; 3],
 }
 
 /// The palette for the current theme.
@@ -36,6 +44,14 @@ pub fn palette(dark: bool) -> Palette {
             error: Color32::from_rgb(255, 107, 107),
             problem: Color32::from_rgb(214, 140, 255),
             stale: Color32::from_gray(125),
+            frozen: Color32::from_rgb(120, 190, 255),
+            not_yet_valid: Color32::from_rgb(150, 170, 255),
+            changed: Color32::from_rgb(90, 200, 220),
+            services: [
+                Color32::from_rgb(230, 120, 90),
+                Color32::from_rgb(90, 170, 240),
+                Color32::from_rgb(170, 130, 240),
+            ],
         }
     } else {
         Palette {
@@ -47,6 +63,14 @@ pub fn palette(dark: bool) -> Palette {
             error: Color32::from_rgb(190, 30, 45),
             problem: Color32::from_rgb(130, 40, 170),
             stale: Color32::from_gray(120),
+            frozen: Color32::from_rgb(20, 100, 190),
+            not_yet_valid: Color32::from_rgb(70, 70, 200),
+            changed: Color32::from_rgb(0, 120, 140),
+            services: [
+                Color32::from_rgb(200, 80, 40),
+                Color32::from_rgb(30, 110, 200),
+                Color32::from_rgb(120, 70, 200),
+            ],
         }
     }
 }
@@ -74,6 +98,24 @@ pub const FACT_LABEL_WIDTH: f32 = 76.0;
 /// The Name column never gets narrower than this.
 pub const NAME_MIN_WIDTH: f32 = 140.0;
 
+/// Height of the expiry timeline when first shown.
+pub const TIMELINE_HEIGHT: f32 = 150.0;
+/// Height of the validity bar in the details pane.
+pub const VALIDITY_BAR_HEIGHT: f32 = 10.0;
+
+/// The colour of a state that is not about days left (revoked, frozen, not yet valid).
+pub fn state_color(palette: &Palette, state: crate::certs::summary::Validity) -> Color32 {
+    use crate::certs::summary::Validity;
+    match state {
+        Validity::Revoked => palette.problem,
+        Validity::Frozen => palette.frozen,
+        Validity::NotYetValid => palette.not_yet_valid,
+        Validity::Expired => palette.expired,
+        Validity::Expiring => palette.expiring,
+        Validity::Valid => palette.valid,
+    }
+}
+
 /// The colour for a number of days left, given the thresholds.
 pub fn days_color(
     palette: &Palette,
@@ -81,6 +123,9 @@ pub fn days_color(
     warn_days: i64,
     critical_days: i64,
 ) -> Color32 {
+    if row.is_unusable() {
+        return row.validity.map_or(palette.muted, |v| state_color(palette, v));
+    }
     match row.days_left {
         None => palette.muted,
         Some(_) if row.is_expired() => palette.expired,

@@ -20,6 +20,7 @@ use super::{
 use crate::cloud::Service;
 use crate::inventory::ca_download::CaDownload;
 use crate::inventory::export::ExportFormat;
+use crate::inventory::snapshot::{self, Snapshot};
 use crate::inventory::{InventoryRow, RefreshError, RefreshEvent, RefreshOptions, plan, refresh};
 use crate::sim::RunningSim;
 use crate::store::Sensitivity;
@@ -96,6 +97,8 @@ struct Worker {
     /// The refresh whose rows count; a new one cancels it.
     current_refresh: Arc<Mutex<Option<CancellationToken>>>,
     profiles_path: Option<PathBuf>,
+    snapshot_path: Option<PathBuf>,
+    notifier: Arc<dyn super::Notifier>,
     open_keyring: Option<KeyringOpener>,
 }
 
@@ -120,7 +123,14 @@ pub(super) async fn run(
         jobs: Arc::default(),
         next_job,
         current_refresh: Arc::default(),
+        // Beside a profiles file given explicitly (tests, portable set-ups), never in the user's
+        // own data folder then.
+        snapshot_path: options
+            .snapshot_path
+            .or_else(|| options.profiles_path.as_ref().map(|p| p.with_file_name(snapshot::FILE_NAME)))
+            .or_else(snapshot::default_path),
         profiles_path: options.profiles_path.or_else(profiles::default_path),
+        notifier: options.notifier.unwrap_or_else(|| Arc::new(super::DesktopNotifier)),
         open_keyring: options.open_keyring,
     };
     while let Some((job, command)) = rx.recv().await {
@@ -145,6 +155,9 @@ impl Worker {
             Command::ExportCertificate { row, choice } => self.spawn_certificate_export(job, *row, choice),
             Command::ExportToFolder { rows, server_type } => self.spawn_folder_export(job, rows, server_type),
             Command::LoadProfiles => self.spawn_load_profiles(job),
+            Command::LoadSnapshot => self.spawn_load_snapshot(job),
+            Command::SaveSnapshot(snapshot) => self.spawn_save_snapshot(job, *snapshot),
+            Command::Notify { title, body } => self.notify(job, title, body),
             Command::UseSessionOnlySecrets => {
                 locked(&self.shared).vault = Some(Arc::new(MemoryStore::default()));
                 self.spawn_job(job, "Keeping secrets for this session only".into(), |_, w, _| async move {
@@ -427,6 +440,45 @@ impl Worker {
             w.announce_profiles_for(job, vault).await;
             w.refresh_if_profiles();
             outcome
+        });
+    }
+
+    fn spawn_load_snapshot(&self, job: JobId) {
+        self.spawn_job(job, "Reading the saved inventory".into(), |job, w, _| async move {
+            let Some(path) = w.snapshot_path.clone() else { return Outcome::Done };
+            let (snapshot, problem) = match tokio::task::spawn_blocking(move || snapshot::load(&path)).await {
+                Ok(Ok(snapshot)) => (snapshot.map(Box::new), None),
+                Ok(Err(e)) => (None, Some(e.to_string())),
+                Err(e) => (None, Some(format!("The saved inventory could not be read: {e}"))),
+            };
+            w.out.send(Event::SnapshotLoaded { job, snapshot, problem }).await;
+            Outcome::Done
+        });
+    }
+
+    fn spawn_save_snapshot(&self, job: JobId, snapshot: Snapshot) {
+        let label = format!("Saving the inventory ({} item(s)) for the next start", snapshot.rows.len());
+        self.spawn_job(job, label, |_, w, _| async move {
+            let Some(path) = w.snapshot_path.clone() else {
+                return Outcome::Failed("No data folder is known on this system; the inventory is not kept.".into());
+            };
+            match tokio::task::spawn_blocking(move || snapshot::save(&path, &snapshot)).await {
+                Ok(Ok(())) => Outcome::Done,
+                Ok(Err(e)) => Outcome::Failed(format!("{e} The inventory shown is not affected.")),
+                Err(e) => Outcome::Failed(e.to_string()),
+            }
+        });
+    }
+
+    /// Shows a notification without a job of its own (nothing to show in the activity); a failure
+    /// is a notice.
+    fn notify(&self, job: JobId, title: String, body: String) {
+        let (notifier, out) = (self.notifier.clone(), self.out.clone());
+        tokio::spawn(async move {
+            let shown = tokio::task::spawn_blocking(move || notifier.notify(&title, &body)).await;
+            if let Ok(Err(e)) = shown {
+                out.send(Event::Notice { job, message: e.to_string(), problem: true }).await;
+            }
         });
     }
 

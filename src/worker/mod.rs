@@ -6,6 +6,7 @@ mod accounts;
 mod dialog;
 mod files;
 mod jobs;
+mod notify;
 pub mod profiles;
 mod saver;
 
@@ -18,6 +19,7 @@ use tokio::sync::mpsc;
 #[cfg(feature = "gui")]
 pub use dialog::NativeDialog;
 pub use dialog::{DialogAnswer, DialogFuture, NO_DIALOG_ADVICE, SaveChoice, SaveDialog, ScriptedDialog};
+pub use notify::{DesktopNotifier, Notifier, NotifyError, RecordingNotifier};
 pub use profiles::{ProfileSecrets, Saved};
 
 /// Saves a profile: its secrets to the vault first, then the profiles file; nothing changes on failure.
@@ -78,6 +80,17 @@ pub enum Command {
     },
     /// Read the profiles file and open the system keyring.
     LoadProfiles,
+    /// Read the inventory saved after the last refresh.
+    LoadSnapshot,
+    /// Save the inventory (after a refresh), replacing the one saved before.
+    SaveSnapshot(Box<crate::inventory::snapshot::Snapshot>),
+    /// Show a desktop notification (a reminder, a failed refresh).
+    Notify {
+        /// The headline.
+        title: String,
+        /// The text.
+        body: String,
+    },
     /// Keep secrets in memory for this session only (no usable keyring).
     UseSessionOnlySecrets,
     /// Save a profile and its secrets (`previous_name` when editing, to rename).
@@ -190,6 +203,16 @@ pub enum Event {
         /// `Ok("system keyring" | "this session only")`, or what is wrong with the keyring.
         vault: Result<&'static str, String>,
     },
+    /// The inventory saved after the last refresh was read: `None` when there was none, or when
+    /// it could not be used (then `problem` says why and where the file went).
+    SnapshotLoaded {
+        /// The job that read it.
+        job: JobId,
+        /// What was saved.
+        snapshot: Option<Box<crate::inventory::snapshot::Snapshot>>,
+        /// Why it could not be read.
+        problem: Option<String>,
+    },
     /// The result of testing a profile.
     ProfileTested {
         /// The test job.
@@ -279,6 +302,10 @@ pub struct WorkerOptions {
     pub open_keyring: Option<KeyringOpener>,
     /// Folder save dialogs start in before one was used; `None` is the user's Downloads folder.
     pub downloads_dir: Option<PathBuf>,
+    /// The saved inventory; `None` is beside an explicit `profiles_path`, else the platform data folder.
+    pub snapshot_path: Option<PathBuf>,
+    /// Shows desktop notifications; `None` is the platform's ([`DesktopNotifier`]).
+    pub notifier: Option<Arc<dyn Notifier>>,
 }
 
 /// Opens the system keyring (tests stand in a keyring that is absent or locked).

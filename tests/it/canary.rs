@@ -79,8 +79,8 @@ fn no_secret_reaches_any_output_or_file_the_user_did_not_ask_for() {
     let (ssl_region, dcs) = crate::common::ssl_dcs(&sim);
     let (ssl_region, dcs_id) = (ssl_region.name.clone(), dcs.instance.instance_id.clone());
     let pca_id =
-        sim.state.estate.certificates.iter().find(|c| c.wire.status == "ISSUED").unwrap().wire.certificate_id.clone();
-    let domain = sim.state.estate.domain_name.clone();
+        sim.state.estate().certificates.iter().find(|c| c.wire.status == "ISSUED").unwrap().wire.certificate_id.clone();
+    let domain = sim.state.estate().domain_name.clone();
     let out = tempfile::tempdir().unwrap();
     let config_dir = tempfile::tempdir().unwrap();
     let o = |name: &str| out.path().join(name).to_str().unwrap().to_owned();
@@ -115,7 +115,7 @@ fn no_secret_reaches_any_output_or_file_the_user_did_not_ask_for() {
     ));
     runs.push(certdesk(
         "export --ca",
-        &["export", "--endpoint", e, "--ca", &sim.state.estate.cas[0].ca_id, "--out", &o("ca.pem")],
+        &["export", "--endpoint", e, "--ca", &sim.state.estate().cas[0].ca_id, "--out", &o("ca.pem")],
         &with(&[]),
     ));
     runs.push(certdesk("inspect zip", &["inspect", &o("keys.zip")], &[]));
@@ -234,7 +234,7 @@ fn no_secret_reaches_the_apps_log_state_or_files_the_user_did_not_ask_for() {
         wait_for(&mut h, name, |app| !app.is_busy() && path.exists());
     }
     // An IAM password profile, right then wrong, and a refresh under 5xx.
-    let domain = sim.state.estate.domain_name.clone();
+    let domain = sim.state.estate().domain_name.clone();
     for (name, password) in [("iam", PASSWORD), ("iam-wrong", "CanaryWrongPassword-2")] {
         h.query_all_by_label("Add profile").next().unwrap().click();
         h.run_steps(8);

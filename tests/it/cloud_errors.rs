@@ -40,7 +40,7 @@ async fn a_session_whose_secret_is_wrong_reaches_the_cloud_once_however_many_cal
     assert!(aksk.iter().chain(&iam).all(Result::is_err));
     let failures = sim.state.auth_failures();
     assert_eq!(failures.get(&sim.info.ak), Some(&1), "{failures:?}");
-    let user = format!("{}/sim-admin", sim.state.estate.domain_name);
+    let user = format!("{}/sim-admin", sim.state.estate().domain_name);
     assert_eq!(failures.get(&user), Some(&1), "{failures:?}");
     // The rest say why nothing was sent.
     let not_sent =
@@ -235,9 +235,10 @@ async fn one_failing_region_does_not_stop_the_others() {
     assert_eq!(errors.len(), 2, "DCS and GeminiDB of the failing region: {errors:?}");
     assert!(errors.iter().all(|e| e.region == failing));
     let healthy = &sim.info.regions[0];
-    let expected = sim.state.estate.region(healthy).unwrap();
+    let estate = sim.state.estate();
+    let expected = estate.region(healthy).unwrap();
     assert_eq!(rows.iter().filter(|r| r.region == *healthy).count(), expected.dcs.len() + expected.gemini.len());
-    assert_eq!(rows.iter().filter(|r| r.region == "global").count(), sim.state.estate.certificates.len());
+    assert_eq!(rows.iter().filter(|r| r.region == "global").count(), sim.state.estate().certificates.len());
 }
 
 #[test]

@@ -18,7 +18,7 @@ async fn dcs_lists_every_instance_across_pages() {
     let sim = common::sim_with(Scale::Demo, certdesk::sim::Faults::default()).await;
     let session = common::session(&sim);
     let region = &sim.info.regions[0];
-    let expected = sim.state.estate.region(region).unwrap().dcs.len();
+    let expected = sim.state.estate().region(region).unwrap().dcs.len();
     let one_call = dcs::list_instances(&session, region).await.unwrap();
     let paged = dcs::list_instances_paged(&session, region, 3).await.unwrap();
     assert_eq!(one_call.len(), expected);
@@ -33,7 +33,7 @@ async fn dcs_ssl_states_match_the_estate() {
     let sim = common::sim().await;
     let session = common::session(&sim);
     let mut seen = std::collections::HashSet::new();
-    for region in &sim.state.estate.regions {
+    for region in &sim.state.estate().regions {
         for record in &region.dcs {
             let state = dcs::show_ssl(&session, &region.name, &record.instance.instance_id).await.unwrap();
             match (&record.ssl, record.no_info, &state) {
@@ -82,9 +82,8 @@ async fn dcs_certificate_downloads_through_a_presigned_link() {
 async fn dcs_download_of_an_engine_without_ssl_is_refused_clearly() {
     let sim = common::sim().await;
     let session = common::session(&sim);
-    let (region, record) = sim
-        .state
-        .estate
+    let estate = sim.state.estate();
+    let (region, record) = estate
         .regions
         .iter()
         .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
@@ -100,7 +99,7 @@ async fn dcs_download_of_an_engine_without_ssl_is_refused_clearly() {
 async fn geminidb_lists_and_downloads_its_ca() {
     let sim = common::sim_with(Scale::Demo, certdesk::sim::Faults::default()).await;
     let session = common::session(&sim);
-    let region = &sim.state.estate.regions[0];
+    let region = &sim.state.estate().regions[0];
     let list = geminidb::list_instances_paged(&session, &region.name, 2).await.unwrap();
     assert_eq!(list.len(), region.gemini.len());
     let on = list.iter().find(|i| i.ssl.as_deref() == Some("1")).expect("an SSL instance");
@@ -119,7 +118,7 @@ async fn pca_lists_filters_and_pages() {
     let sim = common::sim_with(Scale::Demo, certdesk::sim::Faults::default()).await;
     let session = common::session(&sim);
     let all = pca::list_certificates_paged(&session, &CertificateFilter::default(), 5).await.unwrap();
-    assert_eq!(all.len(), sim.state.estate.certificates.len());
+    assert_eq!(all.len(), sim.state.estate().certificates.len());
     let issued =
         pca::list_certificates(&session, &CertificateFilter { status: Some("ISSUED".into()), ..Default::default() })
             .await
@@ -139,7 +138,7 @@ async fn pca_lists_filters_and_pages() {
 
 fn exportable(sim: &certdesk::sim::RunningSim) -> String {
     sim.state
-        .estate
+        .estate()
         .certificates
         .iter()
         .find(|c| c.wire.status == "ISSUED" && c.wire.gen_mode != "CSR")
@@ -225,7 +224,7 @@ async fn pca_iis_pfx_opens_with_its_password() {
 async fn pca_refuses_exports_it_cannot_make() {
     let sim = common::sim_with(Scale::Demo, certdesk::sim::Faults::default()).await;
     let session = common::session(&sim);
-    let certs = &sim.state.estate.certificates;
+    let certs = &sim.state.estate().certificates;
     let id = exportable(&sim);
     let err = pca::export_certificate(&session, &id, ServerType::Iis, false).await.unwrap_err();
     assert!(matches!(err, CloudError::NotSent(_)), "IIS has no JSON export: refused before sending");
@@ -263,7 +262,7 @@ async fn password_sign_in_reaches_regional_and_global_services() {
     assert_eq!(session.project_id(region).await.unwrap(), sim.info.project_ids[region]);
     assert_eq!(
         dcs::list_instances(&session, region).await.unwrap().len(),
-        sim.state.estate.region(region).unwrap().dcs.len()
+        sim.state.estate().region(region).unwrap().dcs.len()
     );
     assert_eq!(session.domain_id().await.unwrap(), sim.info.domain_id);
     assert!(!pca::list_certificates(&session, &CertificateFilter::default()).await.unwrap().is_empty());

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 async fn temporary_keys(sim: &certdesk::sim::RunningSim) -> (String, String, String) {
     let client = reqwest::Client::new();
     let sign_in = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "sim-admin", "password": "sim-password", "domain": {"name": sim.state.estate.domain_name}}}},
-        "scope": {"domain": {"name": sim.state.estate.domain_name}}}});
+        "name": "sim-admin", "password": "sim-password", "domain": {"name": sim.state.estate().domain_name}}}},
+        "scope": {"domain": {"name": sim.state.estate().domain_name}}}});
     let resp = client.post(format!("{}/v3/auth/tokens", sim.endpoint())).json(&sign_in).send().await.unwrap();
     assert_eq!(resp.status(), 201);
     let token = resp.headers()["x-subject-token"].to_str().unwrap().to_owned();

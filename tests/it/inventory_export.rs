@@ -25,6 +25,7 @@ fn row(name: &str, days: Option<i64>) -> InventoryRow {
         note: String::new(),
         facts: Vec::new(),
         not_before: None,
+        frozen: false,
     };
     if let Some(d) = days {
         r.set_expiry(now, None, now + time::Duration::days(d) + time::Duration::hours(1), 30);

@@ -22,4 +22,5 @@ mod inventory_export;
 mod model_based;
 mod sim_tls;
 mod ui_app;
+mod ui_watch;
 mod worker_jobs;

@@ -10,7 +10,7 @@ use crate::common;
 use certdesk::inventory::{InventoryRow as Row, SslStatus};
 use certdesk::sim::{Faults, Scale, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
-use certdesk::worker::{SaveChoice, ScriptedDialog, WorkerOptions};
+use certdesk::worker::{SaveChoice, ScriptedDialog};
 use common::ui::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -224,8 +224,8 @@ fn add_a_profile_test_it_and_see_its_estate() {
     h.get_by_label("Save").click();
     wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
     wait_for(&mut h, "the profile's estate", loaded);
-    let expected = sim.state.estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>()
-        + sim.state.estate.certificates.len();
+    let expected = sim.state.estate().regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>()
+        + sim.state.estate().certificates.len();
     assert_eq!(h.state().rows().len(), expected);
     assert!(h.state().rows().iter().all(|r| r.profile == "sim-account"));
     // The file holds the profile but never its secret.
@@ -294,7 +294,7 @@ fn a_profile_scans_only_the_ticked_regions() {
     wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
     assert_eq!(h.state().profiles()[0].regions, ["eu-nl"]);
     wait_for(&mut h, "the profile's estate", loaded);
-    let estate = &sim.state.estate;
+    let estate = sim.state.estate();
     let nl = estate.regions.iter().find(|r| r.name == "eu-nl").unwrap();
     assert_eq!(h.state().rows().len(), nl.dcs.len() + nl.gemini.len() + estate.certificates.len());
     assert!(h.state().rows().iter().all(|r| r.region == "eu-nl" || r.region == "global"), "only eu-nl scanned");
@@ -489,21 +489,6 @@ fn mark_rows_with_ctrl_click_and_export_them_to_a_folder() {
 }
 
 /// A user's own profile (not the demo) on the simulator, added through the dialog.
-fn user_profile_app(
-    options: WorkerOptions,
-    sim: &certdesk::sim::RunningSim,
-    name: &str,
-    dialog: Arc<ScriptedDialog>,
-) -> Harness<'static, CertdeskApp> {
-    let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, dialog);
-    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
-    fill_new_profile(&mut h, name, sim);
-    h.run_steps(1);
-    h.get_by_label("Save").click();
-    wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
-    h
-}
-
 #[test]
 fn a_user_profile_downloads_and_exports_after_a_refresh_and_after_a_restart() {
     let rt = tokio::runtime::Runtime::new().unwrap();

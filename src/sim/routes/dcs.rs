@@ -24,9 +24,13 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/v2/{project_id}/instances/{instance_id}/ssl-certs/download", post(download))
 }
 
-fn region<'a>(state: &'a SimState, caller: &Caller, project_id: &str) -> Result<&'a RegionEstate, ApiError> {
+fn region(state: &SimState, caller: &Caller, project_id: &str) -> Result<RegionEstate, ApiError> {
     caller.require_project(state, project_id)?;
-    state.estate.region_by_project(project_id).ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
+    state
+        .estate()
+        .region_by_project(project_id)
+        .cloned()
+        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
 }
 
 async fn list(
@@ -86,7 +90,8 @@ async fn show_ssl(
     Extension(caller): Extension<Caller>,
     Path((project_id, instance_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let record = instance(region(&state, &caller, &project_id)?, &instance_id)?;
+    let region = region(&state, &caller, &project_id)?;
+    let record = instance(&region, &instance_id)?;
     let Some(ssl) = &record.ssl else { return Err(not_supported()) };
     if record.no_info {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -116,7 +121,7 @@ async fn download(
     Path((project_id, instance_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let region = region(&state, &caller, &project_id)?;
-    let record = instance(region, &instance_id)?;
+    let record = instance(&region, &instance_id)?;
     let Some(ssl) = &record.ssl else { return Err(not_supported()) };
     if !ssl.enabled {
         // The documented error table has no code for this; the simulator says it plainly.

@@ -42,7 +42,8 @@ async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     caller.require_project(&state, &project_id)?;
-    let region = state.estate.region_by_project(&project_id).ok_or_else(parameter_error)?;
+    let estate = state.estate();
+    let region = estate.region_by_project(&project_id).ok_or_else(parameter_error)?;
     let offset = number(q.get("offset")).map_err(|()| parameter_error())?.unwrap_or(0);
     let limit = number(q.get("limit")).map_err(|()| parameter_error())?.unwrap_or(100);
     if offset < 0 || !(1..=100).contains(&limit) {
@@ -66,7 +67,8 @@ async fn download_link(
     Path((project_id, instance_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     caller.require_project(&state, &project_id)?;
-    let region = state.estate.region_by_project(&project_id).ok_or_else(parameter_error)?;
+    let estate = state.estate();
+    let region = estate.region_by_project(&project_id).ok_or_else(parameter_error)?;
     let Some(record) = region.gemini.iter().find(|g| g.instance.id == instance_id) else {
         return Err(ApiError::new(404, "DBS.200022", "The instance does not exist."));
     };

@@ -24,13 +24,13 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
 }
 
 fn project_json(state: &SimState, name: &str, id: &str) -> Value {
-    json!({"id": id, "name": name, "domain_id": state.estate.domain_id, "parent_id": state.estate.domain_id,
+    json!({"id": id, "name": name, "domain_id": state.estate().domain_id, "parent_id": state.estate().domain_id,
            "enabled": true, "is_domain": false, "description": "",
            "links": {"self": format!("{}/v3/projects/{id}", state.endpoint)}})
 }
 
 fn all_projects(state: &SimState) -> Vec<Value> {
-    state.estate.regions.iter().map(|r| project_json(state, &r.name, &r.project_id)).collect()
+    state.estate().regions.iter().map(|r| project_json(state, &r.name, &r.project_id)).collect()
 }
 
 async fn projects(State(state): State<Arc<SimState>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
@@ -48,8 +48,8 @@ async fn auth_projects(State(state): State<Arc<SimState>>, Extension(_caller): E
 }
 
 async fn domains(State(state): State<Arc<SimState>>) -> Json<Value> {
-    Json(json!({"domains": [{"id": state.estate.domain_id, "name": state.estate.domain_name, "enabled": true,
-                             "description": "", "links": {"self": format!("{}/v3/domains/{}", state.endpoint, state.estate.domain_id)}}],
+    Json(json!({"domains": [{"id": state.estate().domain_id, "name": state.estate().domain_name, "enabled": true,
+                             "description": "", "links": {"self": format!("{}/v3/domains/{}", state.endpoint, state.estate().domain_id)}}],
                 "links": {"self": format!("{}/v3/auth/domains", state.endpoint)}}))
 }
 
@@ -94,7 +94,7 @@ pub(super) async fn sign_in(State(state): State<Arc<SimState>>, body: axum::body
         return ApiError::new(400, "IAM.0008", "Only the password method is supported.").into_response();
     }
     let user = &identity["password"]["user"];
-    let domain_ok = user["domain"]["name"] == state.estate.domain_name.as_str();
+    let domain_ok = user["domain"]["name"] == state.estate().domain_name.as_str();
     if !domain_ok || user["name"] != state.iam_user.as_str() || user["password"] != state.iam_password.as_str() {
         let who = format!("{}/{}", user["domain"]["name"].as_str().unwrap_or(""), user["name"].as_str().unwrap_or(""));
         state.record_auth_failure(&who);
@@ -102,12 +102,12 @@ pub(super) async fn sign_in(State(state): State<Arc<SimState>>, body: axum::body
     }
     let scope = &req["auth"]["scope"];
     let (token_scope, project) = if let Some(name) = scope["project"]["name"].as_str() {
-        match state.estate.region(name) {
+        match state.estate().region(name) {
             Some(r) => (TokenScope::Project(r.project_id.clone()), Some((r.name.clone(), r.project_id.clone()))),
             None => return ApiError::new(400, "IAM.0010", &format!("Project {name} does not exist.")).into_response(),
         }
     } else if let Some(id) = scope["project"]["id"].as_str() {
-        match state.estate.region_by_project(id) {
+        match state.estate().region_by_project(id) {
             Some(r) => (TokenScope::Project(r.project_id.clone()), Some((r.name.clone(), r.project_id.clone()))),
             None => return ApiError::new(400, "IAM.0010", &format!("Project {id} does not exist.")).into_response(),
         }
@@ -119,7 +119,7 @@ pub(super) async fn sign_in(State(state): State<Arc<SimState>>, body: axum::body
     let token = format!("MIIsim{}", state.random_hex(480));
     state.tokens().insert(token.clone(), IssuedToken { scope: token_scope, expires_at });
     let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    let domain = json!({"id": state.estate.domain_id, "name": state.estate.domain_name});
+    let domain = json!({"id": state.estate().domain_id, "name": state.estate().domain_name});
     let mut body = json!({"token": {
         "expires_at": expires_at.format(&fmt).unwrap_or_default(),
         "issued_at": now.format(&fmt).unwrap_or_default(),

@@ -84,6 +84,7 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
     let control = axum::Router::new()
         .route("/__sim/faults", get(get_faults).put(put_faults))
         .route("/__sim/reset", post(reset))
+        .route("/__sim/evolve", post(evolve))
         .route("/__sim/stats", get(stats))
         .layer(middleware::from_fn_with_state(state.clone(), guard_controls));
     axum::Router::new()
@@ -131,10 +132,16 @@ async fn reset(State(state): State<Arc<SimState>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+/// Changes the account as its operators would between two refreshes (see `Estate::evolve`).
+async fn evolve(State(state): State<Arc<SimState>>) -> axum::Json<super::estate::Evolution> {
+    let now = time::OffsetDateTime::now_utc();
+    axum::Json(state.change_estate(|estate| estate.evolve(now)))
+}
+
 /// The region a path's project id belongs to, for region faults.
 fn region_of_path(state: &SimState, path: &str) -> Option<String> {
     let project = path.split('/').nth(2)?;
-    state.estate.region_by_project(project).map(|r| r.name.clone())
+    state.estate().region_by_project(project).map(|r| r.name.clone())
 }
 
 /// Middleware: latency, failing regions, 429 bursts, 5xx, and body faults.

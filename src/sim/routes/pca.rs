@@ -83,7 +83,7 @@ async fn list_certificates(
         return Err(bad_param("status"));
     }
     let mut items: Vec<Value> = state
-        .estate
+        .estate()
         .certificates
         .iter()
         .filter(|c| q.get("name").is_none_or(|n| c.wire.distinguished_name.common_name.contains(n.as_str())))
@@ -94,12 +94,13 @@ async fn list_certificates(
     Ok(Json(json!({"total": items.len(), "certificates": page(&items, offset, limit)})))
 }
 
-fn find_certificate<'a>(state: &'a SimState, id: &str) -> Result<&'a PcaCertRecord, ApiError> {
+fn find_certificate(state: &SimState, id: &str) -> Result<PcaCertRecord, ApiError> {
     state
-        .estate
+        .estate()
         .certificates
         .iter()
         .find(|c| c.wire.certificate_id == id)
+        .cloned()
         .ok_or_else(|| ApiError::new(404, "PCA.10010002", "Certificate not found."))
 }
 
@@ -120,7 +121,7 @@ async fn list_cas(
     caller.require_domain(&state)?;
     let (offset, limit) = paging(&q)?;
     let mut items: Vec<Value> = state
-        .estate
+        .estate()
         .cas
         .iter()
         .filter(|c| q.get("type").is_none_or(|t| c.kind == *t))
@@ -138,12 +139,9 @@ async fn show_ca(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_domain(&state)?;
-    let ca = state
-        .estate
-        .cas
-        .iter()
-        .find(|c| c.ca_id == id)
-        .ok_or_else(|| ApiError::new(404, "PCA.10010003", "CA not found."))?;
+    let estate = state.estate();
+    let ca =
+        estate.cas.iter().find(|c| c.ca_id == id).ok_or_else(|| ApiError::new(404, "PCA.10010003", "CA not found."))?;
     Ok(Json(serde_json::to_value(ca).unwrap_or_default()))
 }
 
@@ -201,7 +199,7 @@ async fn export_certificate(
     if !compressed && !server_type.has_json_export() {
         return Err(ApiError::new(400, "PCA.10010016", "Uncompressed export is not defined for IIS and TOMCAT."));
     }
-    let m = material(&state, record)?;
+    let m = material(&state, &record)?;
     if !compressed {
         return Ok(Json(json!({
             "certificate": crlf(&m.cert_pem),
@@ -238,7 +236,7 @@ async fn export_ca(
 ) -> Result<Json<Value>, ApiError> {
     caller.require_domain(&state)?;
     let index = state
-        .estate
+        .estate()
         .cas
         .iter()
         .position(|c| c.ca_id == id)

@@ -51,7 +51,7 @@ pub fn session_with(
 /// A password session against the simulator.
 pub fn password_session(sim: &RunningSim, password: &str) -> CloudSession {
     let creds = Credentials::Password {
-        domain_name: sim.state.estate.domain_name.clone(),
+        domain_name: sim.state.estate().domain_name.clone(),
         user_name: "sim-admin".into(),
         password: Secret::new(password),
     };
@@ -108,12 +108,13 @@ pub fn have(tool: &str) -> bool {
 }
 
 /// A DCS instance with SSL on, and its region, from the simulator's estate.
-pub fn ssl_dcs(sim: &RunningSim) -> (&certdesk::sim::estate::RegionEstate, &certdesk::sim::estate::DcsRecord) {
+pub fn ssl_dcs(sim: &RunningSim) -> (certdesk::sim::estate::RegionEstate, certdesk::sim::estate::DcsRecord) {
     sim.state
-        .estate
+        .estate()
         .regions
         .iter()
         .flat_map(|r| r.dcs.iter().map(move |d| (r, d)))
         .find(|(_, d)| d.ssl.as_ref().is_some_and(|s| s.enabled))
+        .map(|(r, d)| (r.clone(), d.clone()))
         .expect("the estate has a DCS instance with SSL on")
 }

@@ -149,7 +149,7 @@ pub fn fill_new_password_profile(h: &mut Harness<'static, CertdeskApp>, name: &s
     h.run_steps(12);
     for (label, text) in [
         ("Name", name),
-        ("Account (domain)", sim.state.estate.domain_name.as_str()),
+        ("Account (domain)", sim.state.estate().domain_name.as_str()),
         ("IAM user", "sim-admin"),
         ("Password", "sim-password"),
         ("Custom endpoint", sim.endpoint()),
@@ -295,4 +295,20 @@ pub fn mark_row(h: &mut Harness<'static, CertdeskApp>, row: &certdesk::inventory
     assert_eq!(h.state().selected_id(), None, "Esc clears the selection");
     h.get_by_label(&row.name).click_modifiers(egui::Modifiers::COMMAND);
     h.run_steps(2);
+}
+
+/// The app with one user profile (typed into the dialog) for the simulator, saved and refreshing.
+pub fn user_profile_app(
+    options: WorkerOptions,
+    sim: &certdesk::sim::RunningSim,
+    name: &str,
+    dialog: Arc<ScriptedDialog>,
+) -> Harness<'static, CertdeskApp> {
+    let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, dialog);
+    wait_for(&mut h, "the vault status", |app| app.vault_status().is_some());
+    fill_new_profile(&mut h, name, sim);
+    h.run_steps(1);
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
+    h
 }

@@ -1,0 +1,112 @@
+//! Which reminders are due after a refresh: items that entered the warning or critical window
+//! (each named at most once per window), and a refresh that failed (once per set of failures).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::inventory::changes::{ItemKey, item_key};
+use crate::inventory::{InventoryRow, RefreshError};
+
+/// The thresholds, and whether reminders are wanted at all.
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    /// Days left that count as expiring.
+    pub warn_days: i64,
+    /// Days left that count as critical.
+    pub critical_days: i64,
+    /// Whether desktop notifications are on.
+    pub notify: bool,
+}
+
+/// A window an item can be in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Window {
+    Warning,
+    Critical,
+}
+
+fn window(row: &InventoryRow, t: Thresholds) -> Option<Window> {
+    if row.is_unusable() {
+        return None;
+    }
+    match row.days_left {
+        _ if row.is_expired() => Some(Window::Critical),
+        Some(d) if d <= t.critical_days => Some(Window::Critical),
+        Some(d) if d <= t.warn_days => Some(Window::Warning),
+        _ => None,
+    }
+}
+
+/// What was already shown.
+#[derive(Debug, Default)]
+pub struct Reminders {
+    shown: HashSet<(ItemKey, Window)>,
+    failures_shown: Vec<(String, String, crate::cloud::Service)>,
+}
+
+impl Reminders {
+    /// The notification due now (title, body), if any. `previous` is the look before this
+    /// refresh; without one (the very first refresh) nothing "entered" a window.
+    pub fn due(
+        &mut self,
+        rows: &[&InventoryRow],
+        previous: Option<&[InventoryRow]>,
+        errors: &[RefreshError],
+        t: Thresholds,
+    ) -> Option<(String, String)> {
+        if !t.notify {
+            return None;
+        }
+        let mut lines = Vec::new();
+        let (mut critical, mut warning) = (0_usize, 0_usize);
+        if let Some(previous) = previous {
+            let before: HashMap<ItemKey, Option<Window>> =
+                previous.iter().map(|r| (item_key(r), window(r, t))).collect();
+            for row in rows {
+                let key = item_key(row);
+                let Some(now) = window(row, t) else { continue };
+                let was = before.get(&key).copied().flatten();
+                if was.is_some_and(|w| w >= now) || self.shown.contains(&(key.clone(), now)) {
+                    continue;
+                }
+                // Critical covers warning: an item that jumps straight in is not named twice.
+                self.shown.insert((key.clone(), Window::Warning));
+                self.shown.insert((key, now));
+                if now == Window::Critical {
+                    critical += 1;
+                } else {
+                    warning += 1;
+                }
+                if lines.len() < 5 {
+                    let (service, region) = (row.service.label(), &row.region);
+                    lines.push(format!("{} ({service} {region}): {}", row.name, row.expiry_words()));
+                }
+            }
+        }
+        let failures: Vec<_> = errors.iter().map(|e| (e.profile.clone(), e.region.clone(), e.service)).collect();
+        let failed = !failures.is_empty() && failures != self.failures_shown;
+        self.failures_shown = failures;
+        let more = (critical + warning).saturating_sub(lines.len());
+        if more > 0 {
+            lines.push(format!("and {more} more"));
+        }
+        if failed {
+            let e = &errors[0];
+            lines.push(format!(
+                "The refresh failed for {} part(s), e.g. {} {} ({}): {}",
+                errors.len(),
+                e.service.label(),
+                e.region,
+                e.profile,
+                e.message
+            ));
+        }
+        let title = match (critical, warning, failed) {
+            (0, 0, false) => return None,
+            (0, 0, true) => "certdesk: the refresh failed".to_owned(),
+            (c, 0, _) => format!("certdesk: {c} item(s) expire within {} days or have expired", t.critical_days),
+            (0, w, _) => format!("certdesk: {w} item(s) expire within {} days", t.warn_days),
+            (c, w, _) => format!("certdesk: {c} critical, {w} expiring item(s)"),
+        };
+        Some((title, lines.join("\n")))
+    }
+}
