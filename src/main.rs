@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let code = match args.command {
         Some(command) => cli::run(command),
-        None => return run_app(args.demo),
+        None => return run_app(args.demo, args.theme),
     };
     ExitCode::from(code)
 }
@@ -28,8 +28,8 @@ fn main() -> ExitCode {
 /// The desktop app, or without the `gui` feature the demo estate as a table.
 #[cfg(feature = "gui")]
 #[expect(clippy::print_stderr, reason = "a window that cannot open is reported on the terminal")]
-fn run_app(demo: bool) -> ExitCode {
-    match certdesk::ui::run(demo) {
+fn run_app(demo: bool, theme: Option<cli::Theme>) -> ExitCode {
+    match certdesk::ui::run(demo, theme) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: the window could not open: {e}");
@@ -39,7 +39,7 @@ fn run_app(demo: bool) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn run_app(_demo: bool) -> ExitCode {
+fn run_app(_demo: bool, _theme: Option<cli::Theme>) -> ExitCode {
     ExitCode::from(cli::run_demo())
 }
 

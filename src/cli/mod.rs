@@ -67,9 +67,23 @@ pub struct Cli {
     /// Open the app on the built-in demo cloud (no account needed).
     #[arg(long)]
     pub demo: bool,
+    /// The app's colours: as the system says (the default, or what View last chose), dark or light.
+    #[arg(long, value_enum)]
+    pub theme: Option<Theme>,
     /// What to do; without one the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The app's colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Theme {
+    /// Follow the system.
+    System,
+    /// Dark.
+    Dark,
+    /// Light.
+    Light,
 }
 
 /// The subcommands.

@@ -131,6 +131,11 @@ impl CertdeskApp {
         &self.settings
     }
 
+    /// The settings, to change them from outside the UI (as the View menu does).
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
     /// Starts the embedded demo cloud.
     pub fn start_demo(&mut self, config: SimConfig) {
         self.model.started = true;

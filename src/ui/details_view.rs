@@ -142,10 +142,11 @@ fn validity_bar_ui(
         from.date(),
         until.date()
     ));
+    // Dates only (the hover says which is which): both fit the narrowest pane.
     ui.horizontal(|ui| {
-        ui.weak(format!("issued {}", from.date()));
+        ui.weak(from.date().to_string());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.weak(format!("expires {}", until.date()));
+            ui.weak(until.date().to_string());
         });
     });
 }

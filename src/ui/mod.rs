@@ -39,7 +39,7 @@ pub(crate) fn steady_modal(salt: &str) -> egui::Modal {
 pub const APP_ID: &str = "io.github.certdesk.Certdesk";
 
 /// Opens the desktop app; returns when the window closes.
-pub fn run(demo: bool) -> Result<(), eframe::Error> {
+pub fn run(demo: bool, theme: Option<crate::cli::Theme>) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("certdesk")
@@ -55,6 +55,13 @@ pub fn run(demo: bool) -> Result<(), eframe::Error> {
         options,
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
+            if let Some(theme) = theme {
+                ctx.set_theme(match theme {
+                    crate::cli::Theme::System => egui::ThemePreference::System,
+                    crate::cli::Theme::Dark => egui::ThemePreference::Dark,
+                    crate::cli::Theme::Light => egui::ThemePreference::Light,
+                });
+            }
             let waker: Waker = Arc::new(move || ctx.request_repaint());
             // Parented to the window, so the dialog opens over it.
             let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog::parented_to(cc));

@@ -1,7 +1,7 @@
 //! The expiry timeline: one bar per week for the coming year (and one for the overdue), stacked by
 //! service; hovering names the counts, clicking a bar filters the table to that week.
 
-use egui_plot::{Bar, BarChart, Plot, PlotPoint, PlotTransform};
+use egui_plot::{Bar, BarChart, Plot, PlotPoint, PlotTransform, Text, VLine};
 use time::{Date, Duration, OffsetDateTime};
 
 use super::filter::ExpiryWindow;
@@ -115,12 +115,14 @@ pub fn timeline_ui(
         let first = timeline.first_monday;
         let mut charts: Vec<BarChart> = Vec::new();
         for (i, (_, name)) in SERVICES.iter().enumerate() {
-            let mut bars = vec![Bar::new(OVERDUE_X, count_f64(timeline.overdue[i])).name("overdue")];
+            // Solid bars (the plot's default fill is faint): the colours are the design tokens'.
+            let color = palette.services[i];
+            let mut bars = vec![Bar::new(OVERDUE_X, count_f64(timeline.overdue[i])).name("overdue").fill(color)];
             for (w, counts) in timeline.weeks.iter().enumerate() {
                 #[expect(clippy::cast_precision_loss, reason = "a week number")]
                 let x = w as f64;
                 let monday = first + Duration::weeks(i64::try_from(w).unwrap_or(0));
-                bars.push(Bar::new(x, count_f64(counts[i])).name(format!("week of {monday}")));
+                bars.push(Bar::new(x, count_f64(counts[i])).name(format!("week of {monday}")).fill(color));
             }
             let service = *name;
             let chart = BarChart::new(service, bars)
@@ -149,6 +151,11 @@ pub fn timeline_ui(
                 for chart in charts {
                     plot.bar_chart(chart);
                 }
+                // The overdue bar stands apart from the weeks, and says what it is.
+                plot.vline(VLine::new("now", -0.75).color(palette.muted).width(1.0));
+                let top = count_f64(timeline.overdue.iter().sum()) + 0.4;
+                let label = egui::RichText::new("overdue").small().color(palette.expired);
+                plot.text(Text::new("overdue", PlotPoint::new(OVERDUE_X, top), label));
             });
         if response.response.clicked()
             && let Some(pointer) = response.response.interact_pointer_pos()

@@ -245,3 +245,36 @@ fn revoked_frozen_and_not_yet_valid_certificates_have_their_own_state_everywhere
     drop(h);
     rt.block_on(sim.shutdown());
 }
+
+#[test]
+fn the_periodic_refresh_runs_when_its_minutes_have_passed_and_not_before() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+    let (options, dir) = isolated();
+    let mut h = user_profile_app(options, &sim, "acct", Arc::default());
+    wait_for(&mut h, "the estate", refreshed_and_saved(dir.path()));
+    let refreshes = |app: &CertdeskApp| {
+        app.activity_messages().iter().filter(|m| m.starts_with("Refreshing the inventory")).count()
+    };
+    let before = refreshes(h.state());
+    h.state_mut().settings_mut().auto_refresh_minutes = 2;
+    // egui's clock, moved as a user waiting would move it.
+    let start = h.ctx.input(|i| i.time);
+    let at = |h: &mut Harness<'static, CertdeskApp>, seconds: f64| {
+        h.input_mut().time = Some(start + seconds);
+        h.run_steps(2);
+    };
+    at(&mut h, 1.0);
+    at(&mut h, 119.0);
+    assert_eq!(refreshes(h.state()), before, "not before two minutes");
+    at(&mut h, 121.0);
+    wait_for(&mut h, "the periodic refresh", |app| refreshes(app) == before + 1 && loaded(app));
+    let ended = h.ctx.input(|i| i.time);
+    at(&mut h, ended - start + 60.0);
+    assert_eq!(refreshes(h.state()), before + 1, "the next one is two minutes after this one ended");
+    h.state_mut().settings_mut().auto_refresh_minutes = 0;
+    at(&mut h, ended - start + 600.0);
+    assert_eq!(refreshes(h.state()), before + 1, "off means off");
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
