@@ -73,6 +73,12 @@ async fn download(args: &DownloadArgs) -> Result<serde_json::Value, String> {
         ServiceArg::Dcs => Service::Dcs,
         ServiceArg::GeminiDb => Service::GeminiDb,
         ServiceArg::Ccm => return Err("PCA certificates are exported: use `certdesk export`".into()),
+        ServiceArg::Scm => return Err("SCM certificates are exported: use `certdesk export --service scm`".into()),
+        ServiceArg::Elb => {
+            return Err(
+                "load balancer certificates are listed with their details: `certdesk list --service elb --json`".into(),
+            );
+        }
     };
     output::progress("Fetching the certificate from object storage...");
     let fetched = ca_download::download_ca(&session, service, region, &args.instance_id).await?;

@@ -1,5 +1,5 @@
-//! `certdesk export`: a private certificate as PEM files or the console's zip per server type,
-//! or a private CA certificate. Keys are written 0600, every file atomically.
+//! `certdesk export`: a private (PCA) or SCM certificate as PEM files or the console's zip per
+//! server type, or a private CA certificate. Keys are written 0600, every file atomically.
 
 use std::path::{Path, PathBuf};
 
@@ -17,8 +17,11 @@ pub struct ExportArgs {
     /// Connection options.
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// The private certificate id (or, with `--ca`, the CA id).
+    /// The certificate id (or, with `--ca`, the CA id).
     pub id: String,
+    /// Whose certificate: ccm (a private certificate, the default) or scm (SSL Certificate Manager).
+    #[arg(long, value_enum, default_value = "ccm")]
+    pub service: ExportService,
     /// Export a private CA's certificate and chain instead.
     #[arg(long)]
     pub ca: bool,
@@ -31,6 +34,15 @@ pub struct ExportArgs {
     /// Where to save.
     #[command(flatten)]
     pub out: OutArgs,
+}
+
+/// The service a certificate is exported from.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ExportService {
+    /// CCM private CA certificates.
+    Ccm,
+    /// SSL Certificate Manager (its export is PEM; zips are built here).
+    Scm,
 }
 
 /// Export format.
@@ -72,6 +84,21 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| e.to_string())?;
         return Ok(vec![args.out.out.clone()]);
     }
+    if args.service == ExportService::Scm {
+        let e = crate::cloud::scm::export_certificate(&session, &args.id).await.map_err(|e| e.to_string())?;
+        let pem = crate::cloud::wire::pca::ExportResponse {
+            certificate: e.certificate.clone(),
+            certificate_chain: e.certificate_chain.clone(),
+            private_key: e.private_key.clone(),
+        };
+        if args.format == FormatArg::Zip {
+            let now = session.http().clock().now();
+            let zip = pca_export::server_zip(&pem, args.server_type, now).map_err(|e| e.to_string())?;
+            store::write_atomic(&args.out.out, &zip, Sensitivity::Secret, overwrite).map_err(|e| e.to_string())?;
+            return Ok(vec![args.out.out.clone()]);
+        }
+        return write_pem_set(&args.out.out, &pem, args.server_type, overwrite);
+    }
     let compressed = args.format == FormatArg::Zip;
     let exported =
         pca::export_certificate(&session, &args.id, args.server_type, compressed).await.map_err(|e| e.to_string())?;
@@ -80,15 +107,21 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
             store::write_atomic(&args.out.out, &bytes, Sensitivity::Secret, overwrite).map_err(|e| e.to_string())?;
             Ok(vec![args.out.out.clone()])
         }
-        Export::Pem(pem) => {
-            let files = pca_export::server_files(&pem, args.server_type);
-            let absent: Vec<&str> = pca_export::server_file_names(args.server_type)
-                .into_iter()
-                .filter(|name| !files.iter().any(|(n, ..)| n == name))
-                .collect();
-            write_all(&args.out.out, &files, &absent, overwrite)
-        }
+        Export::Pem(pem) => write_pem_set(&args.out.out, &pem, args.server_type, overwrite),
     }
+}
+
+/// The PEM files a server type wants, written as one set (no key file when the cloud holds none).
+fn write_pem_set(
+    dir: &Path,
+    pem: &crate::cloud::wire::pca::ExportResponse,
+    kind: ServerType,
+    overwrite: Overwrite,
+) -> Result<Vec<PathBuf>, String> {
+    let files = pca_export::server_files(pem, kind);
+    let absent: Vec<&str> =
+        pca_export::server_file_names(kind).into_iter().filter(|name| !files.iter().any(|(n, ..)| n == name)).collect();
+    write_all(dir, &files, &absent, overwrite)
 }
 
 /// Writes the PEM files into a folder: all or none; with `--force` an existing set is replaced as

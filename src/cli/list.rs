@@ -29,7 +29,7 @@ pub struct ScanArgs {
     /// Connection options.
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Only these services (dcs, gemini-db, ccm); repeat for several.
+    /// Only these services (dcs, gemini-db, ccm, elb, scm); repeat for several.
     #[arg(long = "service", value_enum)]
     pub services: Vec<ServiceArg>,
     /// Days left at or below which an item counts as expiring (for `check`: a WARNING).
@@ -57,6 +57,10 @@ pub enum ServiceArg {
     GeminiDb,
     /// CCM private CA certificates.
     Ccm,
+    /// Certificates uploaded to Elastic Load Balance.
+    Elb,
+    /// SSL Certificate Manager certificates (Huawei Cloud).
+    Scm,
 }
 
 impl From<ServiceArg> for Service {
@@ -65,6 +69,8 @@ impl From<ServiceArg> for Service {
             ServiceArg::Dcs => Self::Dcs,
             ServiceArg::GeminiDb => Self::GeminiDb,
             ServiceArg::Ccm => Self::Ccm,
+            ServiceArg::Elb => Self::Elb,
+            ServiceArg::Scm => Self::Scm,
         }
     }
 }

@@ -100,6 +100,10 @@ pub enum Service {
     GeminiDb,
     /// Cloud Certificate Manager, private CA.
     Ccm,
+    /// Elastic Load Balance: certificates uploaded to load balancers.
+    Elb,
+    /// SSL Certificate Manager: public certificates bought or uploaded (Huawei Cloud, global).
+    Scm,
 }
 
 impl Service {
@@ -110,7 +114,14 @@ impl Service {
             Self::Dcs => "DCS",
             Self::GeminiDb => "GeminiDB",
             Self::Ccm => "PCA",
+            Self::Elb => "ELB",
+            Self::Scm => "SCM",
         }
+    }
+
+    /// Whether it is global (one endpoint for the account, no region in its calls).
+    pub fn is_global(self) -> bool {
+        matches!(self, Self::Ccm | Self::Scm)
     }
 }
 
@@ -160,17 +171,18 @@ impl Endpoints {
             return true;
         }
         match (self.cloud, service) {
-            (_, Service::Iam | Service::Dcs) | (Cloud::HuaweiCloud, Service::Ccm) => true,
+            (_, Service::Iam | Service::Dcs | Service::Elb) | (Cloud::HuaweiCloud, Service::Ccm | Service::Scm) => true,
             (Cloud::HuaweiCloud, Service::GeminiDb) => !HUAWEI_NO_GEMINIDB.contains(&region),
             // GeminiDB's OTC host is undocumented (CLOUD_API.md §5) and CCM is not offered there.
-            (Cloud::OpenTelekomCloud | Cloud::SwissOtc, Service::GeminiDb | Service::Ccm) => false,
+            // SCM is Huawei Cloud's only (CLOUD_API.md §3.5).
+            (Cloud::OpenTelekomCloud | Cloud::SwissOtc, Service::GeminiDb | Service::Ccm | Service::Scm) => false,
         }
     }
 
     /// Base URL of a service for a region (global services ignore the region).
     pub fn base_url(&self, service: Service, region: &str) -> Result<Url, CloudError> {
-        // CCM is global: its calls name no region (an empty one); every other region is checked.
-        if !(service == Service::Ccm && region.is_empty()) {
+        // CCM and SCM are global: their calls name no region (an empty one); every other region is checked.
+        if !(service.is_global() && region.is_empty()) {
             super::validate::region(region)?;
         }
         if let Some(url) = &self.custom {
@@ -193,9 +205,15 @@ impl Endpoints {
             (Cloud::HuaweiCloud, Service::GeminiDb) => format!("gaussdb-nosql.{region}.myhuaweicloud.com"),
             // CCM is global; the international console serves it from ap-southeast-3 (CLOUD_API.md §3.1).
             (Cloud::HuaweiCloud, Service::Ccm) => "ccm.ap-southeast-3.myhuaweicloud.com".into(),
+            (Cloud::HuaweiCloud, Service::Elb) if region == "eu-west-101" => "elb.eu-west-101.myhuaweicloud.eu".into(),
+            (Cloud::HuaweiCloud, Service::Elb) => format!("elb.{region}.myhuaweicloud.com"),
+            // SCM's international endpoint (CLOUD_API.md §4.2).
+            (Cloud::HuaweiCloud, Service::Scm) => "scm.ap-southeast-1.myhuaweicloud.com".into(),
             (Cloud::OpenTelekomCloud, Service::Iam) => format!("iam.{region}.otc.t-systems.com"),
+            (Cloud::OpenTelekomCloud, Service::Elb) => format!("elb.{region}.otc.t-systems.com"),
             (Cloud::OpenTelekomCloud, _) => format!("dcs.{region}.otc.t-systems.com"),
             (Cloud::SwissOtc, Service::Iam) => "iam-pub.eu-ch2.sc.otc.t-systems.com".into(),
+            (Cloud::SwissOtc, Service::Elb) => format!("elb.{region}.sc.otc.t-systems.com"),
             (Cloud::SwissOtc, _) => format!("dcs.{region}.sc.otc.t-systems.com"),
         };
         Url::parse(&format!("https://{host}")).map_err(|e| CloudError::NotSent(format!("bad host {host}: {e}")))

@@ -1,15 +1,17 @@
-//! The cloud layer: signing, HTTP, sessions and the DCS, GeminiDB and CCM PCA clients.
+//! The cloud layer: signing, HTTP, sessions and the DCS, GeminiDB, CCM PCA, ELB and SCM clients.
 //! Knows nothing of the UI; the CLI, the worker and the simulator's tests share it.
 
 pub mod credentials;
 pub mod dcs;
 pub mod download;
+pub mod elb;
 pub mod endpoints;
 pub mod error;
 pub mod geminidb;
 pub mod http;
 pub mod pages;
 pub mod pca;
+pub mod scm;
 pub mod session;
 pub mod signer;
 pub mod validate;

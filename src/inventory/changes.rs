@@ -22,8 +22,10 @@ pub fn item_key(row: &InventoryRow) -> ItemKey {
 pub enum Change {
     /// Not there before.
     New,
-    /// Its expiry moved later (a renewed or replaced certificate).
+    /// Its expiry moved later by more than a day, and it is valid (a renewed or replaced certificate).
     Renewed,
+    /// Its expiry moved earlier by more than a day (replaced by a shorter one, or reissued).
+    ExpiresSooner,
     /// It entered the warning window.
     NowExpiring,
     /// It expired.
@@ -34,13 +36,15 @@ pub enum Change {
 
 impl Change {
     /// Every kind, in the order the summary lists them.
-    pub const ALL: [Self; 5] = [Self::Renewed, Self::New, Self::NowExpiring, Self::NowExpired, Self::SslSwitched];
+    pub const ALL: [Self; 6] =
+        [Self::Renewed, Self::New, Self::NowExpiring, Self::NowExpired, Self::ExpiresSooner, Self::SslSwitched];
 
     /// The badge on the row.
     pub fn badge(self) -> &'static str {
         match self {
             Self::New => "new",
             Self::Renewed => "renewed",
+            Self::ExpiresSooner => "expires sooner",
             Self::NowExpiring => "now expiring",
             Self::NowExpired => "now expired",
             Self::SslSwitched => "SSL switched",
@@ -120,10 +124,13 @@ pub fn compare(
 
 fn changes_of(old: &InventoryRow, new: &InventoryRow, warn_days: i64) -> Vec<Change> {
     let mut out = Vec::new();
-    if let (Some(a), Some(b)) = (old.expires_at, new.expires_at)
-        && b > a
-    {
-        out.push(Change::Renewed);
+    // A day's slack: a cloud that reissues the same date with another time of day renewed nothing.
+    if let (Some(a), Some(b)) = (old.expires_at, new.expires_at) {
+        if b > a + time::Duration::days(1) && !new.is_expired() {
+            out.push(Change::Renewed);
+        } else if b < a - time::Duration::days(1) {
+            out.push(Change::ExpiresSooner);
+        }
     }
     let expiring = |r: &InventoryRow| !r.is_expired() && r.days_left.is_some_and(|d| d <= warn_days);
     if expiring(new) && !expiring(old) && !old.is_expired() {
@@ -157,6 +164,11 @@ mod tests {
         r
     }
 
+    fn later(mut r: InventoryRow, days: i64) -> InventoryRow {
+        r.reclassify_at(time::macros::datetime!(2026-11-30 12:00 UTC) + time::Duration::days(days), 30);
+        r
+    }
+
     #[test]
     fn each_kind_of_change_is_found_once_and_parts_that_did_not_answer_remove_nothing() {
         let before = vec![
@@ -166,6 +178,8 @@ mod tests {
             row("switched", 200, SslStatus::On),
             row("gone", 100, SslStatus::On),
             row("quiet", 100, SslStatus::On),
+            row("shortened", 300, SslStatus::On),
+            row("still-expired", -20, SslStatus::On),
         ];
         let mut other_region = row("elsewhere", 100, SslStatus::On);
         other_region.region = "eu-nl".into();
@@ -173,11 +187,14 @@ mod tests {
         previous.push(other_region);
         let after = vec![
             row("renewed", 400, SslStatus::On),
-            row("entering", 20, SslStatus::On),
-            row("expiring", -1, SslStatus::On),
+            // Time passed, the dates stayed: 40 days left are 20 now, the last day went by.
+            later(row("entering", 40, SslStatus::On), 20),
+            later(row("expiring", -0, SslStatus::On), 2),
             row("switched", 200, SslStatus::Off),
             row("quiet", 100, SslStatus::On),
             row("added", 50, SslStatus::On),
+            row("shortened", 100, SslStatus::On),
+            row("still-expired", -10, SslStatus::On),
         ];
         let changes = compare(&previous, &after, |r| r.region == "eu-de", 30, None);
         let of = |id: &str| changes.of(after.iter().find(|r| r.id == id).unwrap()).to_vec();
@@ -187,7 +204,12 @@ mod tests {
         assert_eq!(of("switched"), [Change::SslSwitched]);
         assert_eq!(of("added"), [Change::New]);
         assert!(of("quiet").is_empty());
+        assert_eq!(of("shortened"), [Change::ExpiresSooner]);
+        assert!(of("still-expired").is_empty(), "a later date that is still past renewed nothing");
         assert_eq!(changes.removed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["gone"]);
-        assert_eq!(changes.words(), "1 renewed, 1 new, 1 now expiring, 1 now expired, 1 SSL switched, 1 removed");
+        assert_eq!(
+            changes.words(),
+            "1 renewed, 1 new, 1 now expiring, 1 now expired, 1 expires sooner, 1 SSL switched, 1 removed"
+        );
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod ca_download;
 pub mod changes;
+pub mod elb;
 pub mod export;
 pub mod pca_export;
 mod refresh;
+pub mod scm;
 pub mod snapshot;
 
 use serde::{Deserialize, Serialize};

@@ -62,6 +62,26 @@ pub fn server_files(export: &ExportResponse, kind: ServerType) -> Vec<(&'static 
     files
 }
 
+/// A server type's zip built here from an export that came as PEM (SCM exports have no zips):
+/// the same files PCA's zips hold; IIS and TOMCAT keystores get a random password in
+/// `keystorePass.txt`, as PCA does.
+pub fn server_zip(export: &ExportResponse, kind: ServerType, now: time::OffsetDateTime) -> Result<Vec<u8>, CertError> {
+    let (text, _) = pem_bundle(export, true);
+    let material = read("the export", text.as_bytes(), &ReadOptions::default())?;
+    if material.keys.is_empty() {
+        return Err(CertError::BadKey {
+            name: "the export".into(),
+            reason: "it holds no private key (the cloud does not hold it); export PEM without the key instead".into(),
+        });
+    }
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| CertError::BadKey {
+        name: "the bundle".into(),
+        reason: "the system random generator failed".into(),
+    })?;
+    OwnedIdentity::from_material("the export", material, now)?.identity().server_zip(kind, &hex::encode(bytes))
+}
+
 /// A PKCS#12 file of the export: leaf, ordered chain and the key that matches the leaf.
 pub fn pkcs12(export: &ExportResponse, password: &str, now: time::OffsetDateTime) -> Result<Vec<u8>, CertError> {
     let (text, _) = pem_bundle(export, true);

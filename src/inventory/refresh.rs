@@ -37,7 +37,7 @@ impl Default for RefreshOptions {
         Self {
             profile: "default".into(),
             regions: Vec::new(),
-            services: vec![Service::Dcs, Service::GeminiDb, Service::Ccm],
+            services: vec![Service::Dcs, Service::GeminiDb, Service::Ccm, Service::Elb, Service::Scm],
             concurrency: 16,
             warn_days: 30,
             gemini_expiry: true,
@@ -84,14 +84,16 @@ pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, Clo
 pub fn plan(session: &CloudSession, opts: &RefreshOptions) -> Vec<(String, Service)> {
     let mut jobs: Vec<(String, Service)> = Vec::new();
     for region in &opts.regions {
-        for service in [Service::Dcs, Service::GeminiDb] {
+        for service in [Service::Dcs, Service::GeminiDb, Service::Elb] {
             if opts.services.contains(&service) && session.endpoints().offers(service, region) {
                 jobs.push((region.clone(), service));
             }
         }
     }
-    if opts.services.contains(&Service::Ccm) && session.endpoints().offers(Service::Ccm, "") {
-        jobs.push(("global".into(), Service::Ccm));
+    for service in [Service::Ccm, Service::Scm] {
+        if opts.services.contains(&service) && session.endpoints().offers(service, "") {
+            jobs.push(("global".into(), service));
+        }
     }
     jobs
 }
@@ -107,6 +109,8 @@ pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc:
                 let result = match service {
                     Service::Dcs => dcs_rows(&session, &opts, &region).await,
                     Service::GeminiDb => gemini_rows(&session, &opts, &region).await,
+                    Service::Elb => super::elb::rows(&session, &opts, &region).await,
+                    Service::Scm => super::scm::rows(&session, &opts).await,
                     _ => pca_rows(&session, &opts).await,
                 };
                 let event = match result {
@@ -147,7 +151,7 @@ pub async fn refresh_all(session: Arc<CloudSession>, opts: RefreshOptions) -> (V
     (rows, errors)
 }
 
-fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryRow {
+pub(super) fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryRow {
     InventoryRow {
         service,
         profile: opts.profile.clone(),
@@ -170,7 +174,7 @@ fn base_row(opts: &RefreshOptions, service: Service, region: &str) -> InventoryR
     }
 }
 
-fn parse_time(value: &str) -> Option<OffsetDateTime> {
+pub(super) fn parse_time(value: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).ok()
 }
 

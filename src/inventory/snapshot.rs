@@ -44,6 +44,9 @@ pub struct Part {
     pub region: String,
     /// Service.
     pub service: Service,
+    /// When it last answered (its rows are from then); `None`: at `saved_at`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub seen_at: Option<OffsetDateTime>,
 }
 
 /// The saved inventory.
@@ -55,10 +58,16 @@ pub struct Snapshot {
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
     /// The rows.
+    #[serde(default)]
     pub rows: Vec<SavedRow>,
+    /// Saved rows that could not be read (left out, the rest shown).
+    #[serde(skip)]
+    pub unreadable_rows: usize,
     /// The parts that failed.
+    #[serde(default)]
     pub errors: Vec<RefreshError>,
     /// Per profile, the parts its rows and failures came from.
+    #[serde(default)]
     pub scope: BTreeMap<String, Vec<Part>>,
 }
 
@@ -106,16 +115,36 @@ impl Snapshot {
             .chain(errors.iter().filter(|e| e.region != "all").map(|e| (&e.profile, &e.region, e.service)));
         for (profile, region, service) in parts {
             let list = scope.entry(profile.clone()).or_default();
-            let part = Part { region: region.clone(), service };
-            if !list.contains(&part) {
-                list.push(part);
+            if !list.iter().any(|p| p.region == *region && p.service == service) {
+                list.push(Part { region: region.clone(), service, seen_at: None });
             }
         }
         let rows = rows
             .iter()
             .map(|r| SavedRow { row: r.clone(), facts: r.facts.clone(), not_before: r.not_before, frozen: r.frozen })
             .collect();
-        Self { schema: SCHEMA, saved_at, rows, errors: errors.to_vec(), scope }
+        Self { schema: SCHEMA, saved_at, rows, unreadable_rows: 0, errors: errors.to_vec(), scope }
+    }
+
+    /// Records when each part last answered (a part that failed in the refresh saved keeps the
+    /// time of its last answer, so a later start does not call its rows newer than they are).
+    #[must_use]
+    pub fn with_seen(mut self, seen: impl Fn(&str, &str, Service) -> Option<OffsetDateTime>) -> Self {
+        for (profile, parts) in &mut self.scope {
+            for part in parts {
+                part.seen_at = seen(profile, &part.region, part.service);
+            }
+        }
+        self
+    }
+
+    /// When a part last answered: its own time, else the save's.
+    pub fn seen_at(&self, profile: &str, region: &str, service: Service) -> OffsetDateTime {
+        self.scope
+            .get(profile)
+            .and_then(|parts| parts.iter().find(|p| p.region == region && p.service == service))
+            .and_then(|p| p.seen_at)
+            .unwrap_or(self.saved_at)
     }
 
     /// The rows, with days left and state as of `now` (they were saved earlier).
@@ -187,7 +216,25 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
         let aside = set_aside(path, &format!("schema-{found}")).map_err(io)?;
         return Err(SnapshotError::Newer { found, aside });
     }
-    match serde_json::from_slice::<Snapshot>(&bytes) {
+    // Row by row: one row an editor or a disk damaged costs that row, not the whole inventory.
+    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes).and_then(|mut doc| {
+        let rows = doc.as_object_mut().and_then(|fields| fields.remove("rows"));
+        let mut snapshot: Snapshot = serde_json::from_value(doc)?;
+        for row in rows
+            .and_then(|r| match r {
+                serde_json::Value::Array(items) => Some(items),
+                _ => None,
+            })
+            .unwrap_or_default()
+        {
+            match serde_json::from_value::<SavedRow>(row) {
+                Ok(row) => snapshot.rows.push(row),
+                Err(_) => snapshot.unreadable_rows += 1,
+            }
+        }
+        Ok(snapshot)
+    });
+    match parsed {
         Ok(snapshot) => Ok(Some(snapshot)),
         Err(e) => {
             let aside = set_aside(path, "damaged").map_err(io)?;
@@ -229,6 +276,14 @@ mod tests {
         let err = load(&path).unwrap_err();
         assert!(matches!(err, SnapshotError::Newer { found: 7, .. }), "{err}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "both copies kept beside it");
+
+        std::fs::write(
+            &path,
+            br#"{"schema": 1, "saved_at": "2026-11-30T06:00:00Z", "rows": [{"service": "dcs", "expires_at": "not-a-date"}]}"#,
+        )
+        .unwrap();
+        let kept = load(&path).unwrap().unwrap();
+        assert_eq!((kept.rows.len(), kept.unreadable_rows), (0, 1), "one bad row costs that row only");
 
         let now = OffsetDateTime::now_utc();
         let snapshot = Snapshot::new(&[], &[], now);

@@ -33,6 +33,15 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The project the call names outside its path (`X-Project-Id`, or the token's scope).
+    pub fn project(&self) -> Option<String> {
+        match self {
+            Self::AkSk { project_id, .. } => project_id.clone(),
+            Self::Token(TokenScope::Project(p)) => Some(p.clone()),
+            Self::Token(_) => None,
+        }
+    }
+
     /// Checks that the caller may use a project; the project must belong to the account.
     pub fn require_project(&self, state: &SimState, project_id: &str) -> Result<(), ApiError> {
         if state.estate().region_by_project(project_id).is_none() {

@@ -130,6 +130,49 @@ pub struct RegionEstate {
     pub dcs: Vec<DcsRecord>,
     /// GeminiDB instances, newest first.
     pub gemini: Vec<GeminiRecord>,
+    /// Certificates uploaded to load balancers, oldest first (the order markers page through).
+    pub elb: Vec<ElbCertRecord>,
+    /// Load balancer listeners (dedicated API), some using those certificates.
+    pub listeners: Vec<crate::cloud::wire::elb::Listener>,
+}
+
+impl RegionEstate {
+    /// Its instances and load balancer certificates.
+    pub fn item_count(&self) -> usize {
+        self.dcs.len() + self.gemini.len() + self.elb.len()
+    }
+}
+
+/// A certificate uploaded to ELB; its PEM is issued on first use from these facts.
+#[derive(Clone, Debug)]
+pub struct ElbCertRecord {
+    /// 32 hex characters.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `server`, or `client` (a CA certificate for mutual TLS).
+    pub kind: String,
+    /// The domain it is for.
+    pub domain: String,
+    /// Listed by the shared (classic) API rather than the dedicated one.
+    pub shared: bool,
+    /// Validity.
+    pub not_before: OffsetDateTime,
+    /// Validity.
+    pub not_after: OffsetDateTime,
+    /// When uploaded.
+    pub created_at: OffsetDateTime,
+}
+
+/// A certificate in SSL Certificate Manager; PEM and key are issued on first export.
+#[derive(Clone, Debug)]
+pub struct ScmCertRecord {
+    /// The list entry, as served.
+    pub wire: crate::cloud::wire::scm::Certificate,
+    /// Validity.
+    pub not_before: OffsetDateTime,
+    /// Validity.
+    pub not_after: OffsetDateTime,
 }
 
 /// One private certificate.
@@ -173,6 +216,8 @@ pub struct Estate {
     pub cas: Vec<pca::CertificateAuthority>,
     /// Private certificates, newest first.
     pub certificates: Vec<PcaCertRecord>,
+    /// SSL Certificate Manager certificates (global).
+    pub scm: Vec<ScmCertRecord>,
 }
 
 /// Days-left values that make a useful spread: expired, expiring soon, healthy.
@@ -212,11 +257,29 @@ impl Estate {
                 let project_id = rng.hex(32);
                 let dcs = (0..n_dcs).map(|i| dcs_instance(&mut rng, region, i, now)).collect();
                 let gemini = (0..n_gemini).map(|i| gemini_instance(&mut rng, region, i, now)).collect();
-                RegionEstate { name: (*region).to_owned(), project_id, dcs, gemini }
+                RegionEstate {
+                    name: (*region).to_owned(),
+                    project_id,
+                    dcs,
+                    gemini,
+                    elb: Vec::new(),
+                    listeners: Vec::new(),
+                }
             })
             .collect();
         let (cas, certificates) = pca_estate(&mut rng, n_certs, now, &domain_id);
-        Self { created_at: now, domain_id, domain_name: format!("sim-account-{seed}"), regions, cas, certificates }
+        let mut estate = Self {
+            created_at: now,
+            domain_id,
+            domain_name: format!("sim-account-{seed}"),
+            regions,
+            cas,
+            certificates,
+            scm: Vec::new(),
+        };
+        // Drawn from a generator of their own, so the rest of the estate is what it always was.
+        estate.add_load_balancers_and_scm(&mut Rng::new(seed ^ 0x0e1b), scale, now);
+        estate
     }
 
     /// The account a while later, as operators change it: one DCS certificate renewed, one moved
@@ -264,6 +327,93 @@ impl Estate {
             region.dcs.insert(0, added);
         }
         out
+    }
+
+    fn add_load_balancers_and_scm(&mut self, rng: &mut Rng, scale: Scale, now: OffsetDateTime) {
+        let (per_region, scm) = match scale {
+            Scale::Small => (3, 3),
+            Scale::Demo => (5, 7),
+            Scale::Large => (40, 120),
+        };
+        for region in &mut self.regions {
+            let mut elb: Vec<ElbCertRecord> = (0..per_region)
+                .map(|i| {
+                    let days = *rng.pick(DAYS_LEFT);
+                    let site = *rng.pick(&["www", "shop", "api", "portal", "login", "cdn"]);
+                    let client = i % 5 == 4;
+                    ElbCertRecord {
+                        id: rng.hex(32),
+                        name: if client {
+                            format!("client-ca-{i:02}")
+                        } else {
+                            format!("{site}-{}-{i:02}", region.name)
+                        },
+                        kind: if client { "client" } else { "server" }.into(),
+                        domain: if client { String::new() } else { format!("{site}.example.com") },
+                        shared: i % 3 == 2,
+                        not_before: now - Duration::days(365 - days.min(300)),
+                        not_after: now + Duration::days(days) + Duration::hours(2),
+                        created_at: now - Duration::days(i64::from(60 + i)),
+                    }
+                })
+                .collect();
+            elb.sort_by(|a, b| a.id.cmp(&b.id));
+            // Every other server certificate is on an HTTPS listener; the first CA on a TLS one.
+            let servers: Vec<&ElbCertRecord> = elb.iter().filter(|c| c.kind == "server" && !c.shared).collect();
+            let ca = elb.iter().find(|c| c.kind == "client" && !c.shared).map(|c| c.id.clone());
+            region.listeners = servers
+                .iter()
+                .step_by(2)
+                .enumerate()
+                .map(|(i, cert)| crate::cloud::wire::elb::Listener {
+                    id: rng.uuid(),
+                    name: format!("listener-https-{i:02}"),
+                    protocol: "HTTPS".into(),
+                    protocol_port: 443,
+                    default_tls_container_ref: Some(cert.id.clone()),
+                    client_ca_tls_container_ref: if i == 0 { ca.clone() } else { None },
+                    sni_container_refs: Vec::new(),
+                    extra: serde_json::Map::new(),
+                })
+                .collect();
+            region.elb = elb;
+        }
+        self.scm = (0..scm)
+            .map(|i| {
+                // Every fourth one was uploaded without its key (and is valid); the fifth is revoked.
+                let days = if i % 4 == 3 { 90 } else { *rng.pick(DAYS_LEFT) };
+                let host = format!("{}.example.org", rng.pick(&["www", "shop", "mail", "vpn", "status", "docs"]));
+                let not_after = now + Duration::days(days) + Duration::hours(3);
+                let status = if i % 9 == 4 {
+                    "REVOKED"
+                } else if not_after < now {
+                    "EXPIRED"
+                } else {
+                    "ISSUED"
+                };
+                let wire = crate::cloud::wire::scm::Certificate {
+                    id: format!("scs{}", 1_554_192_131_150_u64 + u64::try_from(i).unwrap_or(0) * 7919),
+                    name: format!("scm-{}-{i:02}", host.split('.').next().unwrap_or("cert")),
+                    domain: host.clone(),
+                    sans: format!("{host};alt.{host}"),
+                    kind: (*rng.pick(&["DV_SSL_CERT", "OV_SSL_CERT", "EV_SSL_CERT"])).into(),
+                    brand: (*rng.pick(&["GlobalSign", "DigiCert", "GeoTrust"])).into(),
+                    status: status.into(),
+                    expire_time: format!("{}.0", iso_plain(not_after).replace('T', " ")),
+                    signature_algorithm: "RSA2048".into(),
+                    deploy_support: i % 4 != 3,
+                    extra: object(json!({"validity_period": 12, "domain_type": "SINGLE_DOMAIN", "domain_count": 1,
+                                         "wildcard_count": 0, "description": "", "enterprise_project_id": "0"})),
+                };
+                ScmCertRecord { wire, not_before: now - Duration::days(365 - days.min(300)), not_after }
+            })
+            .collect();
+    }
+
+    /// Every item certdesk lists of it: instances and load balancer certificates of every region,
+    /// private and SCM certificates.
+    pub fn item_count(&self) -> usize {
+        self.regions.iter().map(RegionEstate::item_count).sum::<usize>() + self.certificates.len() + self.scm.len()
     }
 
     /// The region whose project id this is.

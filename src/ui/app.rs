@@ -318,10 +318,13 @@ impl CertdeskApp {
             critical_days: self.settings.critical_days,
             notify: self.settings.notifications,
         };
-        if let Some(RefreshFinished { reminder }) = model.refresh_ended(job, outcome == Outcome::Done, thresholds) {
-            if model.demo_endpoint.is_none() {
+        if let Some(RefreshFinished { reminder, answered }) =
+            model.refresh_ended(job, outcome == Outcome::Done, thresholds)
+        {
+            if model.demo_endpoint.is_none() && answered {
                 let now = time::OffsetDateTime::now_utc();
-                let snapshot = Snapshot::new(&model.rows, &model.region_errors, now);
+                let snapshot = Snapshot::new(&model.rows, &model.region_errors, now)
+                    .with_seen(|profile, region, service| model.seen_at(profile, region, service));
                 self.worker.send(Command::SaveSnapshot(Box::new(snapshot)));
             }
             if let Some((title, body)) = reminder {
@@ -482,7 +485,9 @@ impl CertdeskApp {
                 }
             }
             Intent::OpenExportForSelected => {
-                if let Some(row) = self.model.selected_row().filter(|r| r.service == crate::cloud::Service::Ccm) {
+                let exportable =
+                    |r: &&InventoryRow| matches!(r.service, crate::cloud::Service::Ccm | crate::cloud::Service::Scm);
+                if let Some(row) = self.model.selected_row().filter(exportable) {
                     self.dialogs.export_form = Some(ExportForm::new(row.clone()));
                 }
             }

@@ -52,7 +52,7 @@ fn row_details_ui(
         ui.separator();
         let color = days_color(&palette, row, settings.view.warn_days, settings.critical_days);
         let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
-        if row.service != Service::Ccm {
+        if matches!(row.service, Service::Dcs | Service::GeminiDb) {
             facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
         }
         let status_color = row.has_problem_status().then_some(palette.problem);
@@ -96,10 +96,12 @@ fn row_details_ui(
             {
                 intent = Some(Intent::Download(row.clone()));
             }
-        } else if row.service == Service::Ccm {
+        } else if matches!(row.service, Service::Ccm | Service::Scm) {
             if ui.button("Export...").on_hover_text("PEM, a server bundle or PKCS#12 (Ctrl+E)").clicked() {
                 intent = Some(Intent::OpenExportForSelected);
             }
+        } else if row.service == Service::Elb {
+            ui.weak("Read from the certificate the load balancer holds; its key stays there.");
         } else {
             ui.weak("No certificate to download: SSL is not on for this instance.");
         }

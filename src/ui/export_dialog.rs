@@ -1,5 +1,6 @@
-//! The export dialog of a private certificate: PEM bundle (with or without the key), one of the
-//! five server zips, or PKCS#12 with a password; then the save dialog.
+//! The export dialog of a private (PCA) or SCM certificate: PEM bundle (with or without the key),
+//! one of the five server zips (PCA's own, or built here from SCM's PEM), or PKCS#12 with a
+//! password; then the save dialog.
 
 use super::intent::Intent;
 use super::tokens;
@@ -136,11 +137,14 @@ pub fn export_dialog_ui(ui: &mut egui::Ui, open: &mut Option<ExportForm>) -> Opt
                 format!("Only ISSUED certificates can be exported; this one is {}.", form.row.status),
             );
         }
-        let key_held = !form.row.facts.iter().any(|(k, v)| k == "Key made by" && v.contains("CSR"));
+        let key_held = !form.row.facts.iter().any(|(k, v)| {
+            (k == "Key made by" && v.contains("CSR")) || (k == "Private key" && v.starts_with("not held"))
+        });
         if !key_held {
+            let cloud = form.row.service.label();
             ui.colored_label(
                 palette.error,
-                "PCA does not hold this certificate's key (made from your CSR): PEM without the key only.",
+                format!("{cloud} does not hold this certificate's key (made from your CSR or uploaded without it): PEM without the key only."),
             );
             form.kind = Kind::Pem;
             form.include_key = false;

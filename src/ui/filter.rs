@@ -56,8 +56,11 @@ pub enum ExpiryWindow {
 }
 
 impl ExpiryWindow {
-    /// Whether a row expires in it.
+    /// Whether a row expires in it (revoked, frozen and not-yet-valid ones are not "expiring").
     pub fn contains(self, row: &InventoryRow) -> bool {
+        if row.is_unusable() {
+            return false;
+        }
         match self {
             Self::Overdue => row.is_expired(),
             Self::Week(monday) => row.expires_at.is_some_and(|at| {

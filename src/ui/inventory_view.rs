@@ -70,7 +70,7 @@ pub fn toolbar_ui(
             });
             if !model.marked.is_empty() {
                 ui.menu_button(format!("{} marked", model.marked.len()), |ui| {
-                    ui.label("Save their certificates into a folder; private certificates as:");
+                    ui.label("Save their certificates into a folder; private and SCM certificates as:");
                     for kind in crate::cloud::pca::ServerType::ALL {
                         if ui.button(format!("{} zips", kind.api_name())).clicked() {
                             intents.push(Intent::ExportMarked(kind));
@@ -447,7 +447,7 @@ fn empty_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) -> Option
                 ),
             );
         } else {
-            ui.label("The scanned regions hold no DCS or GeminiDB instance and no private certificate.");
+            ui.label("The scanned regions hold no DCS or GeminiDB instance and no private, load balancer or SCM certificate.");
         }
     });
     intent

@@ -91,7 +91,7 @@ pub struct RefreshProgress {
 /// Why a row was not refreshed, and when it was last seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stale {
-    /// When its part last answered (HH:MM:SSZ), if in this session.
+    /// When its part last answered ("2026-11-30 06:58 UTC"), in this session or a saved one.
     pub seen: Option<String>,
     /// What failed.
     pub reason: String,
@@ -101,6 +101,9 @@ pub struct Stale {
 pub struct RefreshFinished {
     /// The desktop notification due (title, text), when notifications are on.
     pub reminder: Option<(String, String)>,
+    /// Some part answered: there is something newer to save (a refresh that reached nothing
+    /// leaves the saved inventory, and its time, as it was).
+    pub answered: bool,
 }
 
 /// The rows, jobs, failures and log.
@@ -146,7 +149,7 @@ pub struct Model {
     /// Rows whose part did not answer in the last refresh.
     pub stale: HashMap<PartKey, Stale>,
     /// When each part last answered.
-    seen: HashMap<PartKey, String>,
+    seen: HashMap<PartKey, OffsetDateTime>,
     /// Downloads running, by job: the row id.
     pub downloading: HashMap<JobId, String>,
     /// The activity log.
@@ -219,14 +222,16 @@ impl Model {
         for row in &rows {
             let key = part_of(row);
             if taken.contains(&key) || !self.seen.contains_key(&key) {
-                self.seen.insert(key.clone(), when.clone());
+                // The time that part last answered, which may be before the save (it failed since).
+                self.seen.insert(key.clone(), snapshot.seen_at(&row.profile, &row.region, row.service));
                 taken.insert(key);
                 self.rows.push(row.clone());
             }
         }
         let added = rows.iter().filter(|r| taken.contains(&part_of(r))).count();
         if added > 0 {
-            self.as_of = Some(snapshot.saved_at);
+            // As of the oldest part shown: never newer than what the rows are.
+            self.as_of = taken.iter().filter_map(|k| self.seen.get(k)).min().copied();
             self.started = true;
             self.visible_for = None;
         }
@@ -237,6 +242,13 @@ impl Model {
             self.drop_rows_of_gone_profiles();
         }
         self.log(Level::Info, format!("Showing the inventory saved {when}: {added} item(s) until the refresh answers"));
+        if snapshot.unreadable_rows > 0 {
+            let n = snapshot.unreadable_rows;
+            self.log(
+                Level::Error,
+                format!("{n} saved row(s) could not be read and are left out; the refresh brings them back"),
+            );
+        }
     }
 
     /// The selected row, if it is still there.
@@ -254,6 +266,16 @@ impl Model {
     /// Whether a row is marked for bulk export.
     pub fn is_marked(&self, row: &InventoryRow) -> bool {
         self.marked.contains(&(row.profile.clone(), row.id.clone()))
+    }
+
+    /// When a part last answered, in this session or a saved one.
+    pub(super) fn seen_at(
+        &self,
+        profile: &str,
+        region: &str,
+        service: crate::cloud::Service,
+    ) -> Option<OffsetDateTime> {
+        self.seen.get(&(profile.to_owned(), region.to_owned(), service)).copied()
     }
 
     /// Why a row is stale, if it is.
@@ -318,7 +340,7 @@ impl Model {
                 progress.loaded.insert(key.clone());
                 self.rows.retain(|r| part_of(r) != key);
                 self.stale.remove(&key);
-                self.seen.insert(key, now_hms());
+                self.seen.insert(key, OffsetDateTime::now_utc());
                 self.rows.extend(rows);
                 self.visible_for = None;
             }
@@ -367,8 +389,11 @@ impl Model {
             self.reminders.due(&fresh, previous, &self.region_errors, thresholds)
         };
         if let Some((previous, since)) = self.baseline.take() {
-            self.changes = changes::compare(&previous, &self.rows, answered, thresholds.warn_days, Some(since));
-            if !self.changes.is_empty() {
+            let found = changes::compare(&previous, &self.rows, answered, thresholds.warn_days, Some(since));
+            // A refresh that finds nothing new keeps the last changes on screen (a periodic refresh
+            // must not wipe them before anyone looked); the next changes replace them.
+            if !found.is_empty() {
+                self.changes = found;
                 let words = self.changes.words();
                 self.log(Level::Info, format!("Since {}: {words}", when_text(since)));
             }
@@ -387,7 +412,7 @@ impl Model {
         if self.region_errors.is_empty() {
             self.as_of = None;
         }
-        Some(RefreshFinished { reminder })
+        Some(RefreshFinished { reminder, answered: !progress.loaded.is_empty() })
     }
 
     /// The refresh in progress if `job` is it; events of an older refresh are dropped.
@@ -398,7 +423,7 @@ impl Model {
     fn mark_stale(&mut self, matches: impl Fn(&PartKey) -> bool, reason: &str) {
         let keys: HashSet<PartKey> = self.rows.iter().map(part_of).filter(|k| matches(k)).collect();
         for key in keys {
-            let seen = self.seen.get(&key).cloned();
+            let seen = self.seen.get(&key).map(|t| when_text(*t));
             self.stale.insert(key, Stale { seen, reason: reason.to_owned() });
         }
         self.visible_for = None;

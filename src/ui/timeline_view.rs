@@ -12,8 +12,13 @@ use crate::inventory::InventoryRow;
 /// Weeks shown ahead (a year and a bit, so this week next year is on it).
 pub const WEEKS: usize = 53;
 /// The services stacked, bottom first, and their names in hover texts.
-const SERVICES: [(Service, &str); 3] =
-    [(Service::Dcs, "DCS"), (Service::GeminiDb, "GeminiDB"), (Service::Ccm, "private certificates")];
+const SERVICES: [(Service, &str); 5] = [
+    (Service::Dcs, "DCS"),
+    (Service::GeminiDb, "GeminiDB"),
+    (Service::Ccm, "private certificates"),
+    (Service::Elb, "load balancers"),
+    (Service::Scm, "SCM"),
+];
 /// The overdue bar's place on the x axis (weeks are 0..WEEKS).
 const OVERDUE_X: f64 = -1.5;
 
@@ -23,9 +28,9 @@ pub struct Timeline {
     /// Monday of this week (UTC): week 0 starts then.
     pub first_monday: Date,
     /// Expired items per service.
-    pub overdue: [usize; 3],
+    pub overdue: [usize; 5],
     /// Items expiring in each week, per service.
-    pub weeks: Vec<[usize; 3]>,
+    pub weeks: Vec<[usize; 5]>,
 }
 
 impl Timeline {
@@ -34,9 +39,12 @@ impl Timeline {
     pub fn of(rows: &[InventoryRow], now: OffsetDateTime) -> Self {
         let today = now.to_offset(time::UtcOffset::UTC).date();
         let first_monday = today - Duration::days(i64::from(today.weekday().number_days_from_monday()));
-        let mut timeline = Self { first_monday, overdue: [0; 3], weeks: vec![[0; 3]; WEEKS] };
+        let mut timeline = Self { first_monday, overdue: [0; 5], weeks: vec![[0; 5]; WEEKS] };
         for row in rows {
             let Some(s) = SERVICES.iter().position(|(service, _)| *service == row.service) else { continue };
+            if row.is_unusable() {
+                continue;
+            }
             if row.is_expired() {
                 timeline.overdue[s] += 1;
             } else if let Some(at) = row.expires_at {
@@ -209,9 +217,9 @@ mod tests {
         let rows = vec![row("dcs", 0), row("dcs", 6), row("gemini-db", 7), row("ccm", -3), row("ccm", 400)];
         let t = Timeline::of(&rows, now);
         assert_eq!(t.first_monday, time::macros::date!(2026 - 11 - 30));
-        assert_eq!(t.overdue, [0, 0, 1]);
-        assert_eq!(t.weeks[0], [2, 0, 0]);
-        assert_eq!(t.weeks[1], [0, 1, 0]);
+        assert_eq!(t.overdue, [0, 0, 1, 0, 0]);
+        assert_eq!(t.weeks[0], [2, 0, 0, 0, 0]);
+        assert_eq!(t.weeks[1], [0, 1, 0, 0, 0]);
         assert_eq!(t.weeks.iter().flatten().sum::<usize>(), 3, "beyond a year is not on it");
         let week1 = t.window_at(1.2).unwrap();
         assert_eq!(week1, ExpiryWindow::Week(time::macros::date!(2026 - 12 - 07)));

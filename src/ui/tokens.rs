@@ -28,8 +28,9 @@ pub struct Palette {
     pub not_yet_valid: Color32,
     /// A change badge (new, renewed, SSL switched).
     pub changed: Color32,
-    /// Timeline bars, one colour per service: DCS, GeminiDB, private certificates.
-    pub services: [Color32; 3],
+    /// Timeline bars, one colour per service: DCS, GeminiDB, private certificates, load
+    /// balancers, SCM.
+    pub services: [Color32; 5],
 }
 
 /// The palette for the current theme.
@@ -51,6 +52,8 @@ pub fn palette(dark: bool) -> Palette {
                 Color32::from_rgb(230, 120, 90),
                 Color32::from_rgb(90, 170, 240),
                 Color32::from_rgb(170, 130, 240),
+                Color32::from_rgb(120, 200, 150),
+                Color32::from_rgb(230, 190, 90),
             ],
         }
     } else {
@@ -70,6 +73,8 @@ pub fn palette(dark: bool) -> Palette {
                 Color32::from_rgb(200, 80, 40),
                 Color32::from_rgb(30, 110, 200),
                 Color32::from_rgb(120, 70, 200),
+                Color32::from_rgb(20, 140, 80),
+                Color32::from_rgb(170, 120, 0),
             ],
         }
     }

@@ -29,7 +29,7 @@ pub(super) fn export_name(row: &InventoryRow, choice: &ExportChoice) -> String {
 fn bulk_name(row: &InventoryRow, server_type: crate::cloud::pca::ServerType) -> String {
     let (stem, id) = (safe_file_stem(&row.name), safe_file_stem(&row.id).chars().take(8).collect::<String>());
     match row.service {
-        Service::Ccm => format!("{stem}-{id}_{}.zip", server_type.api_name().to_ascii_lowercase()),
+        Service::Ccm | Service::Scm => format!("{stem}-{id}_{}.zip", server_type.api_name().to_ascii_lowercase()),
         Service::Dcs => format!("{stem}-{}-{id}-ca.zip", safe_file_stem(&row.region)),
         _ => format!("{stem}-{}-{id}-ca.crt", safe_file_stem(&row.region)),
     }
@@ -105,10 +105,10 @@ pub(super) async fn export_to_folder(
                 download(job, &target, row, choice, ctx, out).await
             }
             // The cloud exports issued certificates only: others are reported without a call.
-            Service::Ccm if !row.status.eq_ignore_ascii_case("ISSUED") => {
+            Service::Ccm | Service::Scm if !row.status.eq_ignore_ascii_case("ISSUED") => {
                 Outcome::Failed(format!("only issued certificates can be exported (status {})", row.status))
             }
-            Service::Ccm => {
+            Service::Ccm | Service::Scm => {
                 let choice = ExportChoice::ServerZip(server_type);
                 let save = fixed(bulk_name(row, server_type));
                 export_certificate(job, &target, row, &choice, save, ctx, out).await
@@ -130,7 +130,8 @@ pub(super) async fn export_to_folder(
     }
 }
 
-/// Exports one private certificate into the chosen file: PCA export, local conversion, safe write (0600).
+/// Exports one private (PCA) or SCM certificate into the chosen file: the cloud's export, local
+/// conversion, safe write (0600).
 pub(super) async fn export_certificate(
     job: JobId,
     target: &Target,
@@ -142,15 +143,30 @@ pub(super) async fn export_certificate(
 ) -> Outcome {
     use crate::cloud::pca::{self, Export, ServerType};
     let session = &target.session;
+    let scm = row.service == Service::Scm;
     let result: Result<(Vec<u8>, Sensitivity), String> = async {
+        // Certificate, chain and key as PEM: PCA's uncompressed export, or SCM's (its only kind).
         let as_pem = || async {
+            if scm {
+                let e = crate::cloud::scm::export_certificate(session, &row.id).await.map_err(|e| e.to_string())?;
+                return Ok(crate::cloud::wire::pca::ExportResponse {
+                    certificate: e.certificate.clone(),
+                    certificate_chain: e.certificate_chain.clone(),
+                    private_key: e.private_key.clone(),
+                });
+            }
             match pca::export_certificate(session, &row.id, ServerType::Other, false).await {
                 Ok(Export::Pem(pem)) => Ok(pem),
                 Ok(Export::Zip { .. }) => Err("The cloud answered with a zip where PEM text was asked.".to_owned()),
                 Err(e) => Err(e.to_string()),
             }
         };
+        let now = session.http().clock().now();
         match choice {
+            ExportChoice::ServerZip(kind) if scm => {
+                let zip = pca_export::server_zip(&as_pem().await?, *kind, now).map_err(|e| e.to_string())?;
+                Ok((zip, Sensitivity::Secret))
+            }
             ExportChoice::ServerZip(kind) => {
                 match pca::export_certificate(session, &row.id, *kind, true).await.map_err(|e| e.to_string())? {
                     Export::Zip { bytes, .. } => Ok((bytes.to_vec(), Sensitivity::Secret)),
@@ -158,12 +174,17 @@ pub(super) async fn export_certificate(
                 }
             }
             ExportChoice::PemBundle { include_key } => {
-                let (text, sensitivity) = pca_export::pem_bundle(&as_pem().await?, *include_key);
+                let pem = as_pem().await?;
+                if *include_key && pem.private_key.trim().is_empty() {
+                    return Err(
+                        "The cloud does not hold this certificate's private key; export it without the key.".into()
+                    );
+                }
+                let (text, sensitivity) = pca_export::pem_bundle(&pem, *include_key);
                 Ok((text.into_bytes(), sensitivity))
             }
             ExportChoice::Pkcs12(password) => {
                 let pem = as_pem().await?;
-                let now = session.http().clock().now();
                 let p12 = pca_export::pkcs12(&pem, password.expose(), now).map_err(|e| e.to_string())?;
                 Ok((p12, Sensitivity::Secret))
             }

@@ -75,10 +75,8 @@ fn list_shows_the_whole_estate_as_json_and_as_a_table() {
     assert_eq!(doc["schema"], "certdesk.list.v1");
     let items = doc["items"].as_array().unwrap();
     let estate = certdesk::sim::Estate::generate(1, certdesk::sim::Scale::Small, time::OffsetDateTime::now_utc());
-    let expected =
-        estate.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + estate.certificates.len();
-    assert_eq!(items.len(), expected);
-    for service in ["dcs", "gemini-db", "ccm"] {
+    assert_eq!(items.len(), estate.item_count());
+    for service in ["dcs", "gemini-db", "ccm", "elb", "scm"] {
         assert!(items.iter().any(|i| i["service"] == service), "{service} listed");
     }
     let with_expiry = items.iter().filter(|i| i["days_left"].is_i64()).count();
@@ -87,7 +85,7 @@ fn list_shows_the_whole_estate_as_json_and_as_a_table() {
     let table = sim.run(&["list"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("SERVICE") && text.contains("DAYS"), "{text}");
-    assert_eq!(text.lines().count(), expected + 2, "header, rule, one line per item");
+    assert_eq!(text.lines().count(), estate.item_count() + 2, "header, rule, one line per item");
 }
 
 #[test]
@@ -451,8 +449,11 @@ fn check_follows_the_monitoring_plugin_conventions() {
         assert_eq!(line.lines().count(), 1, "one status line: {line:?}");
         (out.status.code(), line)
     };
-    // The small estate holds an expired, a revoked and a soon-expiring item.
+    // The small estate holds an expired, a revoked and a soon-expiring item (of the first three
+    // services; load balancers and SCM add more of each).
     let (code, line) = check(&[], None);
+    assert_eq!(code, Some(2), "{line}");
+    let (code, line) = check(&["--service", "dcs", "--service", "gemini-db", "--service", "ccm"], None);
     assert_eq!(code, Some(2), "{line}");
     assert!(line.starts_with("CERTDESK CRITICAL - ") && line.contains("(revoked)"), "{line}");
     assert!(line.contains("| items=") && line.contains(" expired=") && line.contains(" min_days_left="), "{line}");

@@ -232,13 +232,13 @@ async fn one_failing_region_does_not_stop_the_others() {
     let s = Arc::new(common::session(&sim));
     let opts = RefreshOptions { regions: sim.info.regions.clone(), ..RefreshOptions::default() };
     let (rows, errors) = refresh_all(s, opts).await;
-    assert_eq!(errors.len(), 2, "DCS and GeminiDB of the failing region: {errors:?}");
+    assert_eq!(errors.len(), 3, "DCS, GeminiDB and ELB of the failing region: {errors:?}");
     assert!(errors.iter().all(|e| e.region == failing));
     let healthy = &sim.info.regions[0];
     let estate = sim.state.estate();
     let expected = estate.region(healthy).unwrap();
-    assert_eq!(rows.iter().filter(|r| r.region == *healthy).count(), expected.dcs.len() + expected.gemini.len());
-    assert_eq!(rows.iter().filter(|r| r.region == "global").count(), sim.state.estate().certificates.len());
+    assert_eq!(rows.iter().filter(|r| r.region == *healthy).count(), expected.item_count());
+    assert_eq!(rows.iter().filter(|r| r.region == "global").count(), estate.certificates.len() + estate.scm.len());
 }
 
 #[test]

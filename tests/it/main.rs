@@ -12,6 +12,7 @@ mod certs_keystores;
 mod certs_openssl_crosscheck;
 mod cli_certs;
 mod cli_commands;
+mod cloud_elb_scm;
 mod cloud_errors;
 mod cloud_services;
 mod cloud_signer;

@@ -358,7 +358,9 @@ impl World {
         failed.sort();
         let mut expected: Vec<(String, String, &str)> = profiles
             .iter()
-            .flat_map(|p| [Service::Dcs, Service::GeminiDb].map(|s| (p.clone(), "eu-nl".to_owned(), s.label())))
+            .flat_map(|p| {
+                [Service::Dcs, Service::GeminiDb, Service::Elb].map(|s| (p.clone(), "eu-nl".to_owned(), s.label()))
+            })
             .collect();
         expected.sort();
         if random_faults {

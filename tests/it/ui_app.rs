@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::common;
 
+use certdesk::cloud::Service;
 use certdesk::inventory::{InventoryRow as Row, SslStatus};
 use certdesk::sim::{Faults, Scale, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
@@ -24,7 +25,7 @@ fn first_run_offers_the_demo_and_the_demo_loads_the_estate() {
     let app = h.state();
     let expected = {
         let e = certdesk::sim::Estate::generate(1, Scale::Demo, time::OffsetDateTime::now_utc());
-        e.regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>() + e.certificates.len()
+        e.item_count()
     };
     assert_eq!(app.rows().len(), expected);
     assert_eq!(app.visible_row_ids().len(), expected);
@@ -131,7 +132,7 @@ fn a_failing_region_shows_as_an_error_while_the_rest_loads() {
     let mut h = harness(demo(Faults { fail_regions: vec!["eu-nl".into()], ..Faults::default() }), Arc::default());
     wait_for(&mut h, "the partial estate", loaded);
     let app = h.state();
-    assert_eq!(app.region_errors().len(), 2, "DCS and GeminiDB of eu-nl");
+    assert_eq!(app.region_errors().len(), 3, "DCS, GeminiDB and ELB of eu-nl");
     assert!(app.rows().iter().all(|r| r.region != "eu-nl"));
     assert!(app.rows().iter().any(|r| r.region == "eu-de"));
     h.get_by_label_contains("Failed: DCS eu-nl");
@@ -224,9 +225,7 @@ fn add_a_profile_test_it_and_see_its_estate() {
     h.get_by_label("Save").click();
     wait_for(&mut h, "the saved profile", |app| !app.profile_dialog_open() && app.profiles().len() == 1);
     wait_for(&mut h, "the profile's estate", loaded);
-    let expected = sim.state.estate().regions.iter().map(|r| r.dcs.len() + r.gemini.len()).sum::<usize>()
-        + sim.state.estate().certificates.len();
-    assert_eq!(h.state().rows().len(), expected);
+    assert_eq!(h.state().rows().len(), sim.state.estate().item_count());
     assert!(h.state().rows().iter().all(|r| r.profile == "sim-account"));
     // The file holds the profile but never its secret.
     let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
@@ -296,7 +295,7 @@ fn a_profile_scans_only_the_ticked_regions() {
     wait_for(&mut h, "the profile's estate", loaded);
     let estate = sim.state.estate();
     let nl = estate.regions.iter().find(|r| r.name == "eu-nl").unwrap();
-    assert_eq!(h.state().rows().len(), nl.dcs.len() + nl.gemini.len() + estate.certificates.len());
+    assert_eq!(h.state().rows().len(), nl.item_count() + estate.certificates.len() + estate.scm.len());
     assert!(h.state().rows().iter().all(|r| r.region == "eu-nl" || r.region == "global"), "only eu-nl scanned");
     h.get_by_label("Test").click();
     wait_for(&mut h, "the connection test", |app| {
@@ -835,8 +834,10 @@ fn a_bulk_export_of_same_named_instances_in_two_regions_writes_both() {
     let mut h = harness(demo(Faults::default()), dialog.clone());
     wait_for(&mut h, "the demo estate", loaded);
     let rows = h.state().rows().to_vec();
-    let on: Vec<&Row> =
-        rows.iter().filter(|r| r.ssl == SslStatus::On && r.service != certdesk::cloud::Service::Ccm).collect();
+    let on: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.ssl == SslStatus::On && matches!(r.service, Service::Dcs | Service::GeminiDb))
+        .collect();
     let (a, b) = on
         .iter()
         .find_map(|a| {
@@ -996,6 +997,55 @@ fn after_a_failed_sign_in_actions_on_stale_rows_do_not_try_the_wrong_secret_agai
         h.state().activity_messages().into_iter().filter(|m| m.contains("not tried again")).collect();
     assert!(failed.len() >= 3, "{failed:?}");
     assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "still one: {failed:?}");
+    drop(h);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn a_user_profile_exports_an_scm_certificate_through_the_dialog_and_sees_load_balancer_details() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(SimConfig { scale: Scale::Demo, ..SimConfig::default() })).unwrap();
+    let (options, dir) = isolated();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let mut h = user_profile_app(options, &sim, "acct", dialog.clone());
+    wait_for(&mut h, "the estate", loaded);
+    let rows = h.state().rows().to_vec();
+    let scm = rows
+        .iter()
+        .find(|r| {
+            r.service == certdesk::cloud::Service::Scm
+                && r.status == "ISSUED"
+                && r.facts.iter().any(|(k, v)| k == "Private key" && v.starts_with("held"))
+        })
+        .unwrap()
+        .clone();
+    select_row(&mut h, &scm);
+    for (kind, names) in
+        [("NGINX", vec!["server.crt", "server.key"]), ("TOMCAT", vec!["keystorePass.txt", "server.jks"])]
+    {
+        let path = dir.path().join(format!("scm-{kind}.zip"));
+        export_through_dialog(&mut h, &dialog, &path, &[kind]);
+        wait_for(&mut h, "the SCM zip", |app| !app.is_busy() && path.exists());
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut inside: Vec<String> =
+            (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned()).collect();
+        inside.sort();
+        assert_eq!(inside, names, "{kind}");
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600, "keys are the user's only");
+    }
+    let pem = dir.path().join("scm.pem");
+    export_through_dialog(&mut h, &dialog, &pem, &["PEM file (certificate and chain)", "Include the private key"]);
+    wait_for(&mut h, "the SCM PEM", |app| !app.is_busy() && pem.exists());
+    let text = std::fs::read_to_string(&pem).unwrap();
+    assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 3, "certificate and its chain");
+    assert!(text.contains("PRIVATE KEY"));
+    // A load balancer's certificate shows what its PEM says, chain included.
+    let elb =
+        rows.iter().find(|r| r.service == certdesk::cloud::Service::Elb && r.status.starts_with("used by")).unwrap();
+    select_row(&mut h, elb);
+    h.get_by_label_contains("Sim Root CA");
+    h.get_by_label_contains("Read from the certificate the load balancer holds");
     drop(h);
     rt.block_on(sim.shutdown());
 }

@@ -57,6 +57,7 @@ fn the_saved_inventory_shows_at_once_as_of_its_time_and_stays_usable_with_the_cl
     // The next start, with the cloud unreachable: the rows are there before any answer.
     let started = Instant::now();
     let dialog = Arc::new(ScriptedDialog::default());
+    let options_again = options.clone();
     let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, dialog.clone());
     wait_for(&mut h, "the saved rows", |app| app.rows().len() == before.len());
     println!("figure: start to {} saved rows on screen: {:?}", before.len(), started.elapsed());
@@ -87,6 +88,16 @@ fn the_saved_inventory_shows_at_once_as_of_its_time_and_stays_usable_with_the_cl
     wait_for(&mut h, "the export", |app| !app.is_busy() && csv.exists());
     let shown = h.state().visible_row_ids().len();
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), shown + 1);
+
+    // A refresh that reached nothing saves nothing: a third start still says when the rows were
+    // last seen, never the time of a failed refresh.
+    let as_of = h.state().as_of();
+    wait_for(&mut h, "the jobs to end", |app| !app.is_busy());
+    assert!(!h.state().activity_messages().iter().any(|m| m.starts_with("Saving the inventory")));
+    drop(h);
+    let mut h = harness(AppOptions { worker: options_again, ..AppOptions::default() }, Arc::default());
+    wait_for(&mut h, "the saved rows again", |app| app.rows().len() == before.len());
+    assert_eq!(h.state().as_of(), as_of);
 }
 
 #[test]
@@ -141,12 +152,14 @@ fn a_refresh_lists_exactly_what_the_cloud_changed_and_reminds_once_per_item() {
     assert_eq!(of_kind(Change::Renewed), ids(evolution.renewed.clone()));
     assert_eq!(of_kind(Change::NowExpiring), ids(evolution.now_expiring.clone()));
     assert_eq!(of_kind(Change::SslSwitched), ids(evolution.ssl_switched.clone()));
+    assert_eq!(of_kind(Change::ExpiresSooner), ids(evolution.now_expiring.clone()));
     assert_eq!(of_kind(Change::New), ids(evolution.added.clone()));
     assert_eq!(ids(app.changes().removed.iter().map(|r| r.id.clone())), ids(evolution.removed.clone()));
     let changed = app.rows().iter().filter(|r| !app.changes().of(r).is_empty()).count();
     assert_eq!(changed, 4, "nothing else is reported changed: {:?}", app.changes().items);
     // In the summary line and the activity log.
-    let words = "1 renewed, 1 new, 1 now expiring, 1 SSL switched, 1 removed";
+    // The one now expiring also expires sooner than it did (by months).
+    let words = "1 renewed, 1 new, 1 now expiring, 1 expires sooner, 1 SSL switched, 1 removed";
     assert_eq!(h.query_all_by_label_contains(words).count(), 2);
     h.get_by_label("Changes").click();
     h.run_steps(2);
@@ -157,7 +170,7 @@ fn a_refresh_lists_exactly_what_the_cloud_changed_and_reminds_once_per_item() {
             .cloned()
             .collect();
     assert_eq!(ids(h.state().visible_row_ids()), expected);
-    for badge in ["renewed", "new", "now expiring", "SSL switched"] {
+    for badge in ["renewed", "new", "now expiring", "expires sooner", "SSL switched"] {
         assert_eq!(h.query_all_by_label(badge).count(), 1, "one {badge} badge on the rows shown");
     }
 
@@ -167,9 +180,14 @@ fn a_refresh_lists_exactly_what_the_cloud_changed_and_reminds_once_per_item() {
     let expiring = h.state().rows().iter().find(|r| r.id == evolution.now_expiring[0]).unwrap().name.clone();
     assert!(shown[0].0.contains("1 item(s) expire within 7 days"), "{shown:?}");
     assert!(shown[0].1.contains(&expiring), "{shown:?}");
+    let loads =
+        |app: &CertdeskApp| app.activity_messages().iter().filter(|m| m.starts_with("Inventory loaded")).count();
+    let before = loads(h.state());
     h.key_press(egui::Key::F5);
-    wait_for(&mut h, "a refresh without changes", |app| loaded(app) && app.changes().is_empty());
+    wait_for(&mut h, "a refresh without changes", |app| loaded(app) && loads(app) == before + 1);
     assert_eq!(notifier.shown().len(), 1, "at most one per item and window");
+    let kept = h.state().rows().iter().filter(|r| !h.state().changes().of(r).is_empty()).count();
+    assert_eq!(kept, 4, "a refresh that finds nothing new keeps the last changes on screen");
 
     // A refresh that fails is worth one notification too.
     sim.state.set_faults(certdesk::sim::Faults { fail_regions: sim.info.regions.clone(), ..Default::default() });

@@ -141,3 +141,84 @@ def test_ccm_lists_shows_and_exports(sim):
     with pytest.raises(ClientRequestException) as err:
         client.show_certificate(ShowCertificateRequest(certificate_id="00000000-0000-0000-0000-000000000000"))
     assert err.value.status_code == 404
+
+
+def elb_client(sim, region, version="v3"):
+    creds = BasicCredentials(sim["ak"], sim["sk"], sim["project_ids"][region])
+    if version == "v3":
+        from huaweicloudsdkelb.v3 import ElbClient
+    else:
+        from huaweicloudsdkelb.v2 import ElbClient
+    return ElbClient.new_builder().with_http_config(config()).with_credentials(creds) \
+        .with_endpoints([sim["endpoint"]]).build()
+
+
+def scm_client(sim):
+    from huaweicloudsdkscm.v3 import ScmClient
+    creds = GlobalCredentials(sim["ak"], sim["sk"], sim["domain_id"])
+    return ScmClient.new_builder().with_http_config(config()).with_credentials(creds) \
+        .with_endpoints([sim["endpoint"]]).build()
+
+
+def test_elb_certificates_page_by_marker_in_both_apis_and_listeners_name_them(sim):
+    from huaweicloudsdkelb.v3 import (ListCertificatesRequest, ListListenersRequest,
+                                      ShowCertificateRequest)
+    from huaweicloudsdkelb.v2 import ListCertificatesRequest as SharedListRequest
+    region = sim["regions"][0]
+    client = elb_client(sim, region)
+    whole = client.list_certificates(ListCertificatesRequest(limit=2000))
+    assert whole.certificates and whole.page_info.next_marker is None
+    paged, marker = [], None
+    while True:
+        page = client.list_certificates(ListCertificatesRequest(limit=1, marker=marker))
+        paged += page.certificates
+        marker = page.page_info.next_marker
+        if marker is None:
+            break
+    assert [c.id for c in paged] == [c.id for c in whole.certificates]
+    for cert in whole.certificates:
+        assert cert.type in ("server", "client") and cert.expire_time.endswith("Z")
+        assert cert.certificate.startswith("-----BEGIN CERTIFICATE-----")
+        shown = client.show_certificate(ShowCertificateRequest(certificate_id=cert.id)).certificate
+        assert shown.id == cert.id and shown.certificate == cert.certificate
+    listeners = client.list_listeners(ListListenersRequest(limit=2000)).listeners
+    ids = {c.id for c in whole.certificates}
+    assert listeners and all(l.default_tls_container_ref in ids for l in listeners)
+    shared = elb_client(sim, region, "v2").list_certificates(SharedListRequest(limit=100))
+    assert shared.instance_num == len(shared.certificates) > 0
+    assert not ids & {c.id for c in shared.certificates}, "each certificate is in one API"
+    with pytest.raises(ClientRequestException) as err:
+        client.list_certificates(ListCertificatesRequest(limit=1, marker="no-such-id"))
+    assert err.value.status_code == 400
+
+
+def test_scm_lists_every_page_shows_and_exports(sim):
+    from huaweicloudsdkscm.v3 import (ExportCertificateRequest, ListCertificatesRequest,
+                                      ShowCertificateRequest)
+    client = scm_client(sim)
+    first = client.list_certificates(ListCertificatesRequest(limit=50, offset=0, status="ALL"))
+    assert first.total_count == len(first.certificates) > 0
+    paged, offset = [], 0
+    while offset < first.total_count:
+        page = client.list_certificates(ListCertificatesRequest(limit=10, offset=offset))
+        paged += page.certificates
+        offset += len(page.certificates)
+    assert [c.id for c in paged] == [c.id for c in first.certificates]
+    with pytest.raises(ClientRequestException) as err:
+        client.list_certificates(ListCertificatesRequest(limit=7))
+    assert err.value.status_code == 400
+    issued = [c for c in first.certificates if c.status == "ISSUED"]
+    assert issued and all(c.expire_time and c.id.startswith("scs") for c in first.certificates)
+    cert = next(c for c in issued if c.deploy_support)
+    shown = client.show_certificate(ShowCertificateRequest(certificate_id=cert.id))
+    assert shown.domain == cert.domain and shown.not_after
+    exported = client.export_certificate(ExportCertificateRequest(certificate_id=cert.id))
+    assert exported.certificate.startswith("-----BEGIN CERTIFICATE-----")
+    assert exported.certificate_chain and "PRIVATE KEY" in exported.private_key
+    assert exported.entire_certificate.startswith(exported.certificate)
+    without = next(c for c in issued if not c.deploy_support)
+    assert client.export_certificate(ExportCertificateRequest(certificate_id=without.id)).private_key in ("", None)
+    revoked = next(c for c in first.certificates if c.status != "ISSUED")
+    with pytest.raises(ClientRequestException) as err:
+        client.export_certificate(ExportCertificateRequest(certificate_id=revoked.id))
+    assert err.value.error_code == "SCM.0310"

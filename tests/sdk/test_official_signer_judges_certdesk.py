@@ -37,10 +37,12 @@ class Judge:
             if required not in signed:
                 return f"{required} not signed"
         path, _, query = raw_path.partition("?")
-        if path.startswith(("/v2/", "/v3/")) and path.count("/") >= 3 and "x-project-id" not in signed \
-                and not path.startswith(("/v3/projects", "/v3/auth/")):
+        # Global services (CCM's /v1/, SCM's /v3/scm/) name the account; regional ones the project.
+        is_global = path.startswith(("/v1/", "/v3/scm/"))
+        if path.startswith(("/v2/", "/v3/", "/v2.0/")) and path.count("/") >= 3 and "x-project-id" not in signed \
+                and not is_global and not path.startswith(("/v3/projects", "/v3/auth/")):
             return "regional call without a signed X-Project-Id"
-        if path.startswith("/v1/") and "x-domain-id" not in signed:
+        if is_global and "x-domain-id" not in signed:
             return "global call without a signed X-Domain-Id"
         header_params = {name: lower[name] for name in signed}
         request = SdkRequest(method=method, schema="http", host=lower["host"], resource_path=path,
@@ -122,7 +124,12 @@ def test_every_certdesk_request_matches_the_official_signer(sim):
         dcs = next(i for i in items if i["service"] == "dcs" and i["ssl"] == "on")
         gemini = next(i for i in items if i["service"] == "gemini-db" and i["ssl"] == "on")
         cert = next(i for i in items if i["service"] == "ccm" and i["status"] == "ISSUED" and not i["note"])
+        assert any(i["service"] == "elb" for i in items)
+        scm = next(i for i in items if i["service"] == "scm" and i["status"] == "ISSUED"
+                   and i["validity"] in ("valid", "expiring"))
         with tempfile.TemporaryDirectory() as d:
+            scm_dir = f"{d}/scm"
+            os.mkdir(scm_dir)
             for args in (
                 ["ssl", "--region", dcs["region"], dcs["id"]],
                 ["download", "--region", dcs["region"], dcs["id"], "--out", f"{d}/dcs.zip"],
@@ -130,6 +137,10 @@ def test_every_certdesk_request_matches_the_official_signer(sim):
                 ["export", cert["id"], "--type", "other", "--out", d],
                 ["export", cert["id"], "--type", "iis", "--format", "zip", "--out", f"{d}/iis.zip"],
                 ["list", "--region", sim["regions"][0], "--service", "dcs"],
+                ["list", "--region", sim["regions"][0], "--service", "elb", "--service", "scm"],
+                ["export", "--service", "scm", scm["id"], "--type", "nginx", "--out", scm_dir],
+                ["export", "--service", "scm", scm["id"], "--type", "tomcat", "--format", "zip",
+                 "--out", f"{d}/scm-tomcat.zip"],
             ):
                 result = run(args, url, sim)
                 assert result.returncode == 0, f"{args}: {result.stderr}"

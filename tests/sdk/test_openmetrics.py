@@ -30,7 +30,7 @@ def test_the_openmetrics_exposition_parses_and_names_every_item_and_failed_part(
     assert len(expiry.samples) == len(days.samples) > 0
     for sample in expiry.samples:
         assert set(sample.labels) == {"service", "profile", "region", "name", "id", "state"}
-        assert sample.labels["service"] in {"dcs", "gemini-db", "ccm"}
+        assert sample.labels["service"] in {"dcs", "gemini-db", "ccm", "elb", "scm"}
         assert sample.value > 1_600_000_000
     states = {s.labels["state"] for s in days.samples}
     assert "expired" in states and "valid" in states, states

@@ -4,8 +4,10 @@
 //! fields accept strings, numbers and booleans alike, and every struct ignores unknown fields.
 
 pub mod dcs;
+pub mod elb;
 pub mod error_body;
 pub mod geminidb;
 pub mod iam;
 pub mod lenient;
 pub mod pca;
+pub mod scm;

@@ -2,9 +2,11 @@
 //! authenticated API, all behind the fault layer.
 
 mod dcs;
+mod elb;
 mod geminidb;
 mod iam;
 mod pca;
+mod scm;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,6 +80,8 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
         .merge(dcs::routes())
         .merge(geminidb::routes())
         .merge(pca::routes())
+        .merge(elb::routes())
+        .merge(scm::routes())
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
     let open =
         axum::Router::new().route("/v3/auth/tokens", post(iam::sign_in)).route("/obs/{*path}", get(objects::fetch));
