@@ -5,6 +5,7 @@ mod check;
 mod connect;
 mod convert;
 mod download;
+pub mod endpoints;
 mod export;
 mod inspect;
 mod list;
@@ -105,6 +106,8 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     /// Manage the stored profiles (the app's): add, list, test, remove.
     Profile(profile::ProfileArgs),
+    /// Print the endpoint catalog of a cloud: every region's service hosts (offline).
+    Endpoints(endpoints::EndpointsArgs),
     /// Run the cloud simulator on loopback (prints one JSON line, then serves until killed).
     Sim(sim::SimArgs),
     /// Write the man pages (certdesk.1 and one per command) into a folder, for packages.
@@ -136,6 +139,7 @@ pub fn run(command: Command) -> u8 {
         Command::Inspect(args) => return inspect::run(&args),
         Command::Convert(args) => return convert::run(&args),
         Command::Man(args) => return man::run(&args),
+        Command::Endpoints(args) => return endpoints::run(&args),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -157,6 +161,7 @@ pub fn run(command: Command) -> u8 {
             Command::Inspect(args) => inspect::run(&args),
             Command::Convert(args) => convert::run(&args),
             Command::Man(args) => man::run(&args),
+            Command::Endpoints(args) => endpoints::run(&args),
         }
     })
 }

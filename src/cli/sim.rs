@@ -64,6 +64,9 @@ pub struct SimArgs {
     /// Lifetime of presigned links, seconds.
     #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
     pub link_ttl_secs: i64,
+    /// Leave `ssl` out of GeminiDB's list, as Open Telekom Cloud's does.
+    #[arg(long)]
+    pub omit_gemini_ssl: bool,
     /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
     /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
     #[arg(long)]
@@ -126,6 +129,7 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             fail_regions: args.fail_regions,
             clock_offset_secs: args.clock_offset_secs,
             link_ttl_secs: args.link_ttl_secs,
+            omit_gemini_ssl: args.omit_gemini_ssl,
         },
         tls_ca_out: if args.tls { args.ca_out } else { None },
         ..defaults

@@ -39,7 +39,14 @@ impl Cloud {
 
     /// Domain suffix of the object storage that presigned download links must point to.
     pub fn object_storage_suffix(self) -> &'static str {
+        self.object_storage_suffix_in("")
+    }
+
+    /// The object storage suffix of a region: Huawei Cloud's European site (eu-west-101) keeps
+    /// its buckets under `myhuaweicloud.eu`, as its other hosts.
+    pub fn object_storage_suffix_in(self, region: &str) -> &'static str {
         match self {
+            Self::HuaweiCloud if region == "eu-west-101" => "myhuaweicloud.eu",
             Self::HuaweiCloud => "myhuaweicloud.com",
             Self::OpenTelekomCloud | Self::SwissOtc => "otc.t-systems.com",
         }
@@ -87,6 +94,10 @@ pub const HUAWEI_REGIONS: &[&str] = &[
 /// Huawei regions without GeminiDB (CLOUD_API.md §4.2).
 const HUAWEI_NO_GEMINIDB: &[&str] =
     &["ae-ad-1", "af-north-1", "cn-east-5", "cn-north-12", "eu-west-0", "my-kualalumpur-1", "na-mexico-1"];
+
+/// Huawei Cloud regions with DCS whose ELB the official SDK's region table does not list
+/// (`huaweicloudsdkelb` 3.1.219; the SDK suite compares the whole catalog with those tables).
+const HUAWEI_NO_ELB: &[&str] = &["cn-north-11", "cn-southwest-3"];
 
 /// A service certdesk talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -171,6 +182,7 @@ impl Endpoints {
             return true;
         }
         match (self.cloud, service) {
+            (Cloud::HuaweiCloud, Service::Elb) => !HUAWEI_NO_ELB.contains(&region),
             (_, Service::Iam | Service::Dcs | Service::Elb) | (Cloud::HuaweiCloud, Service::Ccm | Service::Scm) => true,
             (Cloud::HuaweiCloud, Service::GeminiDb) => !HUAWEI_NO_GEMINIDB.contains(&region),
             // GeminiDB's OTC host is undocumented (CLOUD_API.md §5) and CCM is not offered there.
@@ -205,7 +217,6 @@ impl Endpoints {
             (Cloud::HuaweiCloud, Service::GeminiDb) => format!("gaussdb-nosql.{region}.myhuaweicloud.com"),
             // CCM is global; the international console serves it from ap-southeast-3 (CLOUD_API.md §3.1).
             (Cloud::HuaweiCloud, Service::Ccm) => "ccm.ap-southeast-3.myhuaweicloud.com".into(),
-            (Cloud::HuaweiCloud, Service::Elb) if region == "eu-west-101" => "elb.eu-west-101.myhuaweicloud.eu".into(),
             (Cloud::HuaweiCloud, Service::Elb) => format!("elb.{region}.myhuaweicloud.com"),
             // SCM's international endpoint (CLOUD_API.md §4.2).
             (Cloud::HuaweiCloud, Service::Scm) => "scm.ap-southeast-1.myhuaweicloud.com".into(),
@@ -219,14 +230,22 @@ impl Endpoints {
         Url::parse(&format!("https://{host}")).map_err(|e| CloudError::NotSent(format!("bad host {host}: {e}")))
     }
 
-    /// Which hosts a presigned download link may point to.
+    /// Which hosts a presigned download link may point to (the cloud's usual object storage).
     pub fn link_policy(&self) -> LinkPolicy {
+        self.link_policy_in("")
+    }
+
+    /// Which hosts a presigned download link of a region's service may point to.
+    pub fn link_policy_in(&self, region: &str) -> LinkPolicy {
         match &self.custom {
             Some(url) => LinkPolicy {
                 host_suffix: url.host_str().unwrap_or_default().to_owned(),
                 allow_plain_http: url.scheme() == "http" && is_loopback(url),
             },
-            None => LinkPolicy { host_suffix: self.cloud.object_storage_suffix().to_owned(), allow_plain_http: false },
+            None => LinkPolicy {
+                host_suffix: self.cloud.object_storage_suffix_in(region).to_owned(),
+                allow_plain_http: false,
+            },
         }
     }
 }
@@ -253,6 +272,17 @@ pub fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Cloud, Endpoints};
+
+    #[test]
+    fn links_of_the_european_site_may_point_to_its_own_object_storage_only() {
+        let catalog = Endpoints::catalog(Cloud::HuaweiCloud);
+        assert_eq!(catalog.link_policy_in("eu-west-101").host_suffix, "myhuaweicloud.eu");
+        assert_eq!(catalog.link_policy_in("eu-west-0").host_suffix, "myhuaweicloud.com");
+        assert_eq!(
+            Endpoints::catalog(Cloud::OpenTelekomCloud).link_policy_in("eu-de").host_suffix,
+            "otc.t-systems.com"
+        );
+    }
 
     #[test]
     fn plain_http_is_refused_except_to_loopback() {

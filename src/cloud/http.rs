@@ -351,6 +351,10 @@ impl HttpClient {
         }
         if req.body.is_some() {
             builder = builder.body(body);
+        } else if req.method == reqwest::Method::POST {
+            // A POST without a body says so (`Content-Length: 0`), as the SDK's HTTP stack does;
+            // some gateways refuse a POST that sends neither a length nor a chunked body.
+            builder = builder.body(Vec::new());
         }
         let response = builder.send().await.map_err(|e| transport_error(&host, &e, &self.config))?;
         let status = response.status().as_u16();

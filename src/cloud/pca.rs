@@ -169,8 +169,10 @@ pub async fn export_certificate(
     let certificate_id = super::validate::id("certificate id", certificate_id)?;
     let req = ApiRequest::post(&base, format!("/v1/private-certificates/{certificate_id}/export"), Some(body), true);
     let resp = session.call_global(req).await?;
-    // The API answers JSON or a binary zip; the Content-Type tells which (CLOUD_API.md §3.4).
-    if resp.content_type.starts_with("application/json") || (!compressed && resp.body.first() == Some(&b'{')) {
+    // The API answers JSON or a binary zip. The bytes decide, not the Content-Type: gateways have
+    // been seen labelling a zip `application/json` (a zip starts with `PK`, JSON with `{`).
+    let zip = resp.body.starts_with(b"PK");
+    if !zip && (resp.content_type.starts_with("application/json") || resp.body.first() == Some(&b'{')) {
         return Ok(Export::Pem(resp.json(&base)?));
     }
     if !resp.body.starts_with(b"PK") {

@@ -51,7 +51,8 @@ pub async fn download_ca(
     region: &str,
     id: &str,
 ) -> Result<CaDownload, String> {
-    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).map_err(|e| e.to_string())?;
+    let fetcher =
+        LinkFetcher::new(session.http(), session.endpoints().link_policy_in(region)).map_err(|e| e.to_string())?;
     download_ca_with(session, &fetcher, service, region, id).await
 }
 

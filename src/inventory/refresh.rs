@@ -239,7 +239,7 @@ async fn gemini_rows(
     region: &str,
 ) -> Result<Vec<InventoryRow>, CloudError> {
     let instances = geminidb::list_instances(session, region).await?;
-    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy())?;
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy_in(region))?;
     let fetcher = &fetcher;
     let rows = stream::iter(instances)
         .map(|inst| async move {
@@ -255,10 +255,13 @@ async fn gemini_rows(
                 Some("0") => SslStatus::Off,
                 _ => SslStatus::Unknown,
             };
-            if row.ssl == SslStatus::On && opts.gemini_expiry {
+            // Open Telekom Cloud's list has no `ssl` field: where a certificate link exists, its
+            // expiry is known all the same (an instance without SSL has none: no note then).
+            if row.ssl != SslStatus::Off && opts.gemini_expiry {
                 match gemini_ca_expiry(session, fetcher, region, &inst.id).await {
                     Ok((nb, na)) => row.set_expiry(session.http().clock().now(), Some(nb), na, opts.warn_days),
-                    Err(e) => row.note = format!("CA expiry unknown: {e}"),
+                    Err(e) if row.ssl == SslStatus::On => row.note = format!("CA expiry unknown: {e}"),
+                    Err(_) => {}
                 }
             }
             row

@@ -29,6 +29,8 @@ pub struct Faults {
     pub clock_offset_secs: i64,
     /// Lifetime of presigned links; 0 or less hands out already expired links.
     pub link_ttl_secs: i64,
+    /// GeminiDB's list leaves out the `ssl` field, as Open Telekom Cloud's does.
+    pub omit_gemini_ssl: bool,
 }
 
 impl Default for Faults {
@@ -45,6 +47,7 @@ impl Default for Faults {
             fail_regions: Vec::new(),
             clock_offset_secs: 0,
             link_ttl_secs: 300,
+            omit_gemini_ssl: false,
         }
     }
 }

@@ -148,8 +148,11 @@ pub fn timeline_ui(
             .allow_scroll(false)
             .allow_boxed_zoom(false)
             .allow_double_click_reset(false)
+            // Hover names a bar's count (egui_plot hovers only when one axis is shown); the bare
+            // coordinates between bars say nothing, so they get no label.
             .show_x(false)
-            .show_y(false)
+            .show_y(true)
+            .label_formatter(|_| None)
             .include_x(OVERDUE_X - 0.6)
             .include_x(count_f64(WEEKS))
             .include_y(0.0)

@@ -239,6 +239,7 @@ fn man_writes_a_page_per_visible_command_and_stays_out_of_help() {
             "certdesk-check.1",
             "certdesk-convert.1",
             "certdesk-download.1",
+            "certdesk-endpoints.1",
             "certdesk-export.1",
             "certdesk-inspect.1",
             "certdesk-list.1",

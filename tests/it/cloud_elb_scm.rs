@@ -1,4 +1,5 @@
-//! Load balancer and SCM certificates against the real simulator over loopback: both ELB APIs with
+//! Load balancer and SCM certificates (and a GeminiDB list without `ssl`, as OTC sends it) against
+//! the real simulator over loopback: both ELB APIs with
 //! marker pages, listeners, SCM pages and exports, and the rows the refresh makes of them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -90,5 +91,31 @@ async fn the_refresh_makes_rows_of_elb_and_scm_with_the_dates_their_certificates
         }
         let key = row.facts.iter().find(|(k, _)| k == "Private key").unwrap();
         assert_eq!(key.1.starts_with("held"), record.wire.deploy_support);
+    }
+}
+
+#[tokio::test]
+async fn a_geminidb_list_without_the_ssl_field_still_gets_the_expiry_where_a_certificate_exists() {
+    let faults = certdesk::sim::Faults { omit_gemini_ssl: true, ..certdesk::sim::Faults::default() };
+    let sim = common::sim_with(Scale::Demo, faults).await;
+    let session = Arc::new(common::session(&sim));
+    let opts = RefreshOptions {
+        regions: sim.info.regions.clone(),
+        services: vec![Service::GeminiDb],
+        ..RefreshOptions::default()
+    };
+    let (rows, errors) = refresh_all(session, opts).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let estate = sim.state.estate();
+    let records: Vec<_> = estate.regions.iter().flat_map(|r| &r.gemini).collect();
+    assert_eq!(rows.len(), records.len());
+    for record in records {
+        let row = rows.iter().find(|r| r.id == record.instance.id).unwrap();
+        assert_eq!(row.ssl, certdesk::inventory::SslStatus::Unknown, "the list did not say");
+        if record.instance.ssl.as_deref() == Some("1") {
+            assert_eq!(row.expires_at.unwrap().unix_timestamp(), record.ca_expires_at.unix_timestamp(), "{}", row.name);
+        } else {
+            assert!(row.expires_at.is_none() && row.note.is_empty(), "no certificate, no note: {row:?}");
+        }
     }
 }

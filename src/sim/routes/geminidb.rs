@@ -56,6 +56,12 @@ async fn list(
         .filter(|i| filter_match(q.get("id"), &i.id) && filter_match(q.get("name"), &i.name))
         .filter(|i| q.get("datastore_type").is_none_or(|t| i.datastore.kind == *t))
         .cloned()
+        .map(|mut i| {
+            if state.faults().omit_gemini_ssl {
+                i.ssl = None;
+            }
+            i
+        })
         .collect();
     let items = page(&matches, usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(100));
     Ok(Json(json!({"instances": items, "total_count": matches.len()})).into_response())
