@@ -9,6 +9,7 @@ use crate::sim::{Faults, Scale, SimConfig, start};
 
 /// Options of `sim`.
 #[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
 pub struct SimArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -67,6 +68,9 @@ pub struct SimArgs {
     /// Leave `ssl` out of GeminiDB's list, as Open Telekom Cloud's does.
     #[arg(long)]
     pub omit_gemini_ssl: bool,
+    /// Give the first private certificate of the list a `not_after` as text (a tolerance test).
+    #[arg(long)]
+    pub odd_pca_entry: bool,
     /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
     /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
     #[arg(long)]
@@ -130,6 +134,7 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             clock_offset_secs: args.clock_offset_secs,
             link_ttl_secs: args.link_ttl_secs,
             omit_gemini_ssl: args.omit_gemini_ssl,
+            odd_pca_entry: args.odd_pca_entry,
         },
         tls_ca_out: if args.tls { args.ca_out } else { None },
         ..defaults

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::endpoints::Service;
 use super::error::CloudError;
@@ -69,6 +70,60 @@ pub async fn list_certificates_paged(
         }
     })
     .await
+}
+
+/// An entry of the certificate list that did not read as a certificate (a date in another
+/// format, a field of the wrong type): shown as a row with a note, never failing the page.
+#[derive(Clone, Debug)]
+pub struct OddCertificate {
+    /// Its id, when the entry has one.
+    pub id: String,
+    /// Its common name, when the entry has one.
+    pub name: String,
+    /// Its status, as sent.
+    pub status: String,
+    /// What could not be read.
+    pub reason: String,
+}
+
+/// Every private certificate of the account, each entry read on its own: entries that do not
+/// read are returned apart, with what was wrong.
+pub async fn list_certificates_tolerant(
+    session: &CloudSession,
+) -> Result<(Vec<Certificate>, Vec<OddCertificate>), CloudError> {
+    let base = session.base_url(Service::Ccm, GLOBAL)?;
+    let entries: Vec<Value> = all_pages(PAGE_LIMIT, |offset, limit| {
+        let req = ApiRequest::get(&base, "/v1/private-certificates").query("offset", offset).query("limit", limit);
+        let base = base.clone();
+        async move {
+            let body: RawList = session.call_global(req).await?.json(&base)?;
+            Ok((body.certificates, body.total))
+        }
+    })
+    .await?;
+    let (mut good, mut odd) = (Vec::new(), Vec::new());
+    for entry in entries {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+        match serde_json::from_value::<Certificate>(entry.clone()) {
+            Ok(c) => good.push(c),
+            Err(e) => odd.push(OddCertificate {
+                id: text(entry.get("certificate_id")),
+                name: text(entry.get("distinguished_name").and_then(|d| d.get("common_name"))),
+                status: text(entry.get("status")),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok((good, odd))
+}
+
+/// A list page with its entries unread (each is read on its own).
+#[derive(serde::Deserialize)]
+struct RawList {
+    #[serde(default, deserialize_with = "super::wire::lenient::u64")]
+    total: u64,
+    #[serde(default)]
+    certificates: Vec<Value>,
 }
 
 /// Lists every private CA of the account.

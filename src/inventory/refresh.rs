@@ -333,9 +333,19 @@ fn from_ms(ms: Option<i64>) -> Option<OffsetDateTime> {
 }
 
 async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<InventoryRow>, CloudError> {
-    let certs = pca::list_certificates(session, &pca::CertificateFilter::default()).await?;
+    let (certs, odd) = pca::list_certificates_tolerant(session).await?;
     let now = session.http().clock().now();
-    Ok(certs
+    // An entry that does not read is a row with a note: the rest of the page stands.
+    let odd_rows = odd.into_iter().filter(|o| !o.id.is_empty()).map(|o| {
+        let mut row = base_row(opts, Service::Ccm, "global");
+        row.name = if o.name.is_empty() { o.id.clone() } else { o.name };
+        row.id = o.id;
+        row.status = o.status;
+        row.ssl = SslStatus::On;
+        row.note = format!("the cloud's entry could not be read ({}); its dates are unknown", o.reason);
+        row
+    });
+    let rows: Vec<InventoryRow> = certs
         .into_iter()
         .map(|c| {
             let mut row = base_row(opts, Service::Ccm, "global");
@@ -356,5 +366,6 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
             row.facts = pca_facts(&c);
             row
         })
-        .collect())
+        .collect();
+    Ok(rows.into_iter().chain(odd_rows).collect())
 }

@@ -31,6 +31,8 @@ pub struct Faults {
     pub link_ttl_secs: i64,
     /// GeminiDB's list leaves out the `ssl` field, as Open Telekom Cloud's does.
     pub omit_gemini_ssl: bool,
+    /// The first private certificate of the list has its `not_after` as text, not epoch ms.
+    pub odd_pca_entry: bool,
 }
 
 impl Default for Faults {
@@ -48,6 +50,7 @@ impl Default for Faults {
             clock_offset_secs: 0,
             link_ttl_secs: 300,
             omit_gemini_ssl: false,
+            odd_pca_entry: false,
         }
     }
 }

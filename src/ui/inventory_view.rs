@@ -84,7 +84,11 @@ pub fn toolbar_ui(
                     }
                 });
             }
-            ui.menu_button("View", |ui| view_menu_ui(ui, settings));
+            // Stays open while its numbers are typed or dragged and its boxes ticked; a click
+            // outside (or Esc) closes it.
+            let stay_open =
+                egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+            egui::containers::menu::MenuButton::new("View").config(stay_open).ui(ui, |ui| view_menu_ui(ui, settings));
             super::about_view::help_menu_ui(ui, about_open);
             ui.separator();
             quick_filters_ui(ui, settings);

@@ -119,3 +119,18 @@ async fn a_geminidb_list_without_the_ssl_field_still_gets_the_expiry_where_a_cer
         }
     }
 }
+
+#[tokio::test]
+async fn one_private_certificate_the_client_cannot_read_is_a_row_with_a_note_not_a_failed_page() {
+    let faults = certdesk::sim::Faults { odd_pca_entry: true, ..certdesk::sim::Faults::default() };
+    let sim = common::sim_with(Scale::Demo, faults).await;
+    let session = Arc::new(common::session(&sim));
+    let opts = RefreshOptions { regions: Vec::new(), services: vec![Service::Ccm], ..RefreshOptions::default() };
+    let (rows, errors) = refresh_all(session, opts).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows.len(), sim.state.estate().certificates.len(), "every entry is a row");
+    let odd: Vec<_> = rows.iter().filter(|r| r.note.contains("could not be read")).collect();
+    assert_eq!(odd.len(), 1, "{odd:?}");
+    assert!(odd[0].expires_at.is_none() && !odd[0].id.is_empty() && !odd[0].name.is_empty());
+    assert!(rows.iter().filter(|r| r.id != odd[0].id).all(|r| r.expires_at.is_some()));
+}

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{ApiError, number, page};
+use super::{ApiError, number, page, project_region as region};
 use crate::cloud::wire::dcs::SslInfo;
 use crate::sim::auth::Caller;
 use crate::sim::estate::{DcsRecord, RegionEstate};
@@ -22,15 +22,6 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/v2/{project_id}/instances", get(list))
         .route("/v2/{project_id}/instances/{instance_id}/ssl", get(show_ssl))
         .route("/v2/{project_id}/instances/{instance_id}/ssl-certs/download", post(download))
-}
-
-fn region(state: &SimState, caller: &Caller, project_id: &str) -> Result<RegionEstate, ApiError> {
-    caller.require_project(state, project_id)?;
-    state
-        .estate()
-        .region_by_project(project_id)
-        .cloned()
-        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
 }
 
 async fn list(

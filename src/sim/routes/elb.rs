@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{ApiError, number};
+use super::{ApiError, number, project_region as region};
 use crate::sim::auth::Caller;
 use crate::sim::estate::{ElbCertRecord, RegionEstate};
 use crate::sim::pki::{KeyKind, Spec};
@@ -25,15 +25,6 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/v2/{project_id}/elb/certificates", get(list_shared))
         // Open Telekom Cloud's shared load balancers: the project comes from the token or header.
         .route("/v2.0/lbaas/certificates", get(list_shared_otc))
-}
-
-fn region(state: &SimState, caller: &Caller, project_id: &str) -> Result<RegionEstate, ApiError> {
-    caller.require_project(state, project_id)?;
-    state
-        .estate()
-        .region_by_project(project_id)
-        .cloned()
-        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
 }
 
 fn bad(field: &str) -> ApiError {

@@ -212,6 +212,20 @@ pub(super) fn number(value: Option<&String>) -> Result<Option<i64>, ()> {
     value.map(|v| v.trim().parse::<i64>().map_err(|_| ())).transpose()
 }
 
+/// The region of the project a regional call names, once the caller may use it.
+pub(super) fn project_region(
+    state: &SimState,
+    caller: &crate::sim::auth::Caller,
+    project_id: &str,
+) -> Result<super::estate::RegionEstate, ApiError> {
+    caller.require_project(state, project_id)?;
+    state
+        .estate()
+        .region_by_project(project_id)
+        .cloned()
+        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
+}
+
 /// A page of `items` at `offset`, `limit`.
 pub(super) fn page<T: Clone>(items: &[T], offset: usize, limit: usize) -> Vec<T> {
     items.iter().skip(offset).take(limit).cloned().collect()
