@@ -99,6 +99,8 @@ struct Worker {
     profiles_path: Option<PathBuf>,
     snapshot_path: Option<PathBuf>,
     notifier: Arc<dyn super::Notifier>,
+    /// A notification failed once already (the user was told; later failures are only logged).
+    notify_failed: Arc<std::sync::atomic::AtomicBool>,
     open_keyring: Option<KeyringOpener>,
 }
 
@@ -131,6 +133,7 @@ pub(super) async fn run(
             .or_else(snapshot::default_path),
         profiles_path: options.profiles_path.or_else(profiles::default_path),
         notifier: options.notifier.unwrap_or_else(|| Arc::new(super::DesktopNotifier)),
+        notify_failed: Arc::default(),
         open_keyring: options.open_keyring,
     };
     while let Some((job, command)) = rx.recv().await {
@@ -470,14 +473,18 @@ impl Worker {
         });
     }
 
-    /// Shows a notification without a job of its own (nothing to show in the activity); a failure
-    /// is a notice.
+    /// Shows a notification without a job of its own (nothing to show in the activity); the first
+    /// failure is a notice, later ones only a log line (no toast at every refresh).
     fn notify(&self, job: JobId, title: String, body: String) {
-        let (notifier, out) = (self.notifier.clone(), self.out.clone());
+        let (notifier, out, failed) = (self.notifier.clone(), self.out.clone(), self.notify_failed.clone());
         tokio::spawn(async move {
             let shown = tokio::task::spawn_blocking(move || notifier.notify(&title, &body)).await;
             if let Ok(Err(e)) = shown {
-                out.send(Event::Notice { job, message: e.to_string(), problem: true }).await;
+                if failed.swap(true, Ordering::Relaxed) {
+                    tracing::warn!("{e}");
+                } else {
+                    out.send(Event::Notice { job, message: e.to_string(), problem: true }).await;
+                }
             }
         });
     }

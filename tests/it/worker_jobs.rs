@@ -449,3 +449,39 @@ fn where_no_rename_refuses_to_replace_and_no_hard_link_exists_a_save_is_refused_
     assert_eq!(std::fs::read(dir.join("a")).unwrap(), b"replaced");
     assert_eq!(strays(dir), Vec::<String>::new());
 }
+
+/// A desktop without a notification service.
+struct NoNotificationService;
+
+impl certdesk::worker::Notifier for NoNotificationService {
+    fn notify(&self, _: &str, _: &str) -> Result<(), certdesk::worker::NotifyError> {
+        Err(certdesk::worker::NotifyError("org.freedesktop.Notifications was not provided".into()))
+    }
+}
+
+#[test]
+fn a_missing_notification_service_is_said_once_not_at_every_reminder() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = WorkerOptions {
+        profiles_path: Some(dir.path().join("profiles.json")),
+        vault: Some(Arc::new(MemoryStore::default())),
+        notifier: Some(Arc::new(NoNotificationService)),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(CrashingDialog), options).unwrap();
+    let mut notices = Vec::new();
+    for n in 0..3 {
+        worker.send(Command::Notify { title: format!("reminder {n}"), body: String::new() }).unwrap();
+    }
+    // A job after them: by its end every notification was tried.
+    let test = worker.send(Command::TestProfile("nobody".into())).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let events = events_until(&mut worker, "the job after the reminders", finished(test));
+    for event in &events {
+        if let Event::Notice { message, problem: true, .. } = event {
+            notices.push(message.clone());
+        }
+    }
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("Turn notifications off in View"), "{notices:?}");
+}
