@@ -131,6 +131,8 @@ fn a_locked_keyring_is_reported_and_nothing_is_saved() {
         regions: Vec::new(),
         endpoint: None,
         ca_file: None,
+        endpoint_template: None,
+        object_storage_suffix: None,
     };
     let secrets = ProfileSecrets { secret_key: Some(Secret::new("sk")), ..ProfileSecrets::default() };
     let path = dir.path().join("profiles.json");

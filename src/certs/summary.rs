@@ -60,8 +60,18 @@ impl Validity {
 /// day it expires; negative once that day is past). Two items expiring on the same date always
 /// show the same number. Whether it has expired yet on its last day is [`Validity::classify`]'s.
 pub fn days_left(now: OffsetDateTime, at: OffsetDateTime) -> i64 {
-    let utc = time::UtcOffset::UTC;
-    (at.to_offset(utc).date() - now.to_offset(utc).date()).whole_days()
+    (utc_date(at) - utc_date(now)).whole_days()
+}
+
+/// The UTC calendar day of a moment. A moment whose UTC day lies beyond the year 9999 (a date
+/// with an offset at the very edge, from a file or a cloud) keeps its own day instead of panicking.
+pub fn utc_date(at: OffsetDateTime) -> time::Date {
+    at.checked_to_offset(time::UtcOffset::UTC).map_or_else(|| at.date(), OffsetDateTime::date)
+}
+
+/// The moment in UTC, when it can be written so (every date certdesk keeps is; see [`utc_date`]).
+pub fn in_utc(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    at.checked_to_offset(time::UtcOffset::UTC)
 }
 
 /// The facts a list row needs.

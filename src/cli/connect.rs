@@ -27,6 +27,13 @@ pub struct ConnectArgs {
     /// Extra CA certificate (PEM) to trust, e.g. a TLS-inspecting proxy's.
     #[arg(long, global = true)]
     pub ca_file: Option<PathBuf>,
+    /// A private cloud's host per service and region, e.g. `https://{service}.{region}.cloud.example`
+    /// (`{service}`: iam, dcs, gaussdb-nosql, ccm, elb, scm); the first --region is its home region.
+    #[arg(long, global = true, requires = "object_storage_suffix")]
+    pub endpoint_template: Option<String>,
+    /// With --endpoint-template: the host suffix its object-storage download links end in.
+    #[arg(long, global = true, requires = "endpoint_template")]
+    pub object_storage_suffix: Option<String>,
     /// IAM user for password sign-in (password from CERTDESK_IAM_PASSWORD); default is AK/SK.
     #[arg(long, global = true)]
     pub iam_user: Option<String>,
@@ -115,10 +122,23 @@ impl ConnectArgs {
                 "no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or use --iam-user/--iam-domain)",
             )?,
         };
+        let template = match &self.endpoint_template {
+            Some(pattern) => Some(crate::cloud::endpoints::Template {
+                pattern: pattern.clone(),
+                object_storage_suffix: self.object_storage_suffix.clone().unwrap_or_default(),
+                home_region: self
+                    .regions
+                    .first()
+                    .cloned()
+                    .ok_or("--endpoint-template needs --region (its home region)")?,
+            }),
+            None => None,
+        };
         let connection = Connection {
             endpoint: self.endpoint.clone(),
             ca_file: self.ca_file.clone(),
             max_in_flight_per_host: Some(self.concurrency),
+            template,
             ..Connection::new(Cloud::from(self.cloud))
         };
         let session = CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())?;

@@ -86,9 +86,13 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
     }
     if args.service == ExportService::Scm {
         let e = crate::cloud::scm::export_certificate(&session, &args.id).await.map_err(|e| e.to_string())?;
+        let (certificate, certificate_chain) = e.certificate_and_chain();
+        if certificate.trim().is_empty() {
+            return Err("the cloud's export holds no certificate; nothing was saved".into());
+        }
         let pem = crate::cloud::wire::pca::ExportResponse {
-            certificate: e.certificate.clone(),
-            certificate_chain: e.certificate_chain.clone(),
+            certificate,
+            certificate_chain,
             private_key: e.private_key.clone(),
         };
         if args.format == FormatArg::Zip {

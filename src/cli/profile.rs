@@ -29,7 +29,7 @@ pub struct ProfileArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfileAction {
     /// Store a profile: settings in the profiles file, its secret in the system keyring.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// List the stored profiles (no secrets).
     List {
         /// Print JSON (schema `certdesk.profiles.v1`).
@@ -74,6 +74,13 @@ pub struct AddArgs {
     /// Extra CA certificate (PEM) to trust.
     #[arg(long)]
     pub ca_file: Option<PathBuf>,
+    /// A private cloud's host per service and region, e.g. `https://{service}.{region}.cloud.example`
+    /// (`{service}`: iam, dcs, gaussdb-nosql, ccm, elb, scm); the first --region is its home region.
+    #[arg(long, requires = "object_storage_suffix")]
+    pub endpoint_template: Option<String>,
+    /// With --endpoint-template: the host suffix its object-storage download links end in.
+    #[arg(long, requires = "endpoint_template")]
+    pub object_storage_suffix: Option<String>,
     /// Read the secret key (or password) from standard input, one line.
     #[arg(long)]
     pub secret_stdin: bool,
@@ -82,7 +89,7 @@ pub struct AddArgs {
 /// Runs a profile subcommand.
 pub(super) async fn run(args: ProfileArgs) -> u8 {
     let result = match args.action {
-        ProfileAction::Add(add) => self::add(add).await,
+        ProfileAction::Add(add) => self::add(*add).await,
         ProfileAction::List { json } => list(json),
         ProfileAction::Test { name } => test(&name).await,
         ProfileAction::Remove { name } => remove(name).await,
@@ -156,6 +163,8 @@ async fn add(args: AddArgs) -> Result<(), String> {
         regions: args.regions.iter().map(|r| r.trim().to_ascii_lowercase()).collect(),
         endpoint: args.endpoint.clone(),
         ca_file: args.ca_file.clone(),
+        endpoint_template: args.endpoint_template.clone(),
+        object_storage_suffix: args.object_storage_suffix.clone(),
     };
     profile.validate()?;
     let vault = open_keyring().await?;

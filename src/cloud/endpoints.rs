@@ -142,12 +142,64 @@ pub struct Endpoints {
     cloud: Cloud,
     /// One base URL for every service (the simulator, a private cloud, a test double).
     custom: Option<Url>,
+    /// A host per service and region (a private cloud such as Huawei Cloud Stack).
+    template: Option<Template>,
+}
+
+/// A private cloud's endpoints: `https://{service}.{region}.cloud.example`, where `{service}` is
+/// the service's usual host name (`iam`, `dcs`, `gaussdb-nosql`, `ccm`, `elb`, `scm`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    /// The URL with `{service}` and `{region}` in it.
+    pub pattern: String,
+    /// The object-storage host suffix presigned links must end in.
+    pub object_storage_suffix: String,
+    /// The region global services (CCM, SCM) and sign-in use.
+    pub home_region: String,
+}
+
+impl Service {
+    /// The first label of its production host names (`dcs.eu-de...`, `gaussdb-nosql.eu-west-101...`).
+    pub fn host_name(self) -> &'static str {
+        match self {
+            Self::Iam => "iam",
+            Self::Dcs => "dcs",
+            Self::GeminiDb => "gaussdb-nosql",
+            Self::Ccm => "ccm",
+            Self::Elb => "elb",
+            Self::Scm => "scm",
+        }
+    }
 }
 
 impl Endpoints {
     /// The public catalog of a cloud.
     pub fn catalog(cloud: Cloud) -> Self {
-        Self { cloud, custom: None }
+        Self { cloud, custom: None, template: None }
+    }
+
+    /// A host per service and region from a template (a private cloud), with the object-storage
+    /// suffix its links end in and the region its global services and sign-in use.
+    pub fn template(cloud: Cloud, template: Template) -> Result<Self, CloudError> {
+        let bad = |why: &str| CloudError::NotSent(format!("endpoint template {:?} {why}", template.pattern));
+        if !template.pattern.contains("{service}") {
+            return Err(bad("must name {service} (e.g. https://{service}.{region}.cloud.example)"));
+        }
+        super::validate::region(&template.home_region)?;
+        let suffix = template.object_storage_suffix.trim_start_matches('.');
+        if suffix.is_empty() || !suffix.contains('.') || suffix.contains(['/', ':', '@', ' ']) {
+            return Err(bad("needs an object-storage host suffix such as obs.cloud.example"));
+        }
+        let example = template.pattern.replace("{service}", "dcs").replace("{region}", &template.home_region);
+        let url = Url::parse(&example).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+        if url.scheme() != "https" && !(url.scheme() == "http" && is_loopback(&url)) {
+            return Err(bad("must use https:// (plain http only to this computer)"));
+        }
+        if url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+            return Err(bad("must be a scheme and host (with a port if needed), nothing after it"));
+        }
+        let template = Template { object_storage_suffix: suffix.to_owned(), ..template };
+        Ok(Self { cloud, custom: None, template: Some(template) })
     }
 
     /// Every service at one base URL, e.g. `http://127.0.0.1:8080` for the simulator.
@@ -163,7 +215,7 @@ impl Endpoints {
                  private CA); plain http is accepted only for 127.0.0.0/8, ::1 and localhost (the simulator)."
             )));
         }
-        Ok(Self { cloud, custom: Some(url) })
+        Ok(Self { cloud, custom: Some(url), template: None })
     }
 
     /// The cloud.
@@ -178,7 +230,7 @@ impl Endpoints {
 
     /// Whether the service is offered in the region, as far as the catalog knows.
     pub fn offers(&self, service: Service, region: &str) -> bool {
-        if self.custom.is_some() {
+        if self.custom.is_some() || self.template.is_some() {
             return true;
         }
         match (self.cloud, service) {
@@ -199,6 +251,11 @@ impl Endpoints {
         }
         if let Some(url) = &self.custom {
             return Ok(url.clone());
+        }
+        if let Some(t) = &self.template {
+            let region = if region.is_empty() { t.home_region.as_str() } else { region };
+            let url = t.pattern.replace("{service}", service.host_name()).replace("{region}", region);
+            return Url::parse(&url).map_err(|e| CloudError::NotSent(format!("bad endpoint {url}: {e}")));
         }
         if !self.offers(service, region) {
             return Err(CloudError::Scope(format!(
@@ -237,6 +294,10 @@ impl Endpoints {
 
     /// Which hosts a presigned download link of a region's service may point to.
     pub fn link_policy_in(&self, region: &str) -> LinkPolicy {
+        if let Some(t) = &self.template {
+            let http = t.pattern.starts_with("http://");
+            return LinkPolicy { host_suffix: t.object_storage_suffix.clone(), allow_plain_http: http };
+        }
         match &self.custom {
             Some(url) => LinkPolicy {
                 host_suffix: url.host_str().unwrap_or_default().to_owned(),
@@ -272,6 +333,41 @@ pub fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Cloud, Endpoints};
+
+    #[test]
+    fn a_private_cloud_template_gives_a_host_per_service_and_region_and_its_own_link_rule() {
+        use super::{Service, Template};
+        let t = |pattern: &str, suffix: &str| Template {
+            pattern: pattern.into(),
+            object_storage_suffix: suffix.into(),
+            home_region: "region-1".into(),
+        };
+        let e =
+            Endpoints::template(Cloud::HuaweiCloud, t("https://{service}.{region}.cloud.example", "obs.cloud.example"))
+                .unwrap();
+        assert_eq!(e.base_url(Service::Dcs, "region-2").unwrap().as_str(), "https://dcs.region-2.cloud.example/");
+        assert_eq!(
+            e.base_url(Service::GeminiDb, "region-2").unwrap().host_str(),
+            Some("gaussdb-nosql.region-2.cloud.example")
+        );
+        assert_eq!(
+            e.base_url(Service::Ccm, "").unwrap().host_str(),
+            Some("ccm.region-1.cloud.example"),
+            "global: home region"
+        );
+        assert_eq!(e.link_policy_in("region-2").host_suffix, "obs.cloud.example");
+        assert!(e.offers(Service::Scm, "region-2"));
+        assert!(e.base_url(Service::Dcs, "../x").is_err(), "regions are still checked");
+        for (pattern, suffix) in [
+            ("https://dcs.cloud.example", "obs.cloud.example"),
+            ("http://{service}.cloud.example", "obs.cloud.example"),
+            ("https://{service}.cloud.example/path", "obs.cloud.example"),
+            ("https://{service}.cloud.example", ""),
+            ("https://{service}.cloud.example", "example/evil"),
+        ] {
+            assert!(Endpoints::template(Cloud::HuaweiCloud, t(pattern, suffix)).is_err(), "{pattern} {suffix}");
+        }
+    }
 
     #[test]
     fn links_of_the_european_site_may_point_to_its_own_object_storage_only() {

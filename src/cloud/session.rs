@@ -70,12 +70,14 @@ pub struct Connection {
     pub ca_file: Option<std::path::PathBuf>,
     /// Calls in flight per host at most; `None` keeps the default.
     pub max_in_flight_per_host: Option<usize>,
+    /// A host per service and region instead of the catalog (a private cloud).
+    pub template: Option<super::endpoints::Template>,
 }
 
 impl Connection {
     /// The catalog of a cloud, with defaults.
     pub fn new(cloud: super::Cloud) -> Self {
-        Self { cloud, endpoint: None, ca_file: None, max_in_flight_per_host: None }
+        Self { cloud, endpoint: None, ca_file: None, max_in_flight_per_host: None, template: None }
     }
 }
 
@@ -83,9 +85,10 @@ impl CloudSession {
     /// A session reached as `connection` says, signing with `credentials`; plain http is refused
     /// unless it is loopback.
     pub fn connect(connection: &Connection, credentials: Credentials) -> Result<Self, CloudError> {
-        let endpoints = match &connection.endpoint {
-            Some(url) => Endpoints::custom(connection.cloud, url)?,
-            None => Endpoints::catalog(connection.cloud),
+        let endpoints = match (&connection.endpoint, &connection.template) {
+            (Some(url), _) => Endpoints::custom(connection.cloud, url)?,
+            (None, Some(template)) => Endpoints::template(connection.cloud, template.clone())?,
+            (None, None) => Endpoints::catalog(connection.cloud),
         };
         let mut config = super::HttpConfig { ca_file: connection.ca_file.clone(), ..super::HttpConfig::default() };
         if let Some(n) = connection.max_in_flight_per_host {

@@ -174,8 +174,10 @@ pub(super) fn base_row(opts: &RefreshOptions, service: Service, region: &str) ->
     }
 }
 
+/// An RFC 3339 time, kept in UTC; one whose UTC form does not exist (past the year 9999) is not a date.
 pub(super) fn parse_time(value: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).ok()
+    let at = OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+    crate::certs::summary::in_utc(at)
 }
 
 async fn dcs_rows(

@@ -37,6 +37,16 @@ pub struct SavedRow {
     pub frozen: bool,
 }
 
+impl SavedRow {
+    /// The row with its dates in UTC, or `None` when one has no UTC form (beyond the year 9999).
+    fn in_utc(mut self) -> Option<Self> {
+        use crate::certs::summary::in_utc;
+        self.row.expires_at = self.row.expires_at.map(in_utc).map_or(Some(None), |t| t.map(Some))?;
+        self.not_before = self.not_before.map(in_utc).map_or(Some(None), |t| t.map(Some))?;
+        Some(self)
+    }
+}
+
 /// One part a profile's refresh covered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
@@ -147,6 +157,16 @@ impl Snapshot {
             .unwrap_or(self.saved_at)
     }
 
+    /// The snapshot with its own times in UTC, or `None` when one has no UTC form.
+    fn in_utc(mut self) -> Option<Self> {
+        use crate::certs::summary::in_utc;
+        self.saved_at = in_utc(self.saved_at)?;
+        for part in self.scope.values_mut().flatten() {
+            part.seen_at = part.seen_at.map(in_utc).map_or(Some(None), |t| t.map(Some))?;
+        }
+        Some(self)
+    }
+
     /// The rows, with days left and state as of `now` (they were saved earlier).
     pub fn rows_at(&self, now: OffsetDateTime, warn_days: i64) -> Vec<InventoryRow> {
         self.rows
@@ -168,7 +188,7 @@ impl Snapshot {
 /// else the platform data folder.
 pub fn default_path() -> Option<PathBuf> {
     for var in ["CERTDESK_DATA_DIR", "CERTDESK_CONFIG_DIR"] {
-        if let Some(dir) = std::env::var_os(var) {
+        if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty()) {
             return Some(PathBuf::from(dir).join(FILE_NAME));
         }
     }
@@ -217,23 +237,25 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
         return Err(SnapshotError::Newer { found, aside });
     }
     // Row by row: one row an editor or a disk damaged costs that row, not the whole inventory.
-    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes).and_then(|mut doc| {
-        let rows = doc.as_object_mut().and_then(|fields| fields.remove("rows"));
-        let mut snapshot: Snapshot = serde_json::from_value(doc)?;
-        for row in rows
-            .and_then(|r| match r {
-                serde_json::Value::Array(items) => Some(items),
-                _ => None,
-            })
-            .unwrap_or_default()
-        {
-            match serde_json::from_value::<SavedRow>(row) {
-                Ok(row) => snapshot.rows.push(row),
-                Err(_) => snapshot.unreadable_rows += 1,
+    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .and_then(|mut doc| {
+            let rows = doc.as_object_mut().and_then(|fields| fields.remove("rows"));
+            let mut snapshot: Snapshot = serde_json::from_value(doc)?;
+            for row in rows
+                .and_then(|r| match r {
+                    serde_json::Value::Array(items) => Some(items),
+                    _ => None,
+                })
+                .unwrap_or_default()
+            {
+                match serde_json::from_value::<SavedRow>(row).ok().and_then(SavedRow::in_utc) {
+                    Some(row) => snapshot.rows.push(row),
+                    None => snapshot.unreadable_rows += 1,
+                }
             }
-        }
-        Ok(snapshot)
-    });
+            Ok(snapshot.in_utc())
+        })
+        .and_then(|s| s.ok_or_else(|| serde::de::Error::custom("a time of the file lies beyond the year 9999")));
     match parsed {
         Ok(snapshot) => Ok(Some(snapshot)),
         Err(e) => {
@@ -284,6 +306,19 @@ mod tests {
         .unwrap();
         let kept = load(&path).unwrap().unwrap();
         assert_eq!((kept.rows.len(), kept.unreadable_rows), (0, 1), "one bad row costs that row only");
+        // A time whose UTC form is past the year 9999: the row is unreadable, never a panic later.
+        std::fs::write(
+            &path,
+            br#"{"schema": 1, "saved_at": "2026-11-30T06:00:00Z", "rows": [{"service": "dcs", "profile": "p",
+                "region": "eu-de", "name": "n", "id": "i", "engine": "", "engine_version": "", "status": "",
+                "ssl": "on", "expires_at": "9999-12-31T23:00:00-02:00", "days_left": 1, "validity": null,
+                "validated": null, "endpoint": "", "note": ""}]}"#,
+        )
+        .unwrap();
+        let edge = load(&path).unwrap().unwrap();
+        assert_eq!((edge.rows.len(), edge.unreadable_rows), (0, 1));
+        std::fs::write(&path, br#"{"schema": 1, "saved_at": "9999-12-31T23:00:00-02:00", "rows": []}"#).unwrap();
+        assert!(matches!(load(&path), Err(SnapshotError::Damaged { .. })));
 
         let now = OffsetDateTime::now_utc();
         let snapshot = Snapshot::new(&[], &[], now);

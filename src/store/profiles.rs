@@ -47,6 +47,24 @@ pub struct Profile {
     /// An extra CA certificate to trust (TLS proxies, private clouds).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// A private cloud's host per service and region, e.g. `https://{service}.{region}.cloud.example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_template: Option<String>,
+    /// With a template: the object-storage host suffix its download links end in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_storage_suffix: Option<String>,
+}
+
+impl Profile {
+    /// The private-cloud template of this profile, when it has one (its first region is the home
+    /// region global services use).
+    pub fn template(&self) -> Result<Option<crate::cloud::endpoints::Template>, String> {
+        let Some(pattern) = self.endpoint_template.clone() else { return Ok(None) };
+        let home_region =
+            self.regions.first().cloned().ok_or("a profile with an endpoint template must list its regions")?;
+        let object_storage_suffix = self.object_storage_suffix.clone().unwrap_or_default();
+        Ok(Some(crate::cloud::endpoints::Template { pattern, object_storage_suffix, home_region }))
+    }
 }
 
 impl Profile {
@@ -68,6 +86,9 @@ impl Profile {
         }
         if let Some(url) = &self.endpoint {
             crate::cloud::Endpoints::custom(self.cloud, url).map_err(|e| e.to_string())?;
+        }
+        if let Some(template) = self.template()? {
+            crate::cloud::Endpoints::template(self.cloud, template).map_err(|e| e.to_string())?;
         }
         for region in &self.regions {
             crate::cloud::validate::region(region).map_err(|e| e.to_string())?;
@@ -114,4 +135,36 @@ pub fn save(path: &Path, file: &ProfilesFile) -> Result<(), StoreError> {
     let bytes = serde_json::to_vec_pretty(file).unwrap_or_default();
     // Not secret, but nobody else needs to read the account names either.
     write_atomic(path, &bytes, Sensitivity::Secret, Overwrite::Replace)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn a_private_cloud_profile_needs_its_regions_a_suffix_and_an_https_template_and_round_trips() {
+        let p: Profile = serde_json::from_str(
+            r#"{"name": "hcs", "cloud": "huawei-cloud", "auth": {"kind": "ak-sk", "access_key": "AK"},
+                "regions": ["region-1"], "endpoint_template": "https://{service}.{region}.cloud.example",
+                "object_storage_suffix": "obs.cloud.example"}"#,
+        )
+        .unwrap();
+        p.validate().unwrap();
+        assert_eq!(p.template().unwrap().unwrap().home_region, "region-1");
+        let back: Profile = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+        let without_regions = Profile { regions: Vec::new(), ..p.clone() };
+        assert!(without_regions.validate().unwrap_err().contains("regions"));
+        let plain_http = Profile { endpoint_template: Some("http://{service}.cloud.example".into()), ..p.clone() };
+        assert!(plain_http.validate().unwrap_err().contains("https"));
+        let no_suffix = Profile { object_storage_suffix: None, ..p.clone() };
+        assert!(no_suffix.validate().is_err());
+        // A profile of before has neither field and reads as it did.
+        let old: Profile = serde_json::from_str(
+            r#"{"name": "old", "cloud": "huawei-cloud", "auth": {"kind": "ak-sk", "access_key": "AK"}}"#,
+        )
+        .unwrap();
+        assert!(old.template().unwrap().is_none() && !serde_json::to_string(&old).unwrap().contains("template"));
+    }
 }

@@ -64,7 +64,7 @@ impl ExpiryWindow {
         match self {
             Self::Overdue => row.is_expired(),
             Self::Week(monday) => row.expires_at.is_some_and(|at| {
-                let day = at.to_offset(time::UtcOffset::UTC).date();
+                let day = crate::certs::summary::utc_date(at);
                 !row.is_expired() && day >= monday && (day - monday).whole_days() < 7
             }),
         }

@@ -166,7 +166,7 @@ pub struct Model {
 
 /// A moment as the app shows it: "2026-11-30 06:58 UTC".
 pub fn when_text(at: OffsetDateTime) -> String {
-    let t = at.to_offset(time::UtcOffset::UTC);
+    let t = crate::certs::summary::in_utc(at).unwrap_or(at);
     format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
 }
 

@@ -32,6 +32,9 @@ pub struct ProfileForm {
     other_region: String,
     endpoint: String,
     ca_file: String,
+    /// A private cloud's host per service and region, and its object-storage suffix.
+    endpoint_template: String,
+    object_storage_suffix: String,
     /// The save job running; the dialog closes when it is done and keeps everything on failure.
     saving: Option<JobId>,
     /// What went wrong with the last save, and the form as it was then (it clears once edited).
@@ -62,6 +65,8 @@ impl Default for ProfileForm {
             other_region: String::new(),
             endpoint: String::new(),
             ca_file: String::new(),
+            endpoint_template: String::new(),
+            object_storage_suffix: String::new(),
             saving: None,
             error: None,
             error_for: 0,
@@ -90,6 +95,8 @@ impl ProfileForm {
         f.regions = p.regions.iter().cloned().collect();
         f.endpoint = p.endpoint.clone().unwrap_or_default();
         f.ca_file = p.ca_file.as_ref().map(|c| c.display().to_string()).unwrap_or_default();
+        f.endpoint_template = p.endpoint_template.clone().unwrap_or_default();
+        f.object_storage_suffix = p.object_storage_suffix.clone().unwrap_or_default();
         f
     }
 
@@ -108,6 +115,8 @@ impl ProfileForm {
             &self.other_region,
             &self.endpoint,
             &self.ca_file,
+            &self.endpoint_template,
+            &self.object_storage_suffix,
         ];
         fields.hash(&mut h);
         (self.cloud.label(), self.use_password, self.temporary, self.all_regions, &self.regions).hash(&mut h);
@@ -143,6 +152,8 @@ impl ProfileForm {
             regions,
             endpoint: opt(&self.endpoint),
             ca_file: opt(&self.ca_file).map(Into::into),
+            endpoint_template: opt(&self.endpoint_template),
+            object_storage_suffix: opt(&self.object_storage_suffix),
         };
         let secret = |s: &str| Some(Secret::new(s)).filter(|s| !s.is_empty());
         let secrets = ProfileSecrets {
@@ -466,6 +477,8 @@ fn form_fields_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
         regions_ui(form, ui);
         ui.end_row();
         field(ui, "Custom endpoint", &mut form.endpoint, false);
+        field(ui, "Private cloud: endpoint template", &mut form.endpoint_template, false);
+        field(ui, "Private cloud: object storage suffix", &mut form.object_storage_suffix, false);
         field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
     });
 }

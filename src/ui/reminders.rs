@@ -36,6 +36,19 @@ fn window(row: &InventoryRow, t: Thresholds) -> Option<Window> {
     }
 }
 
+/// Text from the cloud as a notification may show it: one line, at most 80 characters, and the
+/// characters notification services read as markup (`<b>`, `<a href>`, `&amp;`) escaped, so a
+/// certificate's name can neither style the notice nor put a link in it.
+fn plain(text: &str) -> String {
+    const MAX: usize = 80;
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut short: String = one_line.chars().take(MAX).collect();
+    if one_line.chars().count() > MAX {
+        short.push_str("...");
+    }
+    short.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// What was already shown.
 #[derive(Debug, Default)]
 pub struct Reminders {
@@ -77,8 +90,8 @@ impl Reminders {
                     warning += 1;
                 }
                 if lines.len() < 5 {
-                    let (service, region) = (row.service.label(), &row.region);
-                    lines.push(format!("{} ({service} {region}): {}", row.name, row.expiry_words()));
+                    let (service, region) = (row.service.label(), plain(&row.region));
+                    lines.push(format!("{} ({service} {region}): {}", plain(&row.name), row.expiry_words()));
                 }
             }
         }
@@ -95,9 +108,9 @@ impl Reminders {
                 "The refresh failed for {} part(s), e.g. {} {} ({}): {}",
                 errors.len(),
                 e.service.label(),
-                e.region,
-                e.profile,
-                e.message
+                plain(&e.region),
+                plain(&e.profile),
+                plain(&e.message)
             ));
         }
         let title = match (critical, warning, failed) {
@@ -108,5 +121,19 @@ impl Reminders {
             (c, w, _) => format!("certdesk: {c} critical, {w} expiring item(s)"),
         };
         Some((title, lines.join("\n")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn names_from_the_cloud_cannot_mark_up_a_notification_or_add_lines() {
+        assert_eq!(
+            plain("<a href=\"https://evil\">renew</a>\nnow & here"),
+            "&lt;a href=\"https://evil\"&gt;renew&lt;/a&gt; now &amp; here"
+        );
+        assert_eq!(plain(&"x".repeat(100)).len(), 83);
     }
 }

@@ -37,7 +37,7 @@ impl Timeline {
     /// Bins the rows by the week they expire in (as [`ExpiryWindow`] does, so a bar and the rows
     /// its click shows always agree).
     pub fn of(rows: &[InventoryRow], now: OffsetDateTime) -> Self {
-        let today = now.to_offset(time::UtcOffset::UTC).date();
+        let today = crate::certs::summary::utc_date(now);
         let first_monday = today - Duration::days(i64::from(today.weekday().number_days_from_monday()));
         let mut timeline = Self { first_monday, overdue: [0; 5], weeks: vec![[0; 5]; WEEKS] };
         for row in rows {
@@ -48,7 +48,7 @@ impl Timeline {
             if row.is_expired() {
                 timeline.overdue[s] += 1;
             } else if let Some(at) = row.expires_at {
-                let week = (at.to_offset(time::UtcOffset::UTC).date() - first_monday).whole_days().div_euclid(7);
+                let week = (crate::certs::summary::utc_date(at) - first_monday).whole_days().div_euclid(7);
                 if let Some(bin) = usize::try_from(week).ok().and_then(|w| timeline.weeks.get_mut(w)) {
                     bin[s] += 1;
                 }

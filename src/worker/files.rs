@@ -27,7 +27,14 @@ pub(super) fn export_name(row: &InventoryRow, choice: &ExportChoice) -> String {
 /// so same-named instances of two regions, or a renewed certificate with the same name, never
 /// collide in one folder.
 fn bulk_name(row: &InventoryRow, server_type: crate::cloud::pca::ServerType) -> String {
-    let (stem, id) = (safe_file_stem(&row.name), safe_file_stem(&row.id).chars().take(8).collect::<String>());
+    let id = safe_file_stem(&row.id);
+    // SCM ids are `scs` and a millisecond time: their end tells them apart, their start does not.
+    let id: String = if row.service == Service::Scm {
+        id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect()
+    } else {
+        id.chars().take(8).collect()
+    };
+    let stem = safe_file_stem(&row.name);
     match row.service {
         Service::Ccm | Service::Scm => format!("{stem}-{id}_{}.zip", server_type.api_name().to_ascii_lowercase()),
         Service::Dcs => format!("{stem}-{}-{id}-ca.zip", safe_file_stem(&row.region)),
@@ -149,9 +156,13 @@ pub(super) async fn export_certificate(
         let as_pem = || async {
             if scm {
                 let e = crate::cloud::scm::export_certificate(session, &row.id).await.map_err(|e| e.to_string())?;
+                let (certificate, certificate_chain) = e.certificate_and_chain();
+                if certificate.trim().is_empty() {
+                    return Err("The cloud's export holds no certificate; nothing was saved.".to_owned());
+                }
                 return Ok(crate::cloud::wire::pca::ExportResponse {
-                    certificate: e.certificate.clone(),
-                    certificate_chain: e.certificate_chain.clone(),
+                    certificate,
+                    certificate_chain,
                     private_key: e.private_key.clone(),
                 });
             }

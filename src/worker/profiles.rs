@@ -255,6 +255,7 @@ pub async fn session_with(
     let connection = Connection {
         endpoint: profile.endpoint.clone(),
         ca_file: profile.ca_file.clone(),
+        template: profile.template()?,
         ..Connection::new(profile.cloud)
     };
     CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())

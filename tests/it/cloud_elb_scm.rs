@@ -31,6 +31,9 @@ async fn elb_lists_both_apis_across_marker_pages_and_the_listeners_that_use_them
     let expected: BTreeSet<String> = records.iter().filter(|r| r.shared).map(|r| r.id.clone()).collect();
     assert_eq!(ids(&shared).into_iter().collect::<BTreeSet<_>>(), expected);
     assert!(whole.iter().chain(&shared).all(|c| c.certificate.contains("BEGIN CERTIFICATE")));
+    // The lists carry each key; nothing certdesk keeps holds it.
+    let kept = format!("{whole:?}{shared:?}{}", serde_json::to_string(&whole).unwrap());
+    assert!(!kept.contains("ELB-LIST-KEY-NEVER-KEPT") && !kept.contains("PRIVATE KEY"));
     let listeners = elb::list_listeners(&session, region).await.unwrap();
     assert!(!listeners.is_empty() && listeners.iter().all(|l| whole.iter().any(|c| l.uses(&c.id))));
 }

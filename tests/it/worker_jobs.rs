@@ -57,6 +57,8 @@ fn profile(name: &str) -> Profile {
         regions: vec!["eu-de".into()],
         endpoint: Some("http://127.0.0.1:9".into()),
         ca_file: None,
+        endpoint_template: None,
+        object_storage_suffix: None,
     }
 }
 
@@ -450,11 +452,13 @@ fn where_no_rename_refuses_to_replace_and_no_hard_link_exists_a_save_is_refused_
     assert_eq!(strays(dir), Vec::<String>::new());
 }
 
-/// A desktop without a notification service.
-struct NoNotificationService;
+/// A desktop without a notification service (counting the attempts).
+#[derive(Default)]
+struct NoNotificationService(std::sync::atomic::AtomicUsize);
 
 impl certdesk::worker::Notifier for NoNotificationService {
     fn notify(&self, _: &str, _: &str) -> Result<(), certdesk::worker::NotifyError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Err(certdesk::worker::NotifyError("org.freedesktop.Notifications was not provided".into()))
     }
 }
@@ -462,10 +466,11 @@ impl certdesk::worker::Notifier for NoNotificationService {
 #[test]
 fn a_missing_notification_service_is_said_once_not_at_every_reminder() {
     let dir = tempfile::tempdir().unwrap();
+    let service = Arc::new(NoNotificationService::default());
     let options = WorkerOptions {
         profiles_path: Some(dir.path().join("profiles.json")),
         vault: Some(Arc::new(MemoryStore::default())),
-        notifier: Some(Arc::new(NoNotificationService)),
+        notifier: Some(service.clone()),
         ..WorkerOptions::default()
     };
     let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(CrashingDialog), options).unwrap();
@@ -473,9 +478,13 @@ fn a_missing_notification_service_is_said_once_not_at_every_reminder() {
     for n in 0..3 {
         worker.send(Command::Notify { title: format!("reminder {n}"), body: String::new() }).unwrap();
     }
-    // A job after them: by its end every notification was tried.
+    // Every notification tried (on the blocking pool), then a job: its end comes after their notices.
+    let start = Instant::now();
+    while service.0.load(std::sync::atomic::Ordering::SeqCst) < 3 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(50));
     let test = worker.send(Command::TestProfile("nobody".into())).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
     let events = events_until(&mut worker, "the job after the reminders", finished(test));
     for event in &events {
         if let Event::Notice { message, problem: true, .. } = event {

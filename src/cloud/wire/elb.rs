@@ -36,8 +36,7 @@ pub struct PageInfo {
     pub current_count: u64,
 }
 
-/// One certificate uploaded to ELB. The dedicated (v3) and shared (v2) APIs name the times
-/// differently (`created_at` / `create_time`); both are read.
+/// One certificate uploaded to ELB (the fields certdesk uses; the key the API sends is not kept).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Certificate {
     /// 32 hex characters.
@@ -66,9 +65,8 @@ pub struct Certificate {
     /// SHA-1 fingerprint (v3).
     #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// Every other field (private key included, which certdesk never keeps), as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    // No catch-all map: the lists carry each certificate's `private_key`, which certdesk never
+    // keeps; unknown fields are skipped while reading, never stored.
 }
 
 /// `GET /v3/{project_id}/elb/listeners` response.

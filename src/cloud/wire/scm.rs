@@ -71,6 +71,27 @@ pub struct ExportResponse {
     pub private_key: String,
 }
 
+/// The end of a PEM certificate block.
+const END: &str = "-----END CERTIFICATE-----";
+
+impl ExportResponse {
+    /// Certificate and chain: the separate fields, or split from `entire_certificate` when only
+    /// that one came (newer API versions); the leaf is its first PEM block.
+    pub fn certificate_and_chain(&self) -> (String, String) {
+        if !self.certificate.trim().is_empty() || self.entire_certificate.trim().is_empty() {
+            return (self.certificate.clone(), self.certificate_chain.clone());
+        }
+        let text = self.entire_certificate.replace("\r\n", "\n");
+        match text.find(END) {
+            Some(at) => {
+                let (leaf, rest) = text.split_at(at + END.len());
+                (format!("{leaf}\n"), rest.trim_start().to_owned())
+            }
+            None => (String::new(), String::new()),
+        }
+    }
+}
+
 impl std::fmt::Debug for ExportResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExportResponse")
@@ -85,5 +106,26 @@ impl std::fmt::Debug for ExportResponse {
 impl Drop for ExportResponse {
     fn drop(&mut self) {
         self.private_key.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExportResponse;
+
+    #[test]
+    fn an_export_with_only_the_entire_certificate_is_split_into_leaf_and_chain() {
+        let pem = |n: &str| format!("-----BEGIN CERTIFICATE-----\r\n{n}\r\n-----END CERTIFICATE-----\r\n");
+        let response = |entire: String, certificate: String, certificate_chain: String| ExportResponse {
+            entire_certificate: entire,
+            certificate,
+            certificate_chain,
+            private_key: String::new(),
+        };
+        let e = response(format!("{}{}", pem("LEAF"), pem("CA")), String::new(), String::new());
+        let (leaf, chain) = e.certificate_and_chain();
+        assert!(leaf.contains("LEAF") && !leaf.contains("CA\n") && chain.contains("CA") && !chain.contains("LEAF"));
+        let both = response(e.entire_certificate.clone(), pem("C"), pem("H"));
+        assert_eq!(both.certificate_and_chain(), (pem("C"), pem("H")), "the separate fields win");
     }
 }

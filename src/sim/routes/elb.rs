@@ -27,6 +27,10 @@ pub(super) fn routes() -> Router<Arc<SimState>> {
         .route("/v2.0/lbaas/certificates", get(list_shared_otc))
 }
 
+/// What the lists send as each certificate's key (the real ones send the uploaded key): a client
+/// must never keep or show it.
+const SIM_KEY: &str = "-----BEGIN PRIVATE KEY-----\nELB-LIST-KEY-NEVER-KEPT\n-----END PRIVATE KEY-----\n";
+
 fn bad(field: &str) -> ApiError {
     ApiError::new(400, "ELB.8902", &format!("Invalid parameter: {field}."))
 }
@@ -76,12 +80,12 @@ fn wire(state: &SimState, record: &ElbCertRecord, shared: bool) -> Result<Value,
     let at = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     Ok(if shared {
         json!({"id": record.id, "name": record.name, "type": record.kind, "domain": record.domain,
-               "certificate": pem, "private_key": "", "expire_time": at(record.not_after).replace('T', " ").replace('Z', ""),
+               "certificate": pem, "private_key": SIM_KEY, "expire_time": at(record.not_after).replace('T', " ").replace('Z', ""),
                "create_time": at(record.created_at), "update_time": at(record.created_at), "admin_state_up": true,
                "description": "", "tenant_id": "", "source": "", "protection_status": "nonProtection"})
     } else {
         json!({"id": record.id, "name": record.name, "type": record.kind, "domain": record.domain,
-               "certificate": pem, "private_key": "", "expire_time": at(record.not_after),
+               "certificate": pem, "private_key": SIM_KEY, "expire_time": at(record.not_after),
                "created_at": at(record.created_at), "updated_at": at(record.created_at), "admin_state_up": true,
                "description": "", "project_id": "", "enterprise_project_id": "0", "scm_certificate_id": null,
                "common_name": record.domain, "fingerprint": "", "subject_alternative_names": [record.domain],
