@@ -158,9 +158,16 @@ impl World {
         wait_for(&mut self.h, "the profile saved", |app| !app.profile_dialog_open());
     }
 
+    /// A modal the user cannot close yet (an export still writing its file) blocks the window: the
+    /// profile panel's buttons wait, for a user as here.
+    fn window_blocked(&self) -> bool {
+        let app = self.h.state();
+        app.profile_dialog_open() || app.export_dialog_open() || app.save_prompt().is_some()
+    }
+
     fn rename_profile(&mut self, rng: &mut Rng) {
         let names = self.profile_names();
-        if names.is_empty() || self.h.state().profile_dialog_open() {
+        if names.is_empty() || self.window_blocked() {
             return;
         }
         let index = usize::try_from(rng.below(names.len() as u64)).unwrap();
@@ -184,7 +191,7 @@ impl World {
 
     fn delete_profile(&mut self, rng: &mut Rng) {
         let names = self.profile_names();
-        if names.is_empty() {
+        if names.is_empty() || self.window_blocked() {
             return;
         }
         let index = usize::try_from(rng.below(names.len() as u64)).unwrap();
