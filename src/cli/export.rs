@@ -85,16 +85,7 @@ async fn export(args: &ExportArgs) -> Result<Vec<PathBuf>, String> {
         return Ok(vec![args.out.out.clone()]);
     }
     if args.service == ExportService::Scm {
-        let e = crate::cloud::scm::export_certificate(&session, &args.id).await.map_err(|e| e.to_string())?;
-        let (certificate, certificate_chain) = e.certificate_and_chain();
-        if certificate.trim().is_empty() {
-            return Err("the cloud's export holds no certificate; nothing was saved".into());
-        }
-        let pem = crate::cloud::wire::pca::ExportResponse {
-            certificate,
-            certificate_chain,
-            private_key: e.private_key.clone(),
-        };
+        let pem = crate::cloud::scm::export_as_pem(&session, &args.id).await.map_err(|e| e.to_string())?;
         if args.format == FormatArg::Zip {
             let now = session.http().clock().now();
             let zip = pca_export::server_zip(&pem, args.server_type, now).map_err(|e| e.to_string())?;

@@ -38,3 +38,23 @@ pub async fn export_certificate(session: &CloudSession, certificate_id: &str) ->
     let req = ApiRequest::post(&base, format!("/v3/scm/certificates/{id}/export"), None, false);
     session.call_global(req).await?.json(&base)
 }
+
+/// Exports a certificate as PCA's PEM export has it (certificate, chain, key), so one set of
+/// converters writes both services' files; an export without a certificate is an error, never
+/// an empty file.
+pub async fn export_as_pem(
+    session: &CloudSession,
+    certificate_id: &str,
+) -> Result<super::wire::pca::ExportResponse, CloudError> {
+    let export = export_certificate(session, certificate_id).await?;
+    let (certificate, certificate_chain) = export.certificate_and_chain();
+    if certificate.trim().is_empty() {
+        let base = session.base_url(Service::Scm, GLOBAL)?;
+        return Err(CloudError::BadResponse {
+            endpoint: super::http::host_label(&base),
+            status: 200,
+            reason: "the export holds no certificate; nothing was saved".into(),
+        });
+    }
+    Ok(super::wire::pca::ExportResponse { certificate, certificate_chain, private_key: export.private_key.clone() })
+}

@@ -155,16 +155,7 @@ pub(super) async fn export_certificate(
         // Certificate, chain and key as PEM: PCA's uncompressed export, or SCM's (its only kind).
         let as_pem = || async {
             if scm {
-                let e = crate::cloud::scm::export_certificate(session, &row.id).await.map_err(|e| e.to_string())?;
-                let (certificate, certificate_chain) = e.certificate_and_chain();
-                if certificate.trim().is_empty() {
-                    return Err("The cloud's export holds no certificate; nothing was saved.".to_owned());
-                }
-                return Ok(crate::cloud::wire::pca::ExportResponse {
-                    certificate,
-                    certificate_chain,
-                    private_key: e.private_key.clone(),
-                });
+                return crate::cloud::scm::export_as_pem(session, &row.id).await.map_err(|e| e.to_string());
             }
             match pca::export_certificate(session, &row.id, ServerType::Other, false).await {
                 Ok(Export::Pem(pem)) => Ok(pem),
