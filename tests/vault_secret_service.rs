@@ -133,6 +133,7 @@ fn a_locked_keyring_is_reported_and_nothing_is_saved() {
         ca_file: None,
         endpoint_template: None,
         object_storage_suffix: None,
+        resolve_to: None,
     };
     let secrets = ProfileSecrets { secret_key: Some(Secret::new("sk")), ..ProfileSecrets::default() };
     let path = dir.path().join("profiles.json");

@@ -34,6 +34,11 @@ pub struct ConnectArgs {
     /// With --endpoint-template: the host suffix its object-storage download links end in.
     #[arg(long, global = true, requires = "endpoint_template")]
     pub object_storage_suffix: Option<String>,
+    /// A simulator in production-hostname mode stands in for the cloud: its names resolve to
+    /// this loopback socket (the `resolve_to` of `certdesk sim --hostnames`'s JSON line), and
+    /// no other name is looked up. Trust its CA with --ca-file.
+    #[arg(long, global = true, conflicts_with = "endpoint")]
+    pub resolve_to: Option<std::net::SocketAddr>,
     /// IAM user for password sign-in (password from CERTDESK_IAM_PASSWORD); default is AK/SK.
     #[arg(long, global = true)]
     pub iam_user: Option<String>,
@@ -139,6 +144,11 @@ impl ConnectArgs {
             ca_file: self.ca_file.clone(),
             max_in_flight_per_host: Some(self.concurrency),
             template,
+            host_override: match self.resolve_to {
+                Some(addr) => Some(crate::cloud::HostOverride::to_loopback(addr).map_err(|e| e.to_string())?),
+                None => None,
+            },
+            home_region: self.regions.first().cloned(),
             ..Connection::new(Cloud::from(self.cloud))
         };
         let session = CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())?;

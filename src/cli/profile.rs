@@ -81,6 +81,11 @@ pub struct AddArgs {
     /// With --endpoint-template: the host suffix its object-storage download links end in.
     #[arg(long, requires = "endpoint_template")]
     pub object_storage_suffix: Option<String>,
+    /// A simulator in production-hostname mode stands in for the cloud: its names resolve to
+    /// this loopback socket (the `resolve_to` of `certdesk sim --hostnames`'s JSON line), and
+    /// no other name is looked up. Trust its CA with --ca-file.
+    #[arg(long, conflicts_with = "endpoint")]
+    pub resolve_to: Option<std::net::SocketAddr>,
     /// Read the secret key (or password) from standard input, one line.
     #[arg(long)]
     pub secret_stdin: bool,
@@ -165,6 +170,7 @@ async fn add(args: AddArgs) -> Result<(), String> {
         ca_file: args.ca_file.clone(),
         endpoint_template: args.endpoint_template.clone(),
         object_storage_suffix: args.object_storage_suffix.clone(),
+        resolve_to: args.resolve_to,
     };
     profile.validate()?;
     let vault = open_keyring().await?;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use clap::Args;
 
 use super::{EXIT_FAILURE, EXIT_OK, output};
-use crate::sim::{Faults, Scale, SimConfig, start};
+use crate::sim::{Faults, Scale, Shape, SimConfig, start};
 
 /// Options of `sim`.
 #[derive(Debug, Args)]
@@ -71,6 +71,30 @@ pub struct SimArgs {
     /// Give the first private certificate of the list a `not_after` as text (a tolerance test).
     #[arg(long)]
     pub odd_pca_entry: bool,
+    /// Answer under this cloud's production host names (IAM, DCS, GeminiDB, CCM, ELB, SCM and
+    /// object storage, per region) over TLS; clients reach it with `--resolve-to` and the
+    /// `resolve_to` and `tls_ca_pem` of the JSON line (the CA is also written to --ca-out).
+    #[arg(long, value_enum)]
+    pub hostnames: Option<super::connect::CloudArg>,
+    /// With --hostnames: a private cloud's names instead, e.g. `https://{service}.{region}.cloud.example`.
+    #[arg(long, requires_all = ["hostnames", "object_storage_suffix"])]
+    pub endpoint_template: Option<String>,
+    /// With --endpoint-template: the object-storage host suffix of its download links.
+    #[arg(long, requires = "endpoint_template")]
+    pub object_storage_suffix: Option<String>,
+    /// A region of the simulated account; repeat for several (default: the scale's, in the
+    /// --hostnames cloud's regions).
+    #[arg(long = "region")]
+    pub regions: Vec<String>,
+    /// DCS instances per region (default: the scale's).
+    #[arg(long)]
+    pub dcs_per_region: Option<usize>,
+    /// GeminiDB instances per region (default: the scale's).
+    #[arg(long)]
+    pub gemini_per_region: Option<usize>,
+    /// Private certificates of the account (default: the scale's).
+    #[arg(long)]
+    pub pca_certificates: Option<usize>,
     /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
     /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
     #[arg(long)]
@@ -84,6 +108,46 @@ fn random_hex(bytes: usize) -> Result<String, String> {
     Ok(hex::encode(buf))
 }
 
+/// The production names `--hostnames` asks for, and the estate's shape the options ask for.
+fn hostnames_and_shape(args: &SimArgs) -> Result<(Option<crate::cloud::Endpoints>, Option<Shape>), String> {
+    use crate::cloud::{Cloud, Endpoints, endpoints::Template};
+    let endpoints = match (args.hostnames, &args.endpoint_template) {
+        (None, _) => None,
+        (Some(cloud), None) => Some(Endpoints::catalog(Cloud::from(cloud))),
+        (Some(cloud), Some(pattern)) => Some(
+            Endpoints::template(
+                Cloud::from(cloud),
+                Template {
+                    pattern: pattern.clone(),
+                    object_storage_suffix: args.object_storage_suffix.clone().unwrap_or_default(),
+                    home_region: args.regions.first().cloned().unwrap_or_else(|| "region-1".into()),
+                },
+            )
+            .map_err(|e| e.to_string())?,
+        ),
+    };
+    for region in &args.regions {
+        crate::cloud::validate::region(region).map_err(|e| e.to_string())?;
+    }
+    let custom = !args.regions.is_empty()
+        || args.dcs_per_region.is_some()
+        || args.gemini_per_region.is_some()
+        || args.pca_certificates.is_some();
+    if !custom {
+        return Ok((endpoints, None));
+    }
+    let mut shape = args.scale.shape();
+    if !args.regions.is_empty() {
+        shape.regions.clone_from(&args.regions);
+    } else if let Some(e) = &endpoints {
+        shape.regions = crate::sim::hostnames::default_regions(e, shape.regions.len());
+    }
+    shape.dcs_per_region = args.dcs_per_region.unwrap_or(shape.dcs_per_region);
+    shape.gemini_per_region = args.gemini_per_region.unwrap_or(shape.gemini_per_region);
+    shape.pca_certificates = args.pca_certificates.unwrap_or(shape.pca_certificates);
+    Ok((endpoints, Some(shape)))
+}
+
 pub(super) async fn run(args: SimArgs) -> u8 {
     if args.allow_remote && (args.ak.is_some() || args.sk.is_some()) {
         output::error(
@@ -91,6 +155,13 @@ pub(super) async fn run(args: SimArgs) -> u8 {
         );
         return EXIT_FAILURE;
     }
+    let (hostnames, shape) = match hostnames_and_shape(&args) {
+        Ok(x) => x,
+        Err(e) => {
+            output::error(&e);
+            return EXIT_FAILURE;
+        }
+    };
     let mut defaults = SimConfig::default();
     if args.allow_remote {
         let random = (|| -> Result<_, String> {
@@ -136,7 +207,9 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             omit_gemini_ssl: args.omit_gemini_ssl,
             odd_pca_entry: args.odd_pca_entry,
         },
-        tls_ca_out: if args.tls { args.ca_out } else { None },
+        tls_ca_out: if args.tls || hostnames.is_some() { args.ca_out } else { None },
+        hostnames,
+        shape,
         ..defaults
     };
     let sim = match start(config).await {

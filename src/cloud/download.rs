@@ -1,8 +1,6 @@
 //! Fetching presigned object-storage links: no credentials, no redirects, only the cloud's own
 //! object-storage hosts over https (plain http only for a loopback simulator), and a size cap.
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use url::Url;
 
@@ -28,20 +26,9 @@ impl LinkFetcher {
     /// A fetcher for the links allowed by `policy`, sharing `http`'s per-host limits.
     pub fn new(http: &HttpClient, policy: LinkPolicy) -> Result<Self, CloudError> {
         let config = http.config();
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
-            .read_timeout(Duration::from_secs(config.read_timeout_secs))
-            .timeout(Duration::from_secs(config.request_timeout_secs))
-            .redirect(reqwest::redirect::Policy::none());
+        let mut builder = super::http::client_builder(config)?;
         if !policy.allow_plain_http {
             builder = builder.https_only(true);
-        }
-        if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| CloudError::NotSent(format!("cannot read CA file {}: {e}", path.display())))?;
-            let cert = reqwest::Certificate::from_pem(&pem)
-                .map_err(|e| CloudError::NotSent(format!("CA file {} is not PEM: {e}", path.display())))?;
-            builder = builder.add_root_certificate(cert);
         }
         let client = builder.build().map_err(|e| CloudError::NotSent(format!("download client setup failed: {e}")))?;
         Ok(Self { client, config: config.clone(), policy, gates: http.clone() })

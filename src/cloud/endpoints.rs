@@ -99,6 +99,12 @@ const HUAWEI_NO_GEMINIDB: &[&str] =
 /// (`huaweicloudsdkelb` 3.1.219; the SDK suite compares the whole catalog with those tables).
 const HUAWEI_NO_ELB: &[&str] = &["cn-north-11", "cn-southwest-3"];
 
+/// Regions with a CCM host of their own (`huaweicloudsdkccm` 3.1.219's table).
+const HUAWEI_CCM_HOSTS: &[&str] = &["ap-southeast-3", "cn-north-4", "eu-west-101", "my-kualalumpur-1", "ru-moscow-1"];
+
+/// Regions with an SCM host of their own (`huaweicloudsdkscm` 3.1.219's table).
+const HUAWEI_SCM_HOSTS: &[&str] = &["ap-southeast-1", "cn-north-4", "my-kualalumpur-1"];
+
 /// A service certdesk talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -223,6 +229,11 @@ impl Endpoints {
         self.cloud
     }
 
+    /// The private cloud's template, when these endpoints are one.
+    pub fn template_spec(&self) -> Option<&Template> {
+        self.template.as_ref()
+    }
+
     /// The custom base URL, when one is set.
     pub fn custom_base(&self) -> Option<&Url> {
         self.custom.as_ref()
@@ -272,8 +283,15 @@ impl Endpoints {
                 "gaussdb-nosql.eu-west-101.myhuaweicloud.eu".into()
             }
             (Cloud::HuaweiCloud, Service::GeminiDb) => format!("gaussdb-nosql.{region}.myhuaweicloud.com"),
-            // CCM is global; the international console serves it from ap-southeast-3 (CLOUD_API.md §3.1).
+            // CCM and SCM are global: an account uses its home region's host where the official
+            // SDK's table has one, else the international one (CLOUD_API.md §3.1, §4.2).
+            (Cloud::HuaweiCloud, Service::Ccm) if HUAWEI_CCM_HOSTS.contains(&region) => {
+                format!("ccm.{region}.myhuaweicloud.com")
+            }
             (Cloud::HuaweiCloud, Service::Ccm) => "ccm.ap-southeast-3.myhuaweicloud.com".into(),
+            (Cloud::HuaweiCloud, Service::Scm) if HUAWEI_SCM_HOSTS.contains(&region) => {
+                format!("scm.{region}.myhuaweicloud.com")
+            }
             (Cloud::HuaweiCloud, Service::Elb) => format!("elb.{region}.myhuaweicloud.com"),
             // SCM's international endpoint (CLOUD_API.md §4.2).
             (Cloud::HuaweiCloud, Service::Scm) => "scm.ap-southeast-1.myhuaweicloud.com".into(),
@@ -285,6 +303,36 @@ impl Endpoints {
             (Cloud::SwissOtc, _) => format!("dcs.{region}.sc.otc.t-systems.com"),
         };
         Url::parse(&format!("https://{host}")).map_err(|e| CloudError::NotSent(format!("bad host {host}: {e}")))
+    }
+
+    /// The domains every host of these endpoints lies under (API hosts and object storage): what
+    /// a host override (`--resolve-to`) maps; none for one custom base URL.
+    pub fn domains(&self) -> Vec<String> {
+        if self.custom.is_some() {
+            return Vec::new();
+        }
+        if let Some(t) = &self.template {
+            let host = t.pattern.split_once("://").map_or("", |(_, rest)| rest);
+            let host = host.split([':', '/']).next().unwrap_or_default();
+            let fixed = host.rsplit_once('}').map_or(host, |(_, tail)| tail).trim_start_matches(['.', '-']);
+            return [fixed.to_owned(), t.object_storage_suffix.clone()]
+                .into_iter()
+                .filter(|d| d.contains('.'))
+                .collect();
+        }
+        match self.cloud {
+            Cloud::HuaweiCloud => vec!["myhuaweicloud.com".into(), "myhuaweicloud.eu".into()],
+            Cloud::OpenTelekomCloud | Cloud::SwissOtc => vec!["otc.t-systems.com".into()],
+        }
+    }
+
+    /// A region's object-storage host (its buckets are one label more): the simulator hands out
+    /// links on them as production does. Swiss OTC's services live under `sc.otc.t-systems.com`.
+    pub fn object_storage_host(&self, region: &str) -> String {
+        match (&self.template, self.cloud) {
+            (None, Cloud::SwissOtc) => format!("obs.{region}.sc.otc.t-systems.com"),
+            _ => format!("obs.{region}.{}", self.link_policy_in(region).host_suffix),
+        }
     }
 
     /// Which hosts a presigned download link may point to (the cloud's usual object storage).

@@ -32,6 +32,10 @@ pub struct HttpConfig {
     pub max_in_flight_per_host: usize,
     /// Extra CA certificate (PEM) to trust, for TLS proxies and private clouds.
     pub ca_file: Option<std::path::PathBuf>,
+    /// Another extra CA certificate (PEM) held in memory: the in-process simulator's.
+    pub ca_pem: Option<String>,
+    /// Production host names answered by a simulator on loopback (nothing else is resolved).
+    pub host_override: Option<super::resolve::HostOverride>,
 }
 
 impl Default for HttpConfig {
@@ -44,6 +48,8 @@ impl Default for HttpConfig {
             retry: RetryPolicy::default(),
             max_in_flight_per_host: 8,
             ca_file: None,
+            ca_pem: None,
+            host_override: None,
         }
     }
 }
@@ -245,16 +251,7 @@ impl HttpClient {
 
     /// A client with a given clock (tests simulate skew with it).
     pub fn with_clock(config: HttpConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
-            .read_timeout(Duration::from_secs(config.read_timeout_secs))
-            .timeout(Duration::from_secs(config.request_timeout_secs))
-            // API calls never redirect; following one would re-send signed headers elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("certdesk/", env!("CARGO_PKG_VERSION")));
-        if let Some(path) = &config.ca_file {
-            builder = builder.add_root_certificate(load_ca(path)?);
-        }
+        let builder = client_builder(&config)?.user_agent(concat!("certdesk/", env!("CARGO_PKG_VERSION")));
         let client = builder.build().map_err(|e| CloudError::NotSent(format!("HTTP client setup failed: {e}")))?;
         Ok(Self { client, config: Arc::new(config), hosts: Arc::default(), clock })
     }
@@ -399,11 +396,31 @@ fn wire_uri(path: &str, query: &[(String, String)]) -> String {
     uri
 }
 
-fn load_ca(path: &std::path::Path) -> Result<reqwest::Certificate, CloudError> {
-    let pem =
-        std::fs::read(path).map_err(|e| CloudError::NotSent(format!("cannot read CA file {}: {e}", path.display())))?;
-    reqwest::Certificate::from_pem(&pem)
-        .map_err(|e| CloudError::NotSent(format!("CA file {} is not a PEM certificate: {e}", path.display())))
+/// The settings both clients share (API calls, presigned links): timeouts, no redirects (one
+/// would re-send signed headers, or fetch a link elsewhere), extra trusted CAs, and with a host
+/// override no proxy (a proxy would resolve the names itself) and no other resolver.
+pub(crate) fn client_builder(config: &HttpConfig) -> Result<reqwest::ClientBuilder, CloudError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .read_timeout(Duration::from_secs(config.read_timeout_secs))
+        .timeout(Duration::from_secs(config.request_timeout_secs))
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| CloudError::NotSent(format!("cannot read CA file {}: {e}", path.display())))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| CloudError::NotSent(format!("CA file {} is not a PEM certificate: {e}", path.display())))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    if let Some(pem) = &config.ca_pem {
+        let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+            .map_err(|e| CloudError::NotSent(format!("the simulator's CA is not a PEM certificate: {e}")))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    if let Some(hosts) = &config.host_override {
+        builder = builder.no_proxy().dns_resolver(Arc::new(hosts.clone()));
+    }
+    Ok(builder)
 }
 
 /// Maps a transport error, with no URL in it (a presigned URL's query is a credential).

@@ -56,6 +56,8 @@ pub struct CloudSession {
     /// reaches the cloud (a refresh would otherwise send dozens at once).
     probe: Mutex<()>,
     proven: std::sync::atomic::AtomicBool,
+    /// The region sign-in, the account id and region discovery use.
+    home_region: Option<String>,
 }
 
 /// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
@@ -72,12 +74,28 @@ pub struct Connection {
     pub max_in_flight_per_host: Option<usize>,
     /// A host per service and region instead of the catalog (a private cloud).
     pub template: Option<super::endpoints::Template>,
+    /// The cloud's host names answered by a simulator on loopback (`--resolve-to`).
+    pub host_override: Option<super::HostOverride>,
+    /// The simulator's CA (PEM), trusted besides the system's, for an in-process simulator.
+    pub ca_pem: Option<String>,
+    /// The region for sign-in, the account id and region discovery: the profile's first, so an
+    /// account on the European site signs in at its own IAM; default the cloud's first region.
+    pub home_region: Option<String>,
 }
 
 impl Connection {
     /// The catalog of a cloud, with defaults.
     pub fn new(cloud: super::Cloud) -> Self {
-        Self { cloud, endpoint: None, ca_file: None, max_in_flight_per_host: None, template: None }
+        Self {
+            cloud,
+            endpoint: None,
+            ca_file: None,
+            max_in_flight_per_host: None,
+            template: None,
+            host_override: None,
+            ca_pem: None,
+            home_region: None,
+        }
     }
 }
 
@@ -90,11 +108,31 @@ impl CloudSession {
             (None, Some(template)) => Endpoints::template(connection.cloud, template.clone())?,
             (None, None) => Endpoints::catalog(connection.cloud),
         };
-        let mut config = super::HttpConfig { ca_file: connection.ca_file.clone(), ..super::HttpConfig::default() };
+        let host_override = match &connection.host_override {
+            Some(_) if endpoints.custom_base().is_some() => {
+                return Err(CloudError::NotSent(
+                    "--resolve-to stands in for the cloud's own host names; it does not combine with --endpoint".into(),
+                ));
+            }
+            Some(o) => Some(o.clone().for_domains(endpoints.domains())),
+            None => None,
+        };
+        if let Some(region) = &connection.home_region {
+            super::validate::region(region)?;
+        }
+        let mut config = super::HttpConfig {
+            ca_file: connection.ca_file.clone(),
+            ca_pem: connection.ca_pem.clone(),
+            host_override,
+            ..super::HttpConfig::default()
+        };
         if let Some(n) = connection.max_in_flight_per_host {
             config.max_in_flight_per_host = n.max(1);
         }
-        Ok(Self::new(HttpClient::new(config)?, endpoints, credentials))
+        let mut session = Self::new(HttpClient::new(config)?, endpoints, credentials);
+        session.home_region =
+            connection.home_region.clone().or_else(|| connection.template.as_ref().map(|t| t.home_region.clone()));
+        Ok(session)
     }
 
     /// A session; nothing is sent until the first call.
@@ -110,6 +148,7 @@ impl CloudSession {
             auth_failure: std::sync::Mutex::default(),
             probe: Mutex::default(),
             proven: std::sync::atomic::AtomicBool::new(false),
+            home_region: None,
         }
     }
 
@@ -176,7 +215,7 @@ impl CloudSession {
         }
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
-                let iam = self.endpoints.base_url(Service::Iam, self.any_region())?;
+                let iam = self.endpoints.base_url(Service::Iam, self.home_region())?;
                 let resp = self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/domains")).await?;
                 let body: iam::DomainsResponse = resp.json(&iam)?;
                 body.domains.into_iter().next().map(|d| d.id).ok_or_else(|| {
@@ -197,8 +236,12 @@ impl CloudSession {
         Ok(id)
     }
 
-    fn any_region(&self) -> &'static str {
-        self.endpoints.cloud().regions().first().copied().unwrap_or("eu-de")
+    /// The region sign-in, the account id and region discovery use.
+    pub fn home_region(&self) -> &str {
+        match &self.home_region {
+            Some(region) => region,
+            None => self.endpoints.cloud().regions().first().copied().unwrap_or("eu-de"),
+        }
     }
 
     fn aksk_auth(&self) -> Auth<'_> {
@@ -267,7 +310,7 @@ impl CloudSession {
         };
         let (region, scope_json) = match scope {
             TokenScope::Project(region) => (region.as_str(), json!({"project": {"name": region}})),
-            TokenScope::Domain => (self.any_region(), json!({"domain": {"name": domain_name}})),
+            TokenScope::Domain => (self.home_region(), json!({"domain": {"name": domain_name}})),
         };
         let body = json!({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
@@ -356,8 +399,11 @@ impl CloudSession {
         }
     }
 
-    /// A service base URL.
+    /// A service base URL; a global service's (no region) is its host for the home region.
     pub fn base_url(&self, service: Service, region: &str) -> Result<Url, CloudError> {
+        if service.is_global() && region.is_empty() {
+            return self.endpoints.base_url(service, self.home_region());
+        }
         self.endpoints.base_url(service, region)
     }
 }

@@ -63,8 +63,7 @@ pub enum RefreshEvent {
 
 /// The regions the account has projects in (`GET /v3/auth/projects`, sub-projects folded).
 pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, CloudError> {
-    let region = session.endpoints().cloud().regions().first().copied().unwrap_or("eu-de");
-    let iam = session.base_url(Service::Iam, region)?;
+    let iam = session.base_url(Service::Iam, session.home_region())?;
     let resp = session.call_iam(ApiRequest::get(&iam, "/v3/auth/projects")).await?;
     let body: ProjectsResponse = resp.json(&iam)?;
     let mut regions: Vec<String> = body

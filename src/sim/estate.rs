@@ -21,14 +21,39 @@ pub enum Scale {
 }
 
 impl Scale {
-    fn shape(self) -> (usize, usize, usize, usize) {
-        // (regions, DCS per region, GeminiDB per region, PCA certificates)
-        match self {
-            Self::Small => (2, 4, 2, 6),
-            Self::Demo => (3, 10, 5, 16),
-            Self::Large => (12, 250, 60, 1500),
+    /// What the scale holds, in the simulator's usual regions.
+    pub fn shape(self) -> Shape {
+        let (regions, dcs_per_region, gemini_per_region, pca_certificates, elb_per_region, scm) = match self {
+            Self::Small => (2, 4, 2, 6, 3, 3),
+            Self::Demo => (3, 10, 5, 16, 5, 7),
+            Self::Large => (12, 250, 60, 1500, 40, 120),
+        };
+        Shape {
+            regions: REGIONS.iter().take(regions).map(|r| (*r).to_owned()).collect(),
+            dcs_per_region,
+            gemini_per_region,
+            pca_certificates,
+            elb_per_region,
+            scm,
         }
     }
+}
+
+/// The estate's size: its regions and how many of each item (a scale's, or a benchmark's own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Region ids, in order.
+    pub regions: Vec<String>,
+    /// DCS instances per region.
+    pub dcs_per_region: usize,
+    /// GeminiDB instances per region.
+    pub gemini_per_region: usize,
+    /// Private certificates of the account.
+    pub pca_certificates: usize,
+    /// Load balancer certificates per region.
+    pub elb_per_region: usize,
+    /// SCM certificates of the account.
+    pub scm: usize,
 }
 
 /// Region ids the simulator uses, in order.
@@ -247,27 +272,24 @@ fn object(v: Value) -> serde_json::Map<String, Value> {
 impl Estate {
     /// Builds the estate for a seed and scale at a start time.
     pub fn generate(seed: u64, scale: Scale, now: OffsetDateTime) -> Self {
+        Self::generate_shaped(seed, &scale.shape(), now)
+    }
+
+    /// Builds an estate of a given shape for a seed at a start time.
+    pub fn generate_shaped(seed: u64, shape: &Shape, now: OffsetDateTime) -> Self {
         let mut rng = Rng::new(seed);
-        let (n_regions, n_dcs, n_gemini, n_certs) = scale.shape();
         let domain_id = rng.hex(32);
-        let regions = REGIONS
+        let regions = shape
+            .regions
             .iter()
-            .take(n_regions)
             .map(|region| {
                 let project_id = rng.hex(32);
-                let dcs = (0..n_dcs).map(|i| dcs_instance(&mut rng, region, i, now)).collect();
-                let gemini = (0..n_gemini).map(|i| gemini_instance(&mut rng, region, i, now)).collect();
-                RegionEstate {
-                    name: (*region).to_owned(),
-                    project_id,
-                    dcs,
-                    gemini,
-                    elb: Vec::new(),
-                    listeners: Vec::new(),
-                }
+                let dcs = (0..shape.dcs_per_region).map(|i| dcs_instance(&mut rng, region, i, now)).collect();
+                let gemini = (0..shape.gemini_per_region).map(|i| gemini_instance(&mut rng, region, i, now)).collect();
+                RegionEstate { name: region.clone(), project_id, dcs, gemini, elb: Vec::new(), listeners: Vec::new() }
             })
             .collect();
-        let (cas, certificates) = pca_estate(&mut rng, n_certs, now, &domain_id);
+        let (cas, certificates) = pca_estate(&mut rng, shape.pca_certificates, now, &domain_id);
         let mut estate = Self {
             created_at: now,
             domain_id,
@@ -278,7 +300,7 @@ impl Estate {
             scm: Vec::new(),
         };
         // Drawn from a generator of their own, so the rest of the estate is what it always was.
-        estate.add_load_balancers_and_scm(&mut Rng::new(seed ^ 0x0e1b), scale, now);
+        estate.add_load_balancers_and_scm(&mut Rng::new(seed ^ 0x0e1b), shape, now);
         estate
     }
 
@@ -329,12 +351,8 @@ impl Estate {
         out
     }
 
-    fn add_load_balancers_and_scm(&mut self, rng: &mut Rng, scale: Scale, now: OffsetDateTime) {
-        let (per_region, scm) = match scale {
-            Scale::Small => (3, 3),
-            Scale::Demo => (5, 7),
-            Scale::Large => (40, 120),
-        };
+    fn add_load_balancers_and_scm(&mut self, rng: &mut Rng, shape: &Shape, now: OffsetDateTime) {
+        let (per_region, scm) = (shape.elb_per_region, shape.scm);
         for region in &mut self.regions {
             let mut elb: Vec<ElbCertRecord> = (0..per_region)
                 .map(|i| {
@@ -353,7 +371,7 @@ impl Estate {
                         shared: i % 3 == 2,
                         not_before: now - Duration::days(365 - days.min(300)),
                         not_after: now + Duration::days(days) + Duration::hours(2),
-                        created_at: now - Duration::days(i64::from(60 + i)),
+                        created_at: now - Duration::days(60 + i64::try_from(i).unwrap_or(0)),
                     }
                 })
                 .collect();

@@ -6,6 +6,7 @@
 mod auth;
 pub mod estate;
 pub mod faults;
+pub mod hostnames;
 mod objects;
 pub mod pki;
 mod routes;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-pub use estate::{Estate, Scale};
+pub use estate::{Estate, Scale, Shape};
 pub use faults::Faults;
 pub use state::SimState;
 
@@ -48,6 +49,11 @@ pub struct SimConfig {
     pub allow_remote: bool,
     /// When set, `/__sim/*` answers only requests with `X-Sim-Admin-Key: <key>`.
     pub admin_key: Option<String>,
+    /// Answer under these endpoints' production host names (over TLS, whose CA the JSON line
+    /// carries) instead of one base URL; clients reach it with `resolve_to`.
+    pub hostnames: Option<crate::cloud::Endpoints>,
+    /// The estate's regions and sizes; `None` is the scale's (in the host names' cloud's regions).
+    pub shape: Option<Shape>,
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -64,6 +70,8 @@ impl std::fmt::Debug for SimConfig {
             .field("tls_ca_out", &self.tls_ca_out)
             .field("allow_remote", &self.allow_remote)
             .field("admin_key", &self.admin_key.as_ref().map(|_| "** redacted **"))
+            .field("hostnames", &self.hostnames)
+            .field("shape", &self.shape)
             .finish()
     }
 }
@@ -82,6 +90,8 @@ impl Default for SimConfig {
             tls_ca_out: None,
             allow_remote: false,
             admin_key: None,
+            hostnames: None,
+            shape: None,
         }
     }
 }
@@ -107,6 +117,16 @@ pub struct SimInfo {
     /// The key `/__sim/*` requires (`X-Sim-Admin-Key`), when the run has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_key: Option<String>,
+    /// Under production host names: the socket every name of the cloud resolves to
+    /// (`certdesk --resolve-to`), and `endpoint` serves only `/__sim/*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolve_to: Option<SocketAddr>,
+    /// Under production host names: the cloud they are of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::cloud::Cloud>,
+    /// The CA (PEM) of the simulator's TLS certificate, to trust besides the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_ca_pem: Option<String>,
 }
 
 /// Why the simulator could not start.
@@ -144,15 +164,30 @@ pub struct RunningSim {
     shutdown: CancellationToken,
     task: Option<tokio::task::JoinHandle<()>>,
     tls: Option<axum_server::Handle<SocketAddr>>,
+    hostnames: Option<crate::cloud::Endpoints>,
 }
 
 impl RunningSim {
+    /// How to reach this simulator: under its production host names when it has them (resolved
+    /// to its socket, its CA trusted, its first region home), else at its one base URL.
+    pub fn connection(&self) -> crate::cloud::Connection {
+        use crate::cloud::{Cloud, Connection, HostOverride};
+        match (&self.hostnames, self.info.resolve_to) {
+            (Some(endpoints), Some(addr)) => Connection {
+                template: endpoints.template_spec().cloned(),
+                host_override: HostOverride::to_loopback(addr).ok(),
+                ca_pem: self.info.tls_ca_pem.clone(),
+                home_region: self.info.regions.first().cloned(),
+                ..Connection::new(endpoints.cloud())
+            },
+            _ => Connection { endpoint: Some(self.endpoint().to_owned()), ..Connection::new(Cloud::HuaweiCloud) },
+        }
+    }
+
     /// A session signed in to this simulator with its own keys, its project ids preset (the demo).
     pub async fn session(&self) -> Result<crate::cloud::CloudSession, crate::cloud::CloudError> {
-        use crate::cloud::{Cloud, CloudSession, Connection, Credentials};
-        let connection =
-            Connection { endpoint: Some(self.endpoint().to_owned()), ..Connection::new(Cloud::HuaweiCloud) };
-        let session = CloudSession::connect(&connection, Credentials::aksk(&self.info.ak, &self.info.sk))?;
+        use crate::cloud::{CloudSession, Credentials};
+        let session = CloudSession::connect(&self.connection(), Credentials::aksk(&self.info.ak, &self.info.sk))?;
         for (region, project) in &self.info.project_ids {
             session.set_project_id(region, project).await;
         }
@@ -201,10 +236,12 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         .await
         .map_err(|source| SimError::Bind { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| SimError::Bind { addr: config.listen, source })?;
-    let scheme = if config.tls_ca_out.is_some() { "https" } else { "http" };
+    let tls = config.tls_ca_out.is_some() || config.hostnames.is_some();
+    let scheme = if tls { "https" } else { "http" };
     let endpoint = format!("{scheme}://{addr}");
     let state = Arc::new(SimState::new(&config, endpoint.clone())?);
-    let info = SimInfo {
+    let tls = if tls { Some(tls_config(config.tls_ca_out.as_deref(), state.host_plan().cloned())?) } else { None };
+    let mut info = SimInfo {
         endpoint,
         ak: config.access_key.clone(),
         sk: config.secret_key.clone(),
@@ -213,21 +250,33 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
         regions: state.estate().regions.iter().map(|r| r.name.clone()).collect(),
         iam_password: config.allow_remote.then(|| config.iam_password.clone()),
         admin_key: config.admin_key.clone(),
+        resolve_to: None,
+        cloud: None,
+        tls_ca_pem: None,
     };
-    let app = routes::router(state.clone());
+    if let Some(endpoints) = &config.hostnames {
+        info.resolve_to = Some(addr);
+        info.cloud = Some(endpoints.cloud());
+        info.tls_ca_pem = tls.as_ref().map(|(_, ca)| ca.clone());
+    }
+    // Around the whole router, so the bucket hosts' paths it rewrites are routed afresh.
+    let hostnames = config.hostnames.clone();
+    let app = axum::Router::new()
+        .fallback_service(routes::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), hostnames::route_by_host))
+        .into_make_service();
     let shutdown = CancellationToken::new();
-    if let Some(ca_out) = &config.tls_ca_out {
-        let tls = tls_config(ca_out).await?;
+    if let Some((tls, _)) = tls {
         let std_listener = listener.into_std().map_err(|e| SimError::Tls(e.to_string()))?;
         let handle = axum_server::Handle::new();
         let server = axum_server::from_tcp_rustls(std_listener, tls).map_err(|e| SimError::Tls(e.to_string()))?;
         let server = server.handle(handle.clone());
         let task = tokio::spawn(async move {
-            if let Err(e) = server.serve(app.into_make_service()).await {
+            if let Err(e) = server.serve(app).await {
                 tracing::error!("simulator stopped: {e}");
             }
         });
-        return Ok(RunningSim { info, state, shutdown, task: Some(task), tls: Some(handle) });
+        return Ok(RunningSim { info, state, shutdown, task: Some(task), tls: Some(handle), hostnames });
     }
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {
@@ -236,11 +285,15 @@ pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
             tracing::error!("simulator stopped: {e}");
         }
     });
-    Ok(RunningSim { info, state, shutdown, task: Some(task), tls: None })
+    Ok(RunningSim { info, state, shutdown, task: Some(task), tls: None, hostnames })
 }
 
-/// A CA (written to `ca_out`) and a server certificate for 127.0.0.1 and localhost signed by it.
-async fn tls_config(ca_out: &std::path::Path) -> Result<axum_server::tls_rustls::RustlsConfig, SimError> {
+/// A CA (written to `ca_out` when given) and a server certificate signed by it for 127.0.0.1,
+/// localhost and, under production host names, every one of them (handed out by SNI).
+fn tls_config(
+    ca_out: Option<&std::path::Path>,
+    plan: Option<hostnames::HostPlan>,
+) -> Result<(axum_server::tls_rustls::RustlsConfig, String), SimError> {
     let now = time::OffsetDateTime::now_utc();
     let spec = |cn: &'static str, names: Vec<String>| pki::Spec {
         common_name: cn,
@@ -252,17 +305,25 @@ async fn tls_config(ca_out: &std::path::Path) -> Result<axum_server::tls_rustls:
     };
     let ca = pki::Authority::root(&spec("certdesk simulator TLS CA", Vec::new()))
         .map_err(|e| SimError::Pki(e.to_string()))?;
-    let server = ca
-        .issue(&spec("certdesk simulator", vec!["127.0.0.1".into(), "localhost".into()]))
-        .map_err(|e| SimError::Pki(e.to_string()))?;
-    crate::store::write_atomic(
-        ca_out,
-        ca.pem.as_bytes(),
-        crate::store::Sensitivity::Public,
-        crate::store::Overwrite::Replace,
-    )
-    .map_err(|e| SimError::Tls(e.to_string()))?;
-    axum_server::tls_rustls::RustlsConfig::from_pem(server.cert_pem.into_bytes(), server.key_pem.into_bytes())
-        .await
-        .map_err(|e| SimError::Tls(e.to_string()))
+    let mut names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    names.extend(plan.iter().flat_map(hostnames::HostPlan::tls_names));
+    let server = ca.issue(&spec("certdesk simulator", names)).map_err(|e| SimError::Pki(e.to_string()))?;
+    if let Some(ca_out) = ca_out {
+        crate::store::write_atomic(
+            ca_out,
+            ca.pem.as_bytes(),
+            crate::store::Sensitivity::Public,
+            crate::store::Overwrite::Replace,
+        )
+        .map_err(|e| SimError::Tls(e.to_string()))?;
+    }
+    let resolver = hostnames::SniResolver::new(plan, &server.cert_pem, &server.key_pem).map_err(SimError::Tls)?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SimError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(resolver));
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)), ca.pem.clone()))
 }

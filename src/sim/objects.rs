@@ -27,7 +27,9 @@ pub fn presign(state: &SimState, path: &str) -> String {
     let expires = state.now().unix_timestamp() + state.faults().link_ttl_secs;
     let signature = sign(state, path, expires);
     let encoded = crate::cloud::signer::encode(&signature);
-    format!("{}/obs/{path}?AWSAccessKeyId=SIMOBSAK0000000000&Expires={expires}&Signature={encoded}", state.endpoint)
+    let region = path.split('/').nth(1).unwrap_or_default();
+    let base = state.object_base(region);
+    format!("{base}/{path}?AWSAccessKeyId=SIMOBSAK0000000000&Expires={expires}&Signature={encoded}")
 }
 
 fn obs_error(status: StatusCode, code: &str, message: &str) -> Response {

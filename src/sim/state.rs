@@ -85,6 +85,10 @@ pub struct SimState {
     /// Failed authentications, by access key or `domain/user`: what would count toward a
     /// lockout policy, for tests that prove certdesk cannot lock anyone out.
     auth_failures: Mutex<std::collections::BTreeMap<String, u64>>,
+    /// Under production host names: which name serves what.
+    host_plan: Option<super::hostnames::HostPlan>,
+    /// Requests per host name (API and object storage).
+    hosts: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl std::fmt::Debug for SimState {
@@ -111,7 +115,15 @@ impl SimState {
 
     pub(super) fn new(config: &SimConfig, endpoint: String) -> Result<Self, SimError> {
         let now = OffsetDateTime::now_utc();
-        let estate = Estate::generate(config.seed, config.scale, now);
+        let shape = config.shape.clone().unwrap_or_else(|| {
+            let mut shape = config.scale.shape();
+            if let Some(endpoints) = &config.hostnames {
+                shape.regions = super::hostnames::default_regions(endpoints, shape.regions.len());
+            }
+            shape
+        });
+        let estate = Estate::generate_shaped(config.seed, &shape, now);
+        let host_plan = config.hostnames.as_ref().map(|e| super::hostnames::HostPlan::new(e, &shape.regions));
         let mut rng = Rng::new(config.seed ^ 0xA5A5_5A5A_DEAD_BEEF);
         let ca_spec = |name: &'static str, years: i64, serial: u8| Spec {
             common_name: name,
@@ -143,6 +155,8 @@ impl SimState {
             temporary_keys: Mutex::default(),
             materials: Mutex::default(),
             auth_failures: Mutex::default(),
+            host_plan,
+            hosts: Mutex::default(),
         })
     }
 
@@ -195,6 +209,34 @@ impl SimState {
         // Generated outside the lock: an RSA key takes a while and other requests should go on.
         let generated = Arc::new(make().map_err(|e| e.to_string())?);
         Ok(lock(&self.materials).entry(key.to_owned()).or_insert(generated).clone())
+    }
+
+    /// Under production host names, which name serves what.
+    pub fn host_plan(&self) -> Option<&super::hostnames::HostPlan> {
+        self.host_plan.as_ref()
+    }
+
+    /// Counts a request to a host name.
+    pub fn count_host(&self, host: &str) {
+        let mut hosts = lock(&self.hosts);
+        // Names are the client's to choose: a client cycling through random ones costs one entry
+        // each, so past a bound they are counted together.
+        let key = if hosts.len() < 4096 || hosts.contains_key(host) { host } else { "(other)" };
+        *hosts.entry(key.to_owned()).or_default() += 1;
+    }
+
+    /// Requests so far per host name.
+    pub fn host_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        lock(&self.hosts).clone()
+    }
+
+    /// The base of presigned links to a region's objects: a bucket host under production names,
+    /// else the one base URL.
+    pub fn object_base(&self, region: &str) -> String {
+        match self.host_plan.as_ref().and_then(|p| p.object_base(region)) {
+            Some(base) => base,
+            None => format!("{}/obs", self.endpoint),
+        }
     }
 
     /// Counts a failed authentication of an access key or an IAM user (`domain/user`).

@@ -53,6 +53,10 @@ pub struct Profile {
     /// With a template: the object-storage host suffix its download links end in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_storage_suffix: Option<String>,
+    /// The cloud's host names are answered by a simulator at this loopback socket (from its JSON
+    /// line); nothing else is resolved for the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolve_to: Option<std::net::SocketAddr>,
 }
 
 impl Profile {
@@ -92,6 +96,14 @@ impl Profile {
         }
         for region in &self.regions {
             crate::cloud::validate::region(region).map_err(|e| e.to_string())?;
+        }
+        if let Some(addr) = self.resolve_to {
+            crate::cloud::HostOverride::to_loopback(addr).map_err(|e| e.to_string())?;
+            if self.endpoint.is_some() {
+                return Err(
+                    "A profile with --resolve-to reaches the cloud by its own names: remove the endpoint.".into()
+                );
+            }
         }
         Ok(())
     }

@@ -35,6 +35,8 @@ pub struct ProfileForm {
     /// A private cloud's host per service and region, and its object-storage suffix.
     endpoint_template: String,
     object_storage_suffix: String,
+    /// The simulator's socket standing in for the cloud's names (set from the CLI, kept on edit).
+    resolve_to: Option<std::net::SocketAddr>,
     /// The save job running; the dialog closes when it is done and keeps everything on failure.
     saving: Option<JobId>,
     /// What went wrong with the last save, and the form as it was then (it clears once edited).
@@ -67,6 +69,7 @@ impl Default for ProfileForm {
             ca_file: String::new(),
             endpoint_template: String::new(),
             object_storage_suffix: String::new(),
+            resolve_to: None,
             saving: None,
             error: None,
             error_for: 0,
@@ -96,6 +99,7 @@ impl ProfileForm {
         f.endpoint = p.endpoint.clone().unwrap_or_default();
         f.ca_file = p.ca_file.as_ref().map(|c| c.display().to_string()).unwrap_or_default();
         f.endpoint_template = p.endpoint_template.clone().unwrap_or_default();
+        f.resolve_to = p.resolve_to;
         f.object_storage_suffix = p.object_storage_suffix.clone().unwrap_or_default();
         f
     }
@@ -154,6 +158,7 @@ impl ProfileForm {
             ca_file: opt(&self.ca_file).map(Into::into),
             endpoint_template: opt(&self.endpoint_template),
             object_storage_suffix: opt(&self.object_storage_suffix),
+            resolve_to: self.resolve_to,
         };
         let secret = |s: &str| Some(Secret::new(s)).filter(|s| !s.is_empty());
         let secrets = ProfileSecrets {

@@ -256,6 +256,11 @@ pub async fn session_with(
         endpoint: profile.endpoint.clone(),
         ca_file: profile.ca_file.clone(),
         template: profile.template()?,
+        host_override: match profile.resolve_to {
+            Some(addr) => Some(crate::cloud::HostOverride::to_loopback(addr).map_err(|e| e.to_string())?),
+            None => None,
+        },
+        home_region: profile.regions.first().cloned(),
         ..Connection::new(profile.cloud)
     };
     CloudSession::connect(&connection, credentials).map_err(|e| e.to_string())

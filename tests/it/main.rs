@@ -14,6 +14,7 @@ mod cli_certs;
 mod cli_commands;
 mod cloud_elb_scm;
 mod cloud_errors;
+mod cloud_hostnames;
 mod cloud_services;
 mod cloud_signer;
 mod cloud_temporary_keys;

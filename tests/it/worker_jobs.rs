@@ -59,6 +59,7 @@ fn profile(name: &str) -> Profile {
         ca_file: None,
         endpoint_template: None,
         object_storage_suffix: None,
+        resolve_to: None,
     }
 }
 
