@@ -167,7 +167,7 @@ fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
 
 /// Demo mode without the desktop app: the simulator's demo estate, listed.
 pub(super) async fn demo() -> u8 {
-    let config = crate::sim::SimConfig { scale: crate::sim::Scale::Demo, ..crate::sim::SimConfig::default() };
+    let config = crate::sim::SimConfig::demo();
     let sim = match crate::sim::start(config).await {
         Ok(s) => s,
         Err(e) => {

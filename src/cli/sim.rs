@@ -95,6 +95,9 @@ pub struct SimArgs {
     /// Private certificates of the account (default: the scale's).
     #[arg(long)]
     pub pca_certificates: Option<usize>,
+    /// Label private certificate zips `application/json`, as some gateways do (a tolerance test).
+    #[arg(long)]
+    pub pca_zip_as_json: bool,
     /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
     /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
     #[arg(long)]
@@ -206,6 +209,7 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             link_ttl_secs: args.link_ttl_secs,
             omit_gemini_ssl: args.omit_gemini_ssl,
             odd_pca_entry: args.odd_pca_entry,
+            pca_zip_as_json: args.pca_zip_as_json,
         },
         tls_ca_out: if args.tls || hostnames.is_some() { args.ca_out } else { None },
         hostnames,

@@ -346,12 +346,13 @@ impl HttpClient {
             zeroize::Zeroize::zeroize(v);
             builder = builder.header(k.as_str(), value);
         }
-        if req.body.is_some() {
-            builder = builder.body(body);
-        } else if req.method == reqwest::Method::POST {
+        if body.is_empty() && req.method == reqwest::Method::POST {
             // A POST without a body says so (`Content-Length: 0`), as the SDK's HTTP stack does;
-            // some gateways refuse a POST that sends neither a length nor a chunked body.
-            builder = builder.body(Vec::new());
+            // some gateways refuse a POST that sends neither a length nor a chunked body. The
+            // HTTP stack leaves the header out for an empty body, so it is set here.
+            builder = builder.header(reqwest::header::CONTENT_LENGTH, "0");
+        } else if req.body.is_some() {
+            builder = builder.body(body);
         }
         let response = builder.send().await.map_err(|e| transport_error(&host, &e, &self.config))?;
         let status = response.status().as_u16();

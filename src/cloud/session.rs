@@ -179,6 +179,13 @@ impl CloudSession {
         }
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
+                // One lookup per region: the region's other parts wait for it and take its answer.
+                let gate =
+                    self.sign_ins.lock().await.entry(TokenScope::Project(region.to_owned())).or_default().clone();
+                let _one_at_a_time = gate.lock().await;
+                if let Some(id) = self.project_ids.lock().await.get(region) {
+                    return Ok(id.clone());
+                }
                 let iam = self.endpoints.base_url(Service::Iam, region)?;
                 let req = ApiRequest::get(&iam, "/v3/projects").query("name", region);
                 let resp = self.send(self.aksk_auth(), &req).await?;
@@ -215,6 +222,11 @@ impl CloudSession {
         }
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
+                let gate = self.sign_ins.lock().await.entry(TokenScope::Domain).or_default().clone();
+                let _one_at_a_time = gate.lock().await;
+                if let Some(id) = self.domain_id.lock().await.clone() {
+                    return Ok(id);
+                }
                 let iam = self.endpoints.base_url(Service::Iam, self.home_region())?;
                 let resp = self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/domains")).await?;
                 let body: iam::DomainsResponse = resp.json(&iam)?;
@@ -258,7 +270,14 @@ impl CloudSession {
     /// few wrong passwords), and the call fails with the first failure's reason.
     async fn send(&self, auth: Auth<'_>, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
         use std::sync::atomic::Ordering;
-        let _probing = if self.proven.load(Ordering::Acquire) { None } else { Some(self.probe.lock().await) };
+        let _probing = if self.proven.load(Ordering::Acquire) {
+            None
+        } else {
+            // Calls that queued behind the first one go on together once it has proven the
+            // credentials, instead of each holding the probe for a whole call in turn.
+            let probe = self.probe.lock().await;
+            (!self.proven.load(Ordering::Acquire)).then_some(probe)
+        };
         if let Some(first) = self.auth_failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone() {
             return Err(CloudError::NotSent(format!(
                 "these credentials failed to authenticate ({first}); nothing more is sent with them, so the \

@@ -33,6 +33,8 @@ pub struct Faults {
     pub omit_gemini_ssl: bool,
     /// The first private certificate of the list has its `not_after` as text, not epoch ms.
     pub odd_pca_entry: bool,
+    /// Private certificate zips are labelled `application/json`, as some gateways do.
+    pub pca_zip_as_json: bool,
 }
 
 impl Default for Faults {
@@ -51,6 +53,7 @@ impl Default for Faults {
             link_ttl_secs: 300,
             omit_gemini_ssl: false,
             odd_pca_entry: false,
+            pca_zip_as_json: false,
         }
     }
 }

@@ -76,6 +76,17 @@ impl std::fmt::Debug for SimConfig {
     }
 }
 
+impl SimConfig {
+    /// The demo cloud: the demo estate under Huawei Cloud's production host names.
+    pub fn demo() -> Self {
+        Self {
+            scale: Scale::Demo,
+            hostnames: Some(crate::cloud::Endpoints::catalog(crate::cloud::Cloud::HuaweiCloud)),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for SimConfig {
     fn default() -> Self {
         Self {

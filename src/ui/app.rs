@@ -30,9 +30,10 @@ pub struct AppOptions {
 }
 
 impl AppOptions {
-    /// The demo cloud: the simulator's demo estate on loopback.
+    /// The demo cloud: the simulator's demo estate on loopback, under Huawei Cloud's production
+    /// host names (reached through the loopback-only resolver override, as tests and benches are).
     pub fn demo_config() -> SimConfig {
-        SimConfig { scale: crate::sim::Scale::Demo, ..SimConfig::default() }
+        crate::sim::SimConfig::demo()
     }
 }
 

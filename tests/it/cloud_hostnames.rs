@@ -233,3 +233,44 @@ fn the_cli_lists_and_downloads_under_production_names_with_resolve_to_and_the_ca
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn a_stored_profile_with_resolve_to_signs_in_lists_and_downloads_under_production_names() {
+    use certdesk::store::profiles::{AuthSettings, Profile};
+    use certdesk::vault::{MemoryStore, SecretStore};
+    use certdesk::worker::profiles::{ProfileSecrets, session_with, test};
+    let sim = sim_named(Endpoints::catalog(Cloud::HuaweiCloud)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("sim-ca.pem");
+    std::fs::write(&ca, sim.info.tls_ca_pem.as_deref().unwrap()).unwrap();
+    // As `certdesk profile add sim --access-key .. --ca-file .. --resolve-to ..` stores it: no
+    // regions (discovered at the home region), no endpoint.
+    let profile = Profile {
+        name: "sim".into(),
+        cloud: Cloud::HuaweiCloud,
+        auth: AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
+        regions: Vec::new(),
+        endpoint: None,
+        ca_file: Some(ca),
+        endpoint_template: None,
+        object_storage_suffix: None,
+        resolve_to: sim.info.resolve_to,
+    };
+    profile.validate().unwrap();
+    let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let typed = ProfileSecrets { secret_key: Some(certdesk::cloud::Secret::new(&sim.info.sk)), ..Default::default() };
+    let tested = test(&profile, &vault, &typed).await.unwrap();
+    assert!(tested.contains("2 region(s)") && tested.contains("account id resolved"), "{tested}");
+    let session = Arc::new(session_with(&profile, &vault, &typed).await.unwrap());
+    let opts = RefreshOptions { regions: sim.info.regions.clone(), ..RefreshOptions::default() };
+    let (rows, errors) = refresh_all(session.clone(), opts).await;
+    assert!(errors.is_empty() && !rows.is_empty(), "{errors:?}");
+    let gemini =
+        rows.iter().find(|r| r.service == Service::GeminiDb && r.region == "eu-west-101" && r.ssl == SslStatus::On);
+    let gemini = gemini.expect("an SSL GeminiDB instance on the European site");
+    ca_download::download_ca(&session, Service::GeminiDb, "eu-west-101", &gemini.id).await.unwrap();
+    assert!(sim.state.host_counts().contains_key("certdesk-sim-certificates.obs.eu-west-101.myhuaweicloud.eu"));
+    // The same profile with an endpoint as well is refused: it would say two things.
+    let both = Profile { endpoint: Some(sim.endpoint().to_owned()), ..profile };
+    assert!(both.validate().unwrap_err().contains("remove the endpoint"));
+}

@@ -287,3 +287,36 @@ async fn project_and_domain_ids_are_resolved_through_iam_and_cached() {
     let err = session.project_id("xx-nowhere-1").await.unwrap_err();
     assert!(err.to_string().contains("no project for region xx-nowhere-1"), "{err}");
 }
+
+#[tokio::test]
+async fn a_pca_zip_labelled_json_is_still_read_as_the_zip_its_bytes_say() {
+    let sim = common::sim_with(
+        certdesk::sim::Scale::Small,
+        certdesk::sim::Faults { pca_zip_as_json: true, ..certdesk::sim::Faults::default() },
+    )
+    .await;
+    let session = common::session(&sim);
+    let id = exportable(&sim);
+    let export = pca::export_certificate(&session, &id, ServerType::Nginx, true).await.unwrap();
+    let Export::Zip { bytes, .. } = export else { panic!("a zip labelled JSON was taken for JSON: {export:?}") };
+    assert!(bytes.starts_with(b"PK"));
+    // JSON stays JSON with the same switch on.
+    assert!(matches!(pca::export_certificate(&session, &id, ServerType::Other, false).await.unwrap(), Export::Pem(_)));
+}
+
+#[tokio::test]
+async fn a_post_without_a_body_says_content_length_zero_as_gateways_require() {
+    // The simulator answers 411 to an HTTP/1.1 POST with neither a length nor a chunked body;
+    // DCS's certificate download is a POST without a body.
+    let sim = common::sim().await;
+    let session = common::session(&sim);
+    let (region, dcs) = common::ssl_dcs(&sim);
+    let link = certdesk::cloud::dcs::ssl_cert_link(&session, &region.name, &dcs.instance.instance_id).await;
+    assert!(link.is_ok(), "{link:?}");
+    let raw = reqwest::Client::new()
+        .post(format!("{}/v2/{}/instances/x/ssl-certs/download", sim.endpoint(), region.project_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 411, "a POST that says no length is refused");
+}

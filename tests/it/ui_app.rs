@@ -129,13 +129,13 @@ fn select_and_download_through_the_save_dialog() {
 
 #[test]
 fn a_failing_region_shows_as_an_error_while_the_rest_loads() {
-    let mut h = harness(demo(Faults { fail_regions: vec!["eu-nl".into()], ..Faults::default() }), Arc::default());
+    let mut h = harness(demo(Faults { fail_regions: vec!["eu-west-101".into()], ..Faults::default() }), Arc::default());
     wait_for(&mut h, "the partial estate", loaded);
     let app = h.state();
-    assert_eq!(app.region_errors().len(), 3, "DCS, GeminiDB and ELB of eu-nl");
-    assert!(app.rows().iter().all(|r| r.region != "eu-nl"));
-    assert!(app.rows().iter().any(|r| r.region == "eu-de"));
-    h.get_by_label_contains("Failed: DCS eu-nl");
+    assert_eq!(app.region_errors().len(), 3, "DCS, GeminiDB and ELB of eu-west-101");
+    assert!(app.rows().iter().all(|r| r.region != "eu-west-101"));
+    assert!(app.rows().iter().any(|r| r.region == "ap-southeast-1"));
+    h.get_by_label_contains("Failed: DCS eu-west-101");
 }
 
 #[test]
@@ -180,8 +180,9 @@ fn keyboard_moves_the_selection() {
     h.run_steps(2);
     assert_eq!(h.state().selected_id(), None);
     let rows = h.state().rows().to_vec();
-    let redis_de = rows.iter().filter(|r| r.region == "eu-de" && r.service == certdesk::cloud::Service::Dcs).count();
-    find_and_select(&mut h, "eu-de dcs");
+    let redis_de =
+        rows.iter().filter(|r| r.region == "ap-southeast-1" && r.service == certdesk::cloud::Service::Dcs).count();
+    find_and_select(&mut h, "ap-southeast-1 dcs");
     assert_eq!(h.state().visible_row_ids().len(), redis_de, "every word matches some column");
     assert_eq!(h.state().selected_id(), Some(h.state().visible_row_ids()[0].as_str()), "Enter selects the first");
 }

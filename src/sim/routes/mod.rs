@@ -154,6 +154,16 @@ fn region_of_path(state: &SimState, path: &str) -> Option<String> {
 
 /// Middleware: latency, failing regions, 429 bursts, 5xx, and body faults.
 async fn inject_faults(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    // Gateways refuse an HTTP/1.1 POST that says neither how long its body is nor that it is
+    // chunked (some answer 411, some wait for a body that never comes).
+    let headers = req.headers();
+    if req.method() == axum::http::Method::POST
+        && req.version() <= axum::http::Version::HTTP_11
+        && !headers.contains_key(axum::http::header::CONTENT_LENGTH)
+        && !headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+    {
+        return ApiError::new(411, "APIG.0101", "Length Required: a POST must say its Content-Length.").into_response();
+    }
     let faults = state.faults();
     let n = state.next_request();
     if faults.latency_ms > 0 {
@@ -221,13 +231,30 @@ pub(super) fn project_region(
     state: &SimState,
     caller: &crate::sim::auth::Caller,
     project_id: &str,
-) -> Result<super::estate::RegionEstate, ApiError> {
+) -> Result<RegionRef, ApiError> {
     caller.require_project(state, project_id)?;
-    state
-        .estate()
-        .region_by_project(project_id)
-        .cloned()
-        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))
+    let estate = state.estate();
+    let index = estate
+        .regions
+        .iter()
+        .position(|r| r.project_id == project_id)
+        .ok_or_else(|| ApiError::new(403, "APIG.0302", "Unknown project."))?;
+    Ok(RegionRef { estate, index })
+}
+
+/// A region of the estate as it was when the request came: a handle, not a copy (a copy of a
+/// large region per request was most of the simulator's work).
+pub(super) struct RegionRef {
+    estate: Arc<super::estate::Estate>,
+    index: usize,
+}
+
+impl std::ops::Deref for RegionRef {
+    type Target = super::estate::RegionEstate;
+
+    fn deref(&self) -> &Self::Target {
+        &self.estate.regions[self.index]
+    }
 }
 
 /// A page of `items` at `offset`, `limit`.

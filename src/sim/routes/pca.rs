@@ -215,12 +215,13 @@ async fn export_certificate(
         .into_response());
     }
     let zip = bundle_zip(&state, server_type, &m).map_err(|e| ApiError::new(500, "PCA.10010500", &e))?;
+    let content_type = if state.faults().pca_zip_as_json { "application/json" } else { "application/octet-stream" };
     let name =
         format!("{}_{}.zip", record.wire.distinguished_name.common_name, server_type.api_name().to_ascii_lowercase());
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         zip,

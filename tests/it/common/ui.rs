@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use certdesk::sim::{Faults, Scale, SimConfig};
+use certdesk::sim::{Faults, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
 use certdesk::vault::MemoryStore;
 use certdesk::worker::{SaveChoice, ScriptedDialog, WorkerOptions};
@@ -96,7 +96,7 @@ pub fn export_through_dialog(
 }
 
 pub fn demo(faults: Faults) -> AppOptions {
-    AppOptions { demo: Some(SimConfig { scale: Scale::Demo, faults, ..SimConfig::default() }), ..AppOptions::default() }
+    AppOptions { demo: Some(SimConfig { faults, ..AppOptions::demo_config() }), ..AppOptions::default() }
 }
 
 pub fn loaded(app: &CertdeskApp) -> bool {
