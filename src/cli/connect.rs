@@ -89,6 +89,13 @@ impl ConnectArgs {
     pub async fn session(&self) -> Result<Arc<CloudSession>, String> {
         if let Some(name) = &self.profile {
             match super::profile::stored(name)? {
+                // Silently dropping it would send the profile's real keys to the real cloud.
+                Some(_) if self.resolve_to.is_some() => {
+                    return Err(format!(
+                        "--resolve-to does not combine with the stored profile {name} (its own settings are \
+                         used); store it in the profile (`certdesk profile add {name} ... --resolve-to ADDR`)"
+                    ));
+                }
                 Some(profile) => {
                     let vault = super::profile::open_keyring().await?;
                     let session = crate::worker::profiles::session(&profile, &vault).await?;

@@ -52,6 +52,9 @@ impl LinkFetcher {
                 "host {host} is not on the cloud's object storage ({suffix})"
             )));
         }
+        if let Some(hosts) = &self.config.host_override {
+            hosts.check_url(&url).map_err(|e| CloudError::LinkRejected(e.to_string()))?;
+        }
         let expires = url.query_pairs().find(|(k, _)| k == "Expires").and_then(|(_, v)| v.parse::<i64>().ok());
         if expires.is_some_and(|at| at < clock.now().unix_timestamp()) {
             return Err(CloudError::LinkExpired);

@@ -91,6 +91,9 @@ pub const HUAWEI_REGIONS: &[&str] = &[
     "tr-west-1",
 ];
 
+/// What a template's `{service}` is replaced with to check that it names the host.
+const MARK: &str = "certdesk-service";
+
 /// Huawei regions without GeminiDB (CLOUD_API.md §4.2).
 const HUAWEI_NO_GEMINIDB: &[&str] =
     &["ae-ad-1", "af-north-1", "cn-east-5", "cn-north-12", "eu-west-0", "my-kualalumpur-1", "na-mexico-1"];
@@ -193,16 +196,28 @@ impl Endpoints {
         }
         super::validate::region(&template.home_region)?;
         let suffix = template.object_storage_suffix.trim_start_matches('.');
-        if suffix.is_empty() || !suffix.contains('.') || suffix.contains(['/', ':', '@', ' ']) {
+        // A host name's suffix: letters in its last label (an IP address is no object storage).
+        let last_label = suffix.rsplit('.').next().unwrap_or_default();
+        if suffix.is_empty()
+            || !suffix.contains('.')
+            || suffix.contains(['/', ':', '@', ' '])
+            || !last_label.bytes().any(|b| b.is_ascii_alphabetic())
+        {
             return Err(bad("needs an object-storage host suffix such as obs.cloud.example"));
         }
-        let example = template.pattern.replace("{service}", "dcs").replace("{region}", &template.home_region);
+        let example = template.pattern.replace("{service}", MARK).replace("{region}", &template.home_region);
         let url = Url::parse(&example).map_err(|e| bad(&format!("is not a URL: {e}")))?;
         if url.scheme() != "https" && !(url.scheme() == "http" && is_loopback(&url)) {
             return Err(bad("must use https:// (plain http only to this computer)"));
         }
-        if url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
             return Err(bad("must be a scheme and host (with a port if needed), nothing after it"));
+        }
+        // {service} names the host (an address or user-info would put every service in one place).
+        match url.host() {
+            Some(url::Host::Domain(host)) if host.contains(MARK) => {}
+            Some(url::Host::Domain(_)) => return Err(bad("must name {service} in the host")),
+            _ => return Err(bad("must name a host, not an IP address")),
         }
         let template = Template { object_storage_suffix: suffix.to_owned(), ..template };
         Ok(Self { cloud, custom: None, template: Some(template) })
@@ -412,6 +427,9 @@ mod tests {
             ("https://{service}.cloud.example/path", "obs.cloud.example"),
             ("https://{service}.cloud.example", ""),
             ("https://{service}.cloud.example", "example/evil"),
+            ("https://{service}@203.0.113.5", "obs.cloud.example"),
+            ("https://203.0.113.5#{service}", "obs.cloud.example"),
+            ("https://{service}.cloud.example", "0.113.5"),
         ] {
             assert!(Endpoints::template(Cloud::HuaweiCloud, t(pattern, suffix)).is_err(), "{pattern} {suffix}");
         }

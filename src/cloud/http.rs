@@ -303,6 +303,9 @@ impl HttpClient {
     }
 
     async fn send_once(&self, auth: Auth<'_>, req: &ApiRequest) -> Result<ApiResponse, CloudError> {
+        if let Some(hosts) = &self.config.host_override {
+            hosts.check_url(&req.base)?;
+        }
         let gate = self.host_gate(&req.base);
         let _permit = gate.acquire().await.map_err(|_| CloudError::NotSent("client is shutting down".into()))?;
         let host = host_label(&req.base);

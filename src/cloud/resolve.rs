@@ -55,6 +55,20 @@ impl HostOverride {
     }
 }
 
+impl HostOverride {
+    /// Refuses a URL the resolver would never see (an IP address: the HTTP stack connects to it
+    /// directly) or would refuse anyway, before anything is sent.
+    pub fn check_url(&self, url: &url::Url) -> Result<(), CloudError> {
+        match url.host() {
+            Some(url::Host::Domain(name)) => self.lookup(name).map(|_| ()).map_err(CloudError::NotSent),
+            _ => Err(CloudError::NotSent(format!(
+                "{} is an address, not one of the simulated cloud's names; with --resolve-to nothing else is reached",
+                url.host_str().unwrap_or("(no host)")
+            ))),
+        }
+    }
+}
+
 impl reqwest::dns::Resolve for HostOverride {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let result = self.lookup(name.as_str());
@@ -84,6 +98,10 @@ mod tests {
             let err = o.lookup(other).unwrap_err();
             assert!(err.contains("not one of the simulated cloud's names"), "{other}: {err}");
         }
+        for url in ["https://203.0.113.5/", "https://[2001:db8::1]/", "https://dcs.eu-de.example.org/"] {
+            assert!(o.check_url(&url::Url::parse(url).unwrap()).is_err(), "{url}");
+        }
+        assert!(o.check_url(&url::Url::parse("https://dcs.eu-de.otc.t-systems.com/").unwrap()).is_ok());
         for bad in ["10.0.0.1:443", "0.0.0.0:443", "127.0.0.1:0"] {
             assert!(HostOverride::to_loopback(bad.parse().unwrap()).is_err(), "{bad}");
         }

@@ -290,8 +290,15 @@ impl CloudSession {
         let result = self.http.send(auth, req).await;
         match &result {
             Ok(_) => self.proven.store(true, Ordering::Release),
-            // Answered, and not about who is calling: the credentials were accepted.
-            Err(CloudError::Service(e)) if !is_auth_failure(e.kind()) && e.kind() != ServiceErrorKind::ServerError => {
+            // A service's own refusal comes after the gateway checked the credentials. A gateway's
+            // (APIG.*: no such API, throttled, length required) or a 5xx may come before: it
+            // proves nothing, and the calls waiting behind this one stay one at a time.
+            Err(CloudError::Service(e))
+                if !is_auth_failure(e.kind())
+                    && e.status < 500
+                    && e.status != 429
+                    && !e.code.to_ascii_uppercase().starts_with("APIG") =>
+            {
                 self.proven.store(true, Ordering::Release);
             }
             _ => {}

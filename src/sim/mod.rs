@@ -181,24 +181,25 @@ pub struct RunningSim {
 impl RunningSim {
     /// How to reach this simulator: under its production host names when it has them (resolved
     /// to its socket, its CA trusted, its first region home), else at its one base URL.
-    pub fn connection(&self) -> crate::cloud::Connection {
+    pub fn connection(&self) -> Result<crate::cloud::Connection, crate::cloud::CloudError> {
         use crate::cloud::{Cloud, Connection, HostOverride};
-        match (&self.hostnames, self.info.resolve_to) {
+        Ok(match (&self.hostnames, self.info.resolve_to) {
             (Some(endpoints), Some(addr)) => Connection {
                 template: endpoints.template_spec().cloned(),
-                host_override: HostOverride::to_loopback(addr).ok(),
+                // Fails closed: never the catalog's real hosts with the simulator's keys.
+                host_override: Some(HostOverride::to_loopback(addr)?),
                 ca_pem: self.info.tls_ca_pem.clone(),
                 home_region: self.info.regions.first().cloned(),
                 ..Connection::new(endpoints.cloud())
             },
             _ => Connection { endpoint: Some(self.endpoint().to_owned()), ..Connection::new(Cloud::HuaweiCloud) },
-        }
+        })
     }
 
     /// A session signed in to this simulator with its own keys, its project ids preset (the demo).
     pub async fn session(&self) -> Result<crate::cloud::CloudSession, crate::cloud::CloudError> {
         use crate::cloud::{CloudSession, Credentials};
-        let session = CloudSession::connect(&self.connection(), Credentials::aksk(&self.info.ak, &self.info.sk))?;
+        let session = CloudSession::connect(&self.connection()?, Credentials::aksk(&self.info.ak, &self.info.sk))?;
         for (region, project) in &self.info.project_ids {
             session.set_project_id(region, project).await;
         }
@@ -239,6 +240,10 @@ impl Drop for RunningSim {
 
 /// Starts the simulator on the current tokio runtime.
 pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
+    if config.hostnames.is_some() && !config.listen.ip().is_loopback() {
+        // Clients reach it through a resolver override that maps to loopback only.
+        return Err(SimError::NotLoopback(config.listen));
+    }
     let guarded = config.allow_remote && config.admin_key.is_some();
     if !(config.listen.ip().is_loopback() || guarded) {
         return Err(SimError::NotLoopback(config.listen));

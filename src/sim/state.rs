@@ -218,10 +218,15 @@ impl SimState {
 
     /// Counts a request to a host name.
     pub fn count_host(&self, host: &str) {
+        // Names are the client's to choose: under production names only the served ones get an
+        // entry of their own, and otherwise long ones or more than a bound are counted together.
+        let served = self.host_plan.as_ref().is_none_or(|p| p.covers(host));
         let mut hosts = lock(&self.hosts);
-        // Names are the client's to choose: a client cycling through random ones costs one entry
-        // each, so past a bound they are counted together.
-        let key = if hosts.len() < 4096 || hosts.contains_key(host) { host } else { "(other)" };
+        let key = if served && host.len() <= 253 && (hosts.len() < 1024 || hosts.contains_key(host)) {
+            host
+        } else {
+            "(other)"
+        };
         *hosts.entry(key.to_owned()).or_default() += 1;
     }
 

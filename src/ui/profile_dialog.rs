@@ -485,6 +485,19 @@ fn form_fields_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
         field(ui, "Private cloud: endpoint template", &mut form.endpoint_template, false);
         field(ui, "Private cloud: object storage suffix", &mut form.object_storage_suffix, false);
         field(ui, "Extra CA file (PEM)", &mut form.ca_file, false);
+        // Set only from the command line (a simulator's socket): shown, so it can be seen and removed.
+        if let Some(addr) = form.resolve_to {
+            ui.label("Simulator stand-in");
+            ui.horizontal(|ui| {
+                ui.label(format!("the cloud's names resolve to {addr}")).on_hover_text(
+                    "Set with `certdesk profile add --resolve-to`: this profile reaches a simulator, not the cloud",
+                );
+                if ui.button("Remove").clicked() {
+                    form.resolve_to = None;
+                }
+            });
+            ui.end_row();
+        }
     });
 }
 

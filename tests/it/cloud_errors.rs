@@ -50,6 +50,22 @@ async fn a_session_whose_secret_is_wrong_reaches_the_cloud_once_however_many_cal
 }
 
 #[tokio::test]
+async fn a_gateway_refusal_before_the_signature_is_checked_does_not_release_the_waiting_calls() {
+    // The first call is throttled (429 from the gateway, before it reads the signature) until its
+    // retries run out; that proves nothing about the secret, so the calls queued behind it must
+    // still go one at a time and stop at the first bad signature.
+    let faults = Faults { throttle_every: 1000, throttle_burst: 3, retry_after_secs: 0, ..Faults::default() };
+    let sim = common::sim_with(Scale::Small, faults).await;
+    let wrong =
+        common::session_with(&sim, Credentials::aksk(&sim.info.ak, "not-the-secret"), common::fast_config(), None);
+    let opts = RefreshOptions { regions: sim.info.regions.clone(), ..RefreshOptions::default() };
+    let (rows, errors) = refresh_all(Arc::new(wrong), opts).await;
+    assert!(rows.is_empty() && !errors.is_empty());
+    let failures = sim.state.auth_failures();
+    assert_eq!(failures.get(&sim.info.ak), Some(&1), "one bad signature reached the cloud: {failures:?}");
+}
+
+#[tokio::test]
 async fn a_wrong_secret_key_is_a_bad_signature_and_five_lock_the_key() {
     let sim = common::sim().await;
     let region = first_region(&sim);

@@ -154,11 +154,10 @@ fn region_of_path(state: &SimState, path: &str) -> Option<String> {
 
 /// Middleware: latency, failing regions, 429 bursts, 5xx, and body faults.
 async fn inject_faults(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
-    // Gateways refuse an HTTP/1.1 POST that says neither how long its body is nor that it is
-    // chunked (some answer 411, some wait for a body that never comes).
+    // Gateways refuse a POST that says neither how long its body is nor that it is chunked (some
+    // answer 411, some wait for a body that never comes). HTTP/2 too: certdesk always says it.
     let headers = req.headers();
     if req.method() == axum::http::Method::POST
-        && req.version() <= axum::http::Version::HTTP_11
         && !headers.contains_key(axum::http::header::CONTENT_LENGTH)
         && !headers.contains_key(axum::http::header::TRANSFER_ENCODING)
     {
