@@ -16,11 +16,13 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG"))
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: logs saved to a file stay plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Cli::parse();
     let code = match args.command {
         Some(command) => cli::run(command),
-        None => return run_app(args.demo, args.theme),
+        None => return run_app(args.demo, args.theme, args.renderer),
     };
     ExitCode::from(code)
 }
@@ -28,18 +30,18 @@ fn main() -> ExitCode {
 /// The desktop app, or without the `gui` feature the demo estate as a table.
 #[cfg(feature = "gui")]
 #[expect(clippy::print_stderr, reason = "a window that cannot open is reported on the terminal")]
-fn run_app(demo: bool, theme: Option<cli::Theme>) -> ExitCode {
-    match certdesk::ui::run(demo, theme) {
+fn run_app(demo: bool, theme: Option<cli::Theme>, renderer: Option<cli::Renderer>) -> ExitCode {
+    match certdesk::ui::run(demo, theme, renderer) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: the window could not open: {e}");
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
 #[cfg(not(feature = "gui"))]
-fn run_app(_demo: bool, _theme: Option<cli::Theme>) -> ExitCode {
+fn run_app(_demo: bool, _theme: Option<cli::Theme>, _renderer: Option<cli::Renderer>) -> ExitCode {
     ExitCode::from(cli::run_demo())
 }
 

@@ -71,6 +71,10 @@ pub struct Cli {
     /// The app's colours: as the system says (the default, or what View last chose), dark or light.
     #[arg(long, value_enum)]
     pub theme: Option<Theme>,
+    /// Draw the window with this renderer only (support cases). By default the preferred one is
+    /// tried first (wgpu on Windows, glow elsewhere) and the other when it cannot start.
+    #[arg(long, value_enum, env = "CERTDESK_RENDERER")]
+    pub renderer: Option<Renderer>,
     /// What to do; without one the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -85,6 +89,25 @@ pub enum Theme {
     Dark,
     /// Light.
     Light,
+}
+
+/// What draws the app's window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Renderer {
+    /// OpenGL 2 or later (glow).
+    Glow,
+    /// Vulkan, DirectX 12 (WARP in VMs and over Remote Desktop) or Metal (wgpu).
+    Wgpu,
+}
+
+impl Renderer {
+    /// Its name, as the About box and the log say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Glow => "glow",
+            Self::Wgpu => "wgpu",
+        }
+    }
 }
 
 /// The subcommands.

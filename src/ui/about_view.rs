@@ -5,7 +5,7 @@ use crate::build_info;
 /// The Help menu's entries (in the toolbar, and on the welcome screen as a link).
 pub fn help_menu_ui(ui: &mut egui::Ui, about_open: &mut bool) {
     ui.menu_button("Help", |ui| {
-        if ui.button("About certdesk").clicked() {
+        if ui.add(egui::Button::new("About certdesk").shortcut_text("F1")).clicked() {
             *about_open = true;
             ui.close();
         }
@@ -13,7 +13,7 @@ pub fn help_menu_ui(ui: &mut egui::Ui, about_open: &mut bool) {
 }
 
 /// The about box, when open.
-pub fn about_ui(ui: &mut egui::Ui, open: &mut bool) {
+pub fn about_ui(ui: &mut egui::Ui, open: &mut bool, renderer: &str) {
     if !*open {
         return;
     }
@@ -30,6 +30,7 @@ pub fn about_ui(ui: &mut egui::Ui, open: &mut bool) {
                 ("Features", build_info::FEATURES.to_owned()),
                 ("Compiler", build_info::RUSTC.to_owned()),
                 ("App id", super::APP_ID.to_owned()),
+                ("Renderer", if renderer.is_empty() { "none (headless)".to_owned() } else { renderer.to_owned() }),
                 ("License", env!("CARGO_PKG_LICENSE").to_owned()),
             ] {
                 ui.weak(name);

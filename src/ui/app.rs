@@ -27,6 +27,10 @@ pub struct AppOptions {
     pub settings: Settings,
     /// Where profiles and secrets are kept.
     pub worker: WorkerOptions,
+    /// What draws the window, for the About box.
+    pub renderer: String,
+    /// When the process started: the first frame logs how long it took.
+    pub started_at: Option<std::time::Instant>,
 }
 
 impl AppOptions {
@@ -50,6 +54,10 @@ pub struct Dialogs {
     pub save_prompt: Option<SavePrompt>,
     /// The about box is open.
     pub about_open: bool,
+    /// What draws the window, as the About box says it.
+    pub renderer: String,
+    /// When the process started, until the first frame is drawn.
+    pub started_at: Option<std::time::Instant>,
     /// The search field takes the focus on the next frame.
     pub focus_search: bool,
     /// The table brings the selection into view on the next frame.
@@ -70,7 +78,8 @@ impl CertdeskApp {
     /// Starts the worker and, in demo mode, the demo cloud.
     pub fn new(waker: Waker, dialog: Arc<dyn SaveDialog>, options: AppOptions) -> std::io::Result<Self> {
         let worker = WorkerHandle::spawn(waker, dialog, options.worker)?;
-        let mut app = Self { worker, model: Model::default(), settings: options.settings, dialogs: Dialogs::default() };
+        let dialogs = Dialogs { renderer: options.renderer, started_at: options.started_at, ..Dialogs::default() };
+        let mut app = Self { worker, model: Model::default(), settings: options.settings, dialogs };
         if let Some(config) = options.demo {
             app.start_demo(config);
         } else {
@@ -356,7 +365,10 @@ impl CertdeskApp {
         let (model, settings, dialogs) = (&mut self.model, &mut self.settings, &mut self.dialogs);
         intents.extend(super::profile_dialog::profile_dialog_ui(ui, &mut dialogs.profile_form, model.vault.as_ref()));
         intents.extend(super::export_dialog::export_dialog_ui(ui, &mut dialogs.export_form));
-        super::about_view::about_ui(ui, &mut dialogs.about_open);
+        super::about_view::about_ui(ui, &mut dialogs.about_open, &dialogs.renderer);
+        if let Some(at) = dialogs.started_at.take() {
+            tracing::info!(ms = at.elapsed().as_millis(), "first frame drawn");
+        }
         intents.extend(super::save_prompt::save_prompt_ui(ui, dialogs.save_prompt.as_mut()));
         if model.started {
             model.refresh_visible(&settings.view);
@@ -422,10 +434,11 @@ impl CertdeskApp {
             return intents;
         }
         let d = &self.dialogs;
-        let dialog_open =
+        let dialog_open: bool =
             d.profile_form.is_some() || d.export_form.is_some() || d.about_open || d.save_prompt.is_some();
-        let (refresh, find, export, download) = ctx.input_mut(|i| {
+        let (about, refresh, find, export, download) = ctx.input_mut(|i| {
             (
+                i.consume_key(Modifiers::NONE, Key::F1),
                 i.consume_key(Modifiers::NONE, Key::F5),
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
                 i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::E)),
@@ -435,6 +448,9 @@ impl CertdeskApp {
         // Esc closes a dialog first (the dialog sees it), then clears the selection.
         if !dialog_open && !ctx.egui_wants_keyboard_input() && ctx.input(|i| i.key_pressed(Key::Escape)) {
             self.model.selected = None;
+        }
+        if about && !dialog_open {
+            self.dialogs.about_open = true;
         }
         if export && !dialog_open {
             intents.push(Intent::OpenExportForSelected);

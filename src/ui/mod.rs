@@ -16,6 +16,7 @@ mod inventory_view;
 mod model;
 mod profile_dialog;
 pub mod reminders;
+pub mod renderer;
 mod save_prompt;
 mod settings;
 mod timeline_view;
@@ -38,46 +39,75 @@ pub(crate) fn steady_modal(salt: &str) -> egui::Modal {
 /// The reverse-DNS id used for the window, desktop file and metainfo.
 pub const APP_ID: &str = "io.github.certdesk.Certdesk";
 
-/// Opens the desktop app; returns when the window closes.
-pub fn run(demo: bool, theme: Option<crate::cli::Theme>) -> Result<(), eframe::Error> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("certdesk")
-            .with_app_id(APP_ID)
-            .with_icon(std::sync::Arc::new(icon::app_icon()))
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 420.0]),
-        persist_window: true,
-        ..Default::default()
-    };
-    eframe::run_native(
-        "certdesk",
-        options,
-        Box::new(move |cc| {
-            let ctx = cc.egui_ctx.clone();
-            if let Some(theme) = theme {
-                ctx.set_theme(match theme {
-                    crate::cli::Theme::System => egui::ThemePreference::System,
-                    crate::cli::Theme::Dark => egui::ThemePreference::Dark,
-                    crate::cli::Theme::Light => egui::ThemePreference::Light,
-                });
+/// Opens the desktop app with the first renderer that starts; returns when the window closes.
+pub fn run(
+    demo: bool,
+    theme: Option<crate::cli::Theme>,
+    forced: Option<crate::cli::Renderer>,
+) -> Result<(), renderer::WindowError> {
+    let started_at = std::time::Instant::now();
+    let mut failed: Vec<(crate::cli::Renderer, String)> = Vec::new();
+    for choice in renderer::order(forced) {
+        let options = eframe::NativeOptions {
+            viewport: egui::ViewportBuilder::default()
+                .with_title("certdesk")
+                .with_app_id(APP_ID)
+                .with_icon(std::sync::Arc::new(icon::app_icon()))
+                .with_inner_size([1280.0, 800.0])
+                .with_min_inner_size([720.0, 420.0]),
+            persist_window: true,
+            renderer: renderer::eframe_renderer(choice),
+            ..Default::default()
+        };
+        // Set once the app exists: an error after that is the app's, not the renderer's start.
+        let opened = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (opened_in, tried) = (opened.clone(), failed.clone());
+        tracing::info!(renderer = choice.label(), "opening the window");
+        let result = eframe::run_native(
+            "certdesk",
+            options,
+            Box::new(move |cc| {
+                opened_in.store(true, std::sync::atomic::Ordering::Release);
+                let described = renderer::describe(choice, cc, &tried);
+                tracing::info!(renderer = %described, "the window is open");
+                let ctx = cc.egui_ctx.clone();
+                if let Some(theme) = theme {
+                    ctx.set_theme(match theme {
+                        crate::cli::Theme::System => egui::ThemePreference::System,
+                        crate::cli::Theme::Dark => egui::ThemePreference::Dark,
+                        crate::cli::Theme::Light => egui::ThemePreference::Light,
+                    });
+                }
+                let waker: Waker = Arc::new(move || ctx.request_repaint());
+                // Parented to the window, so the dialog opens over it.
+                let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog::parented_to(cc));
+                let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+                let app = CertdeskApp::new(
+                    waker,
+                    dialog,
+                    AppOptions {
+                        demo: demo.then(AppOptions::demo_config),
+                        settings,
+                        worker: crate::worker::WorkerOptions::default(),
+                        renderer: described,
+                        started_at: Some(started_at),
+                    },
+                )?;
+                Ok(Box::new(app))
+            }),
+        );
+        match result {
+            Ok(()) => return Ok(()),
+            Err(e) if opened.load(std::sync::atomic::Ordering::Acquire) => {
+                return Err(renderer::WindowError::Stopped(e.to_string()));
             }
-            let waker: Waker = Arc::new(move || ctx.request_repaint());
-            // Parented to the window, so the dialog opens over it.
-            let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog::parented_to(cc));
-            let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
-            let app = CertdeskApp::new(
-                waker,
-                dialog,
-                AppOptions {
-                    demo: demo.then(AppOptions::demo_config),
-                    settings,
-                    worker: crate::worker::WorkerOptions::default(),
-                },
-            )?;
-            Ok(Box::new(app))
-        }),
-    )
+            Err(e) => {
+                tracing::warn!(renderer = choice.label(), "the renderer did not start: {e}");
+                failed.push((choice, e.to_string()));
+            }
+        }
+    }
+    Err(renderer::WindowError::NoRenderer(failed))
 }
 
 impl eframe::App for CertdeskApp {
