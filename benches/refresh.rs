@@ -45,22 +45,11 @@ struct Account {
 impl Account {
     fn start(seed: usize, regions: usize, pca: usize) -> Self {
         let ca_file = tempfile::NamedTempFile::new().unwrap();
-        let regions: Vec<String> = [
-            "ap-southeast-1",
-            "eu-west-101",
-            "ap-southeast-3",
-            "af-south-1",
-            "la-south-2",
-            "cn-north-4",
-            "me-east-1",
-            "tr-west-1",
-            "sa-brazil-1",
-            "ap-southeast-2",
-        ]
-        .iter()
-        .take(regions)
-        .flat_map(|r| ["--region".to_owned(), (*r).to_owned()])
-        .collect();
+        let catalog = certdesk::cloud::Endpoints::catalog(Cloud::HuaweiCloud);
+        let regions: Vec<String> = certdesk::sim::hostnames::default_regions(&catalog, regions)
+            .into_iter()
+            .flat_map(|r| ["--region".to_owned(), r])
+            .collect();
         let mut child = Command::new(env!("CARGO_BIN_EXE_certdesk"))
             .args(["sim", "--hostnames", "huawei-cloud", "--seed", &seed.to_string()])
             .args(["--latency-ms", &LATENCY_MS.to_string(), "--ca-out", ca_file.path().to_str().unwrap()])

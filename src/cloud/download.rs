@@ -30,7 +30,7 @@ impl LinkFetcher {
         if !policy.allow_plain_http {
             builder = builder.https_only(true);
         }
-        let client = builder.build().map_err(|e| CloudError::NotSent(format!("download client setup failed: {e}")))?;
+        let client = super::http::build_client(builder, "download client")?;
         Ok(Self { client, config: config.clone(), policy, gates: http.clone() })
     }
 

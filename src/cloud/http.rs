@@ -252,7 +252,7 @@ impl HttpClient {
     /// A client with a given clock (tests simulate skew with it).
     pub fn with_clock(config: HttpConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
         let builder = client_builder(&config)?.user_agent(concat!("certdesk/", env!("CARGO_PKG_VERSION")));
-        let client = builder.build().map_err(|e| CloudError::NotSent(format!("HTTP client setup failed: {e}")))?;
+        let client = build_client(builder, "HTTP client")?;
         Ok(Self { client, config: Arc::new(config), hosts: Arc::default(), clock })
     }
 
@@ -409,22 +409,44 @@ pub(crate) fn client_builder(config: &HttpConfig) -> Result<reqwest::ClientBuild
         .read_timeout(Duration::from_secs(config.read_timeout_secs))
         .timeout(Duration::from_secs(config.request_timeout_secs))
         .redirect(reqwest::redirect::Policy::none());
+    let mut roots = Vec::new();
     if let Some(path) = &config.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| CloudError::NotSent(format!("cannot read CA file {}: {e}", path.display())))?;
         let cert = reqwest::Certificate::from_pem(&pem)
             .map_err(|e| CloudError::NotSent(format!("CA file {} is not a PEM certificate: {e}", path.display())))?;
-        builder = builder.add_root_certificate(cert);
+        roots.push(cert);
     }
     if let Some(pem) = &config.ca_pem {
         let cert = reqwest::Certificate::from_pem(pem.as_bytes())
             .map_err(|e| CloudError::NotSent(format!("the simulator's CA is not a PEM certificate: {e}")))?;
-        builder = builder.add_root_certificate(cert);
+        roots.push(cert);
     }
     if let Some(hosts) = &config.host_override {
-        builder = builder.no_proxy().dns_resolver(Arc::new(hosts.clone()));
+        // A simulator stands in for the cloud: only the CA given for it is trusted, not the
+        // system's (which also keeps the platform verifier out, whose extra-root engine Wine
+        // does not support).
+        builder = builder.no_proxy().dns_resolver(Arc::new(hosts.clone())).tls_certs_only(roots);
+    } else {
+        for cert in roots {
+            builder = builder.add_root_certificate(cert);
+        }
     }
     Ok(builder)
+}
+
+/// A client from a builder; the error names the cause (a CA the platform refuses, say).
+pub(crate) fn build_client(builder: reqwest::ClientBuilder, what: &str) -> Result<reqwest::Client, CloudError> {
+    builder.build().map_err(|e| {
+        let mut reason = format!("{what} setup failed: {e}");
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            reason.push_str(": ");
+            reason.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        CloudError::NotSent(reason)
+    })
 }
 
 /// Maps a transport error, with no URL in it (a presigned URL's query is a credential).
