@@ -437,23 +437,12 @@ pub(crate) fn client_builder(config: &HttpConfig) -> Result<reqwest::ClientBuild
 
 /// A client from a builder; the error names the cause (a CA the platform refuses, say).
 pub(crate) fn build_client(builder: reqwest::ClientBuilder, what: &str) -> Result<reqwest::Client, CloudError> {
-    builder.build().map_err(|e| {
-        let mut reason = format!("{what} setup failed: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
-            reason.push_str(": ");
-            reason.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        CloudError::NotSent(reason)
-    })
+    builder.build().map_err(|e| CloudError::NotSent(format!("{what} setup failed: {}", cause_chain(&e))))
 }
 
-/// Maps a transport error, with no URL in it (a presigned URL's query is a credential).
-pub(crate) fn transport_error(host: &str, e: &reqwest::Error, config: &HttpConfig) -> CloudError {
-    if e.is_timeout() {
-        return CloudError::Timeout { endpoint: host.to_owned(), timeout_secs: config.request_timeout_secs };
-    }
+/// An error and its causes, joined with `: `, each said once and none that holds a URL (a
+/// presigned URL's query is a credential).
+fn cause_chain(e: &reqwest::Error) -> String {
     let mut reason = String::new();
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(err) = source {
@@ -466,6 +455,15 @@ pub(crate) fn transport_error(host: &str, e: &reqwest::Error, config: &HttpConfi
         }
         source = err.source();
     }
+    reason
+}
+
+/// Maps a transport error, with no URL in it (a presigned URL's query is a credential).
+pub(crate) fn transport_error(host: &str, e: &reqwest::Error, config: &HttpConfig) -> CloudError {
+    if e.is_timeout() {
+        return CloudError::Timeout { endpoint: host.to_owned(), timeout_secs: config.request_timeout_secs };
+    }
+    let mut reason = cause_chain(e);
     if reason.is_empty() {
         reason = "connection failed".into();
     }
