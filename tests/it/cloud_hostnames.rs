@@ -280,3 +280,37 @@ async fn a_stored_profile_with_resolve_to_signs_in_lists_and_downloads_under_pro
     let both = Profile { endpoint: Some(sim.endpoint().to_owned()), ..profile };
     assert!(both.validate().unwrap_err().contains("remove the endpoint"));
 }
+
+#[test]
+fn resolve_to_is_refused_next_to_a_stored_profile_before_anything_is_sent() {
+    // Ignoring it would send the stored profile's real keys to the real cloud's hosts.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = serde_json::json!({"name": "prod", "cloud": "open-telekom-cloud",
+        "auth": {"kind": "ak-sk", "access_key": "AKPROD"}, "regions": ["eu-de"]});
+    std::fs::write(
+        dir.path().join("profiles.json"),
+        serde_json::json!({"version": 1, "profiles": [profile]}).to_string(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_certdesk"))
+        .args(["list", "--profile", "prod", "--resolve-to", "127.0.0.1:9"])
+        .env("CERTDESK_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--resolve-to does not combine with the stored profile prod"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_simulator_under_production_names_listens_on_loopback_only() {
+    let config = SimConfig {
+        listen: "0.0.0.0:0".parse().unwrap(),
+        allow_remote: true,
+        admin_key: Some("admin".into()),
+        hostnames: Some(Endpoints::catalog(Cloud::HuaweiCloud)),
+        ..SimConfig::default()
+    };
+    let refused = certdesk::sim::start(config).await.err().expect("refused");
+    assert!(refused.to_string().contains("refusing to listen on 0.0.0.0"), "{refused}");
+}
