@@ -76,7 +76,8 @@ pub struct Connection {
     pub template: Option<super::endpoints::Template>,
     /// The cloud's host names answered by a simulator on loopback (`--resolve-to`).
     pub host_override: Option<super::HostOverride>,
-    /// The simulator's CA (PEM), trusted besides the system's, for an in-process simulator.
+    /// The simulator's CA (PEM), for an in-process simulator (with a host override, the only CA
+    /// trusted, as a `ca_file` then is).
     pub ca_pem: Option<String>,
     /// The region for sign-in, the account id and region discovery: the profile's first, so an
     /// account on the European site signs in at its own IAM; default the cloud's first region.
