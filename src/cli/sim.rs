@@ -98,6 +98,9 @@ pub struct SimArgs {
     /// Label private certificate zips `application/json`, as some gateways do (a tolerance test).
     #[arg(long)]
     pub pca_zip_as_json: bool,
+    /// IAM refuses to list the caller's projects (403), as for keys without that permission.
+    #[arg(long)]
+    pub deny_project_listing: bool,
     /// Listen on an address other than loopback: the run gets its own random AK/SK, IAM password
     /// and an admin key for /__sim/* (X-Sim-Admin-Key), all printed in the JSON line.
     #[arg(long)]
@@ -210,6 +213,7 @@ pub(super) async fn run(args: SimArgs) -> u8 {
             omit_gemini_ssl: args.omit_gemini_ssl,
             odd_pca_entry: args.odd_pca_entry,
             pca_zip_as_json: args.pca_zip_as_json,
+            deny_project_listing: args.deny_project_listing,
         },
         tls_ca_out: if args.tls || hostnames.is_some() { args.ca_out } else { None },
         hostnames,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The faults in force. All off by default.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
+#[allow(clippy::struct_excessive_bools)] // each is one independent fault, off by default
 pub struct Faults {
     /// Added to every API response.
     pub latency_ms: u64,
@@ -35,6 +36,8 @@ pub struct Faults {
     pub odd_pca_entry: bool,
     /// Private certificate zips are labelled `application/json`, as some gateways do.
     pub pca_zip_as_json: bool,
+    /// IAM refuses to list the caller's projects (403), as for keys without that permission.
+    pub deny_project_listing: bool,
 }
 
 impl Default for Faults {
@@ -54,6 +57,7 @@ impl Default for Faults {
             omit_gemini_ssl: false,
             odd_pca_entry: false,
             pca_zip_as_json: false,
+            deny_project_listing: false,
         }
     }
 }

@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::Duration;
 
-use super::pki::{Authority, KeyKind, Spec};
+use super::pki::{KeyKind, Spec};
 use super::state::SimState;
 use crate::certs::archive::write_zip;
 
@@ -99,10 +99,10 @@ fn object_bytes(state: &SimState, path: &str) -> Result<Option<(Vec<u8>, &'stati
             key: KeyKind::Ec256,
             serial: instance_id.bytes().take(8).collect(),
         };
-        let root = Authority::root(&spec)?;
+        let (cert_der, cert_pem) = super::pki::self_signed_ca(&spec, &state.instance_ca_key)?;
         Ok(super::pki::Material {
-            cert_der: root.der.clone(),
-            cert_pem: root.pem.clone(),
+            cert_der,
+            cert_pem,
             chain_der: Vec::new(),
             chain_pem: String::new(),
             key_der: Vec::new(),

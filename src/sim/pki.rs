@@ -24,7 +24,8 @@ impl KeyKind {
         }
     }
 
-    fn generate(self) -> Result<KeyPair, rcgen::Error> {
+    /// A new key of this kind.
+    pub fn generate(self) -> Result<KeyPair, rcgen::Error> {
         match self {
             Self::Ec256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
             Self::Rsa2048 => KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048),
@@ -85,6 +86,14 @@ fn params(spec: &Spec<'_>, ca: bool) -> Result<CertificateParams, rcgen::Error> 
         p.use_authority_key_identifier_extension = true;
     }
     Ok(p)
+}
+
+/// A self-signed CA certificate (DER, PEM) on a key the caller keeps. Instance CAs share one
+/// key: making a key per instance was most of a CA download's cost in the simulator, and no
+/// client compares the keys of two instances' CAs (each certificate is its own: name, serial, dates).
+pub fn self_signed_ca(spec: &Spec<'_>, key: &KeyPair) -> Result<(Vec<u8>, String), rcgen::Error> {
+    let cert = params(spec, true)?.self_signed(key)?;
+    Ok((cert.der().to_vec(), cert.pem()))
 }
 
 /// A CA that can issue.

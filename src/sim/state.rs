@@ -72,8 +72,11 @@ pub struct SimState {
     pub root_ca: Authority,
     /// The issuing CA of all private certificates.
     pub issuing_ca: Authority,
+    /// The key every DCS and GeminiDB instance CA is made with.
+    pub instance_ca_key: rcgen::KeyPair,
     faults: Mutex<Faults>,
     requests: AtomicU64,
+    connections: AtomicU64,
     rng: Mutex<Rng>,
     /// AK/SK failures.
     pub lockout: Mutex<Lockout>,
@@ -135,6 +138,7 @@ impl SimState {
         };
         let root_ca = Authority::root(&ca_spec(ROOT_CA_NAME, 10, 0)).map_err(|e| SimError::Pki(e.to_string()))?;
         let issuing_ca = root_ca.subordinate(&ca_spec(SUB_CA_NAME, 5, 1)).map_err(|e| SimError::Pki(e.to_string()))?;
+        let instance_ca_key = KeyKind::Ec256.generate().map_err(|e| SimError::Pki(e.to_string()))?;
         let link_key = rng.hex(64).into_bytes();
         Ok(Self {
             estate: std::sync::RwLock::new(Arc::new(estate)),
@@ -147,8 +151,10 @@ impl SimState {
             link_key,
             root_ca,
             issuing_ca,
+            instance_ca_key,
             faults: Mutex::new(config.faults.clone()),
             requests: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
             rng: Mutex::new(rng),
             lockout: Mutex::default(),
             tokens: Mutex::default(),
@@ -173,6 +179,16 @@ impl SimState {
     /// Counts a request and returns its number (0-based).
     pub fn next_request(&self) -> u64 {
         self.requests.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts an accepted connection.
+    pub fn count_connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Connections accepted so far.
+    pub fn connection_count(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// API requests served so far.

@@ -43,8 +43,20 @@ async fn projects(State(state): State<Arc<SimState>>, Query(q): Query<HashMap<St
     )
 }
 
-async fn auth_projects(State(state): State<Arc<SimState>>, Extension(_caller): Extension<Caller>) -> Json<Value> {
-    Json(json!({"projects": all_projects(&state), "links": {"self": format!("{}/v3/auth/projects", state.endpoint)}}))
+async fn auth_projects(
+    State(state): State<Arc<SimState>>,
+    Extension(_caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    if state.faults().deny_project_listing {
+        return Err(ApiError::new(
+            403,
+            "IAM.0003",
+            "Policy doesn't allow iam:projects:listAuthProjects to be performed.",
+        ));
+    }
+    Ok(Json(
+        json!({"projects": all_projects(&state), "links": {"self": format!("{}/v3/auth/projects", state.endpoint)}}),
+    ))
 }
 
 async fn domains(State(state): State<Arc<SimState>>) -> Json<Value> {

@@ -128,6 +128,7 @@ async fn put_faults(State(state): State<Arc<SimState>>, Json(faults): Json<Fault
 async fn stats(State(state): State<Arc<SimState>>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
         "requests": state.request_count(),
+        "connections": state.connection_count(),
         "auth_failures": state.auth_failures(),
         "hosts": state.host_counts(),
     }))
