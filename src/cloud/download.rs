@@ -25,13 +25,8 @@ pub struct LinkFetcher {
 impl LinkFetcher {
     /// A fetcher for the links allowed by `policy`, sharing `http`'s per-host limits.
     pub fn new(http: &HttpClient, policy: LinkPolicy) -> Result<Self, CloudError> {
-        let config = http.config();
-        let mut builder = super::http::client_builder(config)?;
-        if !policy.allow_plain_http {
-            builder = builder.https_only(true);
-        }
-        let client = super::http::build_client(builder, "download client")?;
-        Ok(Self { client, config: config.clone(), policy, gates: http.clone() })
+        let client = http.link_client(policy.allow_plain_http)?;
+        Ok(Self { client, config: http.config().clone(), policy, gates: http.clone() })
     }
 
     /// Checks a link against the policy and its `Expires` time, without fetching it.
@@ -67,7 +62,7 @@ impl LinkFetcher {
         let url = self.check(link, clock)?;
         let host = host_label(&url);
         let gate = self.gates.host_gate(&url);
-        let _permit = gate.acquire().await.map_err(|_| CloudError::NotSent("client is shutting down".into()))?;
+        let _permit = gate.acquire().await?;
         let response = self.client.get(url).send().await.map_err(|e| transport_error(&host, &e, &self.config))?;
         let status = response.status().as_u16();
         if (300..400).contains(&status) {

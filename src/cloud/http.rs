@@ -234,12 +234,53 @@ pub fn host_label(url: &Url) -> String {
     }
 }
 
+/// The calls in flight to one host. Until the first call to a host has ended, it goes alone:
+/// that call opens the connection, and HTTP/2 (which the cloud's gateways speak) then
+/// carries every later call over it, instead of each of the first burst opening a TLS
+/// connection of its own (as browsers wait for the first connection before opening more).
+#[derive(Debug)]
+pub(crate) struct HostGate {
+    permits: Semaphore,
+    opened: std::sync::atomic::AtomicBool,
+    limit: usize,
+}
+
+impl HostGate {
+    fn new(limit: usize) -> Self {
+        Self { permits: Semaphore::new(1), opened: std::sync::atomic::AtomicBool::new(false), limit: limit.max(1) }
+    }
+
+    /// Waits for a place among the calls in flight.
+    pub(crate) async fn acquire(&self) -> Result<HostPermit<'_>, CloudError> {
+        let permit = self.permits.acquire().await.map_err(|_| CloudError::NotSent("client is shutting down".into()))?;
+        Ok(HostPermit { _permit: permit, gate: self })
+    }
+}
+
+/// A place among a host's calls in flight. When the first call ends, however it ends (answered,
+/// failed, or stopped), the host's other places open.
+pub(crate) struct HostPermit<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    gate: &'a HostGate,
+}
+
+impl Drop for HostPermit<'_> {
+    fn drop(&mut self) {
+        if !self.gate.opened.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            self.gate.permits.add_permits(self.gate.limit - 1);
+        }
+    }
+}
+
 /// Sends API calls; cheap to clone and share.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     client: reqwest::Client,
     config: Arc<HttpConfig>,
-    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    hosts: Arc<Mutex<HashMap<String, Arc<HostGate>>>>,
+    /// The client for presigned links, built once (https only, or also plain http to a
+    /// loopback simulator): one connection pool for every download of the session.
+    link_clients: Arc<Mutex<[Option<reqwest::Client>; 2]>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -253,7 +294,7 @@ impl HttpClient {
     pub fn with_clock(config: HttpConfig, clock: Arc<dyn Clock>) -> Result<Self, CloudError> {
         let builder = client_builder(&config)?.user_agent(concat!("certdesk/", env!("CARGO_PKG_VERSION")));
         let client = build_client(builder, "HTTP client")?;
-        Ok(Self { client, config: Arc::new(config), hosts: Arc::default(), clock })
+        Ok(Self { client, config: Arc::new(config), hosts: Arc::default(), link_clients: Arc::default(), clock })
     }
 
     /// The configuration.
@@ -267,12 +308,28 @@ impl HttpClient {
     }
 
     /// The gate that bounds requests in flight to a host; shared with the link fetcher.
-    pub(crate) fn host_gate(&self, base: &Url) -> Arc<Semaphore> {
+    pub(crate) fn host_gate(&self, base: &Url) -> Arc<HostGate> {
         let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
         hosts
             .entry(host_label(base))
-            .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_in_flight_per_host.max(1))))
+            .or_insert_with(|| Arc::new(HostGate::new(self.config.max_in_flight_per_host)))
             .clone()
+    }
+
+    /// The client for presigned links (no credentials ever go through it), built on first use.
+    pub(crate) fn link_client(&self, allow_plain_http: bool) -> Result<reqwest::Client, CloudError> {
+        let mut clients = self.link_clients.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = &mut clients[usize::from(allow_plain_http)];
+        if let Some(client) = slot {
+            return Ok(client.clone());
+        }
+        let mut builder = client_builder(&self.config)?;
+        if !allow_plain_http {
+            builder = builder.https_only(true);
+        }
+        let client = build_client(builder, "download client")?;
+        *slot = Some(client.clone());
+        Ok(client)
     }
 
     /// Sends a call, retrying idempotent ones on throttling, 5xx and connection failures.
@@ -307,7 +364,7 @@ impl HttpClient {
             hosts.check_url(&req.base)?;
         }
         let gate = self.host_gate(&req.base);
-        let _permit = gate.acquire().await.map_err(|_| CloudError::NotSent("client is shutting down".into()))?;
+        let _permit = gate.acquire().await?;
         let host = host_label(&req.base);
         let body = req.body.clone().unwrap_or_default();
         let mut headers = req.headers.clone();

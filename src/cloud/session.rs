@@ -58,6 +58,8 @@ pub struct CloudSession {
     proven: std::sync::atomic::AtomicBool,
     /// The region sign-in, the account id and region discovery use.
     home_region: Option<String>,
+    /// Whether the caller's projects were listed (AK/SK): once per session, whatever it answered.
+    projects_listed: Mutex<bool>,
 }
 
 /// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
@@ -150,6 +152,7 @@ impl CloudSession {
             probe: Mutex::default(),
             proven: std::sync::atomic::AtomicBool::new(false),
             home_region: None,
+            projects_listed: Mutex::new(false),
         }
     }
 
@@ -180,7 +183,12 @@ impl CloudSession {
         }
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
-                // One lookup per region: the region's other parts wait for it and take its answer.
+                self.list_projects_once().await?;
+                if let Some(id) = self.project_ids.lock().await.get(region) {
+                    return Ok(id.clone());
+                }
+                // A region the listing did not name is asked as the SDK asks it, one lookup per
+                // region: the region's other parts wait for it and take its answer.
                 let gate =
                     self.sign_ins.lock().await.entry(TokenScope::Project(region.to_owned())).or_default().clone();
                 let _one_at_a_time = gate.lock().await;
@@ -223,6 +231,10 @@ impl CloudSession {
         }
         let id = match &self.credentials {
             Credentials::AkSk { .. } => {
+                self.list_projects_once().await?;
+                if let Some(id) = self.domain_id.lock().await.clone() {
+                    return Ok(id);
+                }
                 let gate = self.sign_ins.lock().await.entry(TokenScope::Domain).or_default().clone();
                 let _one_at_a_time = gate.lock().await;
                 if let Some(id) = self.domain_id.lock().await.clone() {
@@ -247,6 +259,47 @@ impl CloudSession {
         };
         *self.domain_id.lock().await = Some(id.clone());
         Ok(id)
+    }
+
+    /// Lists the projects the keys can use (`GET /v3/auth/projects`, once per session) and keeps
+    /// each region's default project id and the account id they name. One call then answers
+    /// what would be a lookup per region and one for the account: a refresh of ten regions waits
+    /// one round trip for IAM, not a queue of them. Where IAM will not list them (no permission,
+    /// an answer that does not read), the lookups the SDK makes (by region name, the account
+    /// list) follow; any other failure (wrong keys, IAM down) is the caller's answer.
+    async fn list_projects_once(&self) -> Result<(), CloudError> {
+        let mut listed = self.projects_listed.lock().await;
+        if std::mem::replace(&mut *listed, true) {
+            return Ok(());
+        }
+        let iam = self.endpoints.base_url(Service::Iam, self.home_region())?;
+        let listing = match self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/projects")).await {
+            Ok(resp) => resp.json::<iam::ProjectsResponse>(&iam),
+            Err(e) => Err(e),
+        };
+        let projects = match listing {
+            Ok(body) => body.projects,
+            Err(CloudError::Service(e)) if matches!(e.status, 403 | 404) && !is_auth_failure(e.kind()) => {
+                tracing::debug!(error = %e, "IAM does not list the projects; looking them up one by one");
+                return Ok(());
+            }
+            Err(e @ CloudError::BadResponse { .. }) => {
+                tracing::debug!(error = %e, "the project list does not read; looking them up one by one");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        // A region's default project carries the region's name; sub-projects (`eu-de_team`)
+        // and names that are no region id are not a region's default.
+        let mut ids = self.project_ids.lock().await;
+        for p in projects.iter().filter(|p| p.enabled && super::validate::is_region(&p.name)) {
+            ids.entry(p.name.clone()).or_insert_with(|| p.id.clone());
+        }
+        drop(ids);
+        if let Some(domain) = projects.iter().map(|p| p.domain_id.as_str()).find(|d| !d.is_empty()) {
+            self.domain_id.lock().await.get_or_insert_with(|| domain.to_owned());
+        }
+        Ok(())
     }
 
     /// The region sign-in, the account id and region discovery use.

@@ -89,6 +89,21 @@ async fn a_wrong_secret_key_is_a_bad_signature_and_five_lock_the_key() {
 }
 
 #[tokio::test]
+async fn keys_that_may_not_list_projects_still_find_each_regions_project_and_the_account() {
+    let sim = common::sim_with(Scale::Small, Faults { deny_project_listing: true, ..Faults::default() }).await;
+    let s = common::session(&sim);
+    let region = first_region(&sim);
+    let before = sim.state.request_count();
+    assert_eq!(s.project_id(&region).await.unwrap(), sim.info.project_ids[&region]);
+    assert_eq!(s.domain_id().await.unwrap(), sim.info.domain_id);
+    assert_eq!(
+        sim.state.request_count() - before,
+        3,
+        "the refused listing once, then the lookup by region name and the account list"
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_access_key_is_refused() {
     let sim = common::sim().await;
     let s = common::session_with(&sim, Credentials::aksk("NOSUCHAK", &sim.info.sk), common::fast_config(), None);

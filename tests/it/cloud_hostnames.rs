@@ -71,6 +71,11 @@ async fn huawei_clouds_international_and_european_sites_are_reached_by_their_own
         assert!(hosts.contains_key(host), "{host} not asked: {hosts:?}");
     }
     assert!(!hosts.keys().any(|h| h.starts_with("127.") || h == "localhost"), "{hosts:?}");
+    // One listing of the projects answers every region's project id and the account id.
+    assert_eq!(hosts["iam.myhuaweicloud.com"], 1, "{hosts:?}");
+    // Each host's first call goes alone and HTTP/2 carries the rest over its connection: one
+    // TLS connection per host, not one per call of a first burst (the bucket hosts had eight).
+    assert_eq!(sim.state.connection_count(), hosts.len() as u64, "{hosts:?}");
 
     // An account at home on the European site signs in, finds its account id and regions there,
     // and uses CCM's European host (the official SDK's table has one).
