@@ -247,7 +247,10 @@ pub(crate) struct HostGate {
 
 impl HostGate {
     fn new(limit: usize) -> Self {
-        Self { permits: Semaphore::new(1), opened: std::sync::atomic::AtomicBool::new(false), limit: limit.max(1) }
+        // Bounded so that opening the other places can never overflow the semaphore, whatever
+        // `--concurrency` says.
+        let limit = limit.clamp(1, 4096);
+        Self { permits: Semaphore::new(1), opened: std::sync::atomic::AtomicBool::new(false), limit }
     }
 
     /// Waits for a place among the calls in flight.

@@ -264,9 +264,10 @@ impl CloudSession {
     /// Lists the projects the keys can use (`GET /v3/auth/projects`, once per session) and keeps
     /// each region's default project id and the account id they name. One call then answers
     /// what would be a lookup per region and one for the account: a refresh of ten regions waits
-    /// one round trip for IAM, not a queue of them. Where IAM will not list them (no permission,
-    /// an answer that does not read), the lookups the SDK makes (by region name, the account
-    /// list) follow; any other failure (wrong keys, IAM down) is the caller's answer.
+    /// one round trip for IAM, not a queue of them. Where the listing fails for any reason but
+    /// the keys themselves (no permission, the home region's IAM down, an answer that does not
+    /// read), the lookups the SDK makes (by region name at each region's IAM, the account list)
+    /// follow and answer in their own words.
     async fn list_projects_once(&self) -> Result<(), CloudError> {
         let mut listed = self.projects_listed.lock().await;
         if std::mem::replace(&mut *listed, true) {
@@ -279,15 +280,12 @@ impl CloudSession {
         };
         let projects = match listing {
             Ok(body) => body.projects,
-            Err(CloudError::Service(e)) if matches!(e.status, 403 | 404) && !is_auth_failure(e.kind()) => {
-                tracing::debug!(error = %e, "IAM does not list the projects; looking them up one by one");
+            // Keys that failed to authenticate send nothing more: the caller gets why.
+            Err(e) if self.auth_failure().is_some() => return Err(e),
+            Err(e) => {
+                tracing::debug!(error = %e, "the projects could not be listed; looking them up one by one");
                 return Ok(());
             }
-            Err(e @ CloudError::BadResponse { .. }) => {
-                tracing::debug!(error = %e, "the project list does not read; looking them up one by one");
-                return Ok(());
-            }
-            Err(e) => return Err(e),
         };
         // A region's default project carries the region's name; sub-projects (`eu-de_team`)
         // and names that are no region id are not a region's default.
@@ -296,7 +294,8 @@ impl CloudSession {
             ids.entry(p.name.clone()).or_insert_with(|| p.id.clone());
         }
         drop(ids);
-        if let Some(domain) = projects.iter().map(|p| p.domain_id.as_str()).find(|d| !d.is_empty()) {
+        // The account id goes into a header of every global call: only one that is an id.
+        if let Some(domain) = projects.iter().map(|p| p.domain_id.as_str()).find(|d| super::validate::is_segment(d)) {
             self.domain_id.lock().await.get_or_insert_with(|| domain.to_owned());
         }
         Ok(())
