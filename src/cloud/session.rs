@@ -274,11 +274,8 @@ impl CloudSession {
             return Ok(());
         }
         let iam = self.endpoints.base_url(Service::Iam, self.home_region())?;
-        let listing = match self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/projects")).await {
-            Ok(resp) => resp.json::<iam::ProjectsResponse>(&iam),
-            Err(e) => Err(e),
-        };
-        let projects = match listing {
+        let listing = self.send(self.aksk_auth(), &ApiRequest::get(&iam, "/v3/auth/projects")).await;
+        let projects = match listing.and_then(|resp| resp.json::<iam::ProjectsResponse>(&iam)) {
             Ok(body) => body.projects,
             // Keys that failed to authenticate send nothing more: the caller gets why.
             Err(e) if self.auth_failure().is_some() => return Err(e),
