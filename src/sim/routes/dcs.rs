@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{ApiError, number, page, project_region as region};
+use super::{ApiError, list_body, number, page, project_region as region};
 use crate::cloud::wire::dcs::SslInfo;
 use crate::sim::auth::Caller;
 use crate::sim::estate::{DcsRecord, RegionEstate};
@@ -50,10 +50,10 @@ async fn list(
         })
         .filter(|d| q.get("status").is_none_or(|s| d.instance.status == *s))
         .filter(|d| q.get("instance_id").is_none_or(|id| d.instance.instance_id == *id))
-        .map(|d| d.instance.clone())
+        .map(|d| &d.instance)
         .collect();
     let items = page(&matches, usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(10));
-    Ok(Json(json!({"instance_num": matches.len(), "instances": items})).into_response())
+    Ok(list_body("instance_num", matches.len(), "instances", &items))
 }
 
 fn invalid_offset() -> ApiError {

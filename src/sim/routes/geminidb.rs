@@ -9,7 +9,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{ApiError, number, page};
+use super::{ApiError, list_body, number, page};
+use crate::cloud::wire::geminidb::Instance;
 use crate::sim::auth::Caller;
 use crate::sim::objects::presign;
 use crate::sim::state::SimState;
@@ -55,16 +56,13 @@ async fn list(
         .map(|g| &g.instance)
         .filter(|i| filter_match(q.get("id"), &i.id) && filter_match(q.get("name"), &i.name))
         .filter(|i| q.get("datastore_type").is_none_or(|t| i.datastore.kind == *t))
-        .cloned()
-        .map(|mut i| {
-            if state.faults().omit_gemini_ssl {
-                i.ssl = None;
-            }
-            i
-        })
         .collect();
     let items = page(&matches, usize::try_from(offset).unwrap_or(0), usize::try_from(limit).unwrap_or(100));
-    Ok(Json(json!({"instances": items, "total_count": matches.len()})).into_response())
+    if state.faults().omit_gemini_ssl {
+        let items: Vec<Instance> = items.into_iter().map(|i| Instance { ssl: None, ..i.clone() }).collect();
+        return Ok(list_body("total_count", matches.len(), "instances", &items));
+    }
+    Ok(list_body("total_count", matches.len(), "instances", &items))
 }
 
 async fn download_link(
