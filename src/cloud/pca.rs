@@ -6,6 +6,7 @@ use std::str::FromStr;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::endpoints::Service;
 use super::error::CloudError;
@@ -92,7 +93,7 @@ pub async fn list_certificates_tolerant(
     session: &CloudSession,
 ) -> Result<(Vec<Certificate>, Vec<OddCertificate>), CloudError> {
     let base = session.base_url(Service::Ccm, GLOBAL)?;
-    let entries: Vec<Value> = all_pages(PAGE_LIMIT, |offset, limit| {
+    let entries: Vec<Box<RawValue>> = all_pages(PAGE_LIMIT, |offset, limit| {
         let req = ApiRequest::get(&base, "/v1/private-certificates").query("offset", offset).query("limit", limit);
         let base = base.clone();
         async move {
@@ -103,27 +104,31 @@ pub async fn list_certificates_tolerant(
     .await?;
     let (mut good, mut odd) = (Vec::new(), Vec::new());
     for entry in entries {
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
-        match serde_json::from_value::<Certificate>(entry.clone()) {
+        match serde_json::from_str::<Certificate>(entry.get()) {
             Ok(c) => good.push(c),
-            Err(e) => odd.push(OddCertificate {
-                id: text(entry.get("certificate_id")),
-                name: text(entry.get("distinguished_name").and_then(|d| d.get("common_name"))),
-                status: text(entry.get("status")),
-                reason: e.to_string(),
-            }),
+            Err(e) => {
+                // Only an entry that does not read is read a second time, loosely, for its names.
+                let entry: Value = serde_json::from_str(entry.get()).unwrap_or_default();
+                let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+                odd.push(OddCertificate {
+                    id: text(entry.get("certificate_id")),
+                    name: text(entry.get("distinguished_name").and_then(|d| d.get("common_name"))),
+                    status: text(entry.get("status")),
+                    reason: e.to_string(),
+                });
+            }
         }
     }
     Ok((good, odd))
 }
 
-/// A list page with its entries unread (each is read on its own).
+/// A list page with its entries unread (each is read on its own, from its own text).
 #[derive(serde::Deserialize)]
 struct RawList {
     #[serde(default, deserialize_with = "super::wire::lenient::u64")]
     total: u64,
     #[serde(default)]
-    certificates: Vec<Value>,
+    certificates: Vec<Box<RawValue>>,
 }
 
 /// Lists every private CA of the account.

@@ -303,7 +303,7 @@ fn pca_facts(c: &crate::cloud::wire::pca::Certificate) -> Vec<(String, String)> 
     let date = |ms| from_ms(ms).map(|t| format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()));
     let mut facts = vec![("Subject".to_owned(), subject.join(", "))];
     // The list gives SANs only in some API versions; shown when present.
-    if let Some(sans) = c.extra.get("subject_alternative_names").and_then(|v| v.as_array()) {
+    if let Some(sans) = c.subject_alternative_names.as_ref().and_then(|v| v.as_array()) {
         let names: Vec<String> = sans
             .iter()
             .filter_map(|s| s.get("value").or(Some(s)).and_then(|v| v.as_str()).map(str::to_owned))
@@ -355,7 +355,7 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
             row.engine.clone_from(&c.key_algorithm);
             row.status.clone_from(&c.status);
             // `freeze_flag` 0 is "not frozen"; anything else (the cloud froze it) makes it unusable.
-            row.frozen = c.extra.get("freeze_flag").and_then(serde_json::Value::as_i64).is_some_and(|f| f != 0);
+            row.frozen = c.freeze_flag.is_some_and(|f| f != 0);
             row.ssl = SslStatus::On;
             row.endpoint = c.issuer_name.clone().unwrap_or_default();
             if let Some(na) = from_ms(c.not_after) {

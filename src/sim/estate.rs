@@ -653,7 +653,9 @@ fn pca_estate(
                 not_before: Some(ms(not_before)),
                 not_after: Some(ms(not_after)),
                 distinguished_name: dn(&host),
-                extra: object(json!({"freeze_flag": 0, "delete_time": null, "enterprise_project_id": "0",
+                freeze_flag: Some(0),
+                subject_alternative_names: None,
+                extra: object(json!({"delete_time": null, "enterprise_project_id": "0",
                                      "enc_cert_info": {"enc_serial_number": null}})),
             };
             PcaCertRecord { wire, key, dns_names: vec![host] }
@@ -665,7 +667,7 @@ fn pca_estate(
     let mut next = 7;
     for (i, cert) in certs.iter_mut().enumerate() {
         if i >= next && cert.wire.status == "ISSUED" {
-            cert.wire.extra.insert("freeze_flag".into(), json!(1));
+            cert.wire.freeze_flag = Some(1);
             next = i + 11;
         }
     }

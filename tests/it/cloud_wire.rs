@@ -34,6 +34,7 @@ fn documented_bodies_parse() {
     assert_eq!(certs.total, 2);
     assert_eq!(certs.certificates[0].not_after, Some(1_767_225_600_000));
     assert_eq!(certs.certificates[1].gen_mode, "CSR");
+    assert_eq!(certs.certificates[0].freeze_flag, Some(0));
     let cas: pca::ListCasResponse = serde_json::from_slice(&fixture("ccm_list_private_cas.json")).unwrap();
     assert_eq!(cas.certificate_authorities[0].kind, "ROOT");
     assert!(cas.certificate_authorities[0].issuer_id.is_none());
@@ -128,4 +129,27 @@ fn presigned_links_never_show_in_debug_output() {
     let glink: geminidb::DownloadLinkResponse =
         serde_json::from_slice(&fixture("geminidb_ssl_cert_download_link.json")).unwrap();
     assert!(!format!("{glink:?}").contains(&glink.certs[0].download_link));
+}
+
+/// The fields certdesk reads are read; the rest of an entry is skipped when read (gathering it
+/// was most of a list's parse time) and written when the simulator serves its records.
+#[test]
+fn unread_fields_are_skipped_when_read_and_written_when_served() {
+    let cert: pca::Certificate = serde_json::from_value(json!({
+        "certificate_id": "c1", "freeze_flag": "1", "enc_cert_info": {"enc_serial_number": null},
+        "subject_alternative_names": [{"type": "DNS", "value": "a.example"}],
+    }))
+    .unwrap();
+    assert_eq!(cert.freeze_flag, Some(1));
+    assert_eq!(cert.subject_alternative_names.unwrap()[0]["value"], "a.example");
+    assert!(cert.extra.is_empty());
+    let instance: dcs::Instance =
+        serde_json::from_value(json!({"instance_id": "i1", "charging_mode": 0, "features": {"support_acl": true}}))
+            .unwrap();
+    assert!(instance.extra.is_empty() && instance.features.extra.is_empty());
+    let mut served = dcs::Instance { instance_id: "i1".into(), ..dcs::Instance::default() };
+    served.extra.insert("charging_mode".into(), json!(0));
+    let written = serde_json::to_value(&served).unwrap();
+    assert_eq!(written["charging_mode"], 0);
+    assert_eq!(written["instance_id"], "i1");
 }

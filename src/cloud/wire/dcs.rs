@@ -51,8 +51,9 @@ pub struct Instance {
     /// Capability flags; `support_ssl` says whether SSL can be on at all.
     #[serde(default)]
     pub features: Features,
-    /// Every other field, kept as sent.
-    #[serde(flatten)]
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
@@ -70,8 +71,9 @@ pub struct Features {
     /// Whether the instance can do SSL at all.
     #[serde(default, deserialize_with = "lenient::bool")]
     pub support_ssl: bool,
-    /// Other flags.
-    #[serde(flatten)]
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 

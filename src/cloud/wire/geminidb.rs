@@ -48,8 +48,9 @@ pub struct Instance {
     /// Creation time, no zone (UTC).
     #[serde(default, deserialize_with = "lenient::string")]
     pub created: String,
-    /// Every other field, kept as sent.
-    #[serde(flatten)]
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
@@ -62,8 +63,9 @@ pub struct Datastore {
     /// Version.
     #[serde(default, deserialize_with = "lenient::string")]
     pub version: String,
-    /// Other fields.
-    #[serde(flatten)]
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 

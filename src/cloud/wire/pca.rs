@@ -54,8 +54,15 @@ pub struct Certificate {
     /// Subject fields.
     #[serde(default)]
     pub distinguished_name: DistinguishedName,
-    /// Every other field, kept as sent.
-    #[serde(flatten)]
+    /// 0 when not frozen; anything else: the cloud froze it (unusable whatever `status` says).
+    #[serde(default, deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
+    pub freeze_flag: Option<u64>,
+    /// SANs, in the API versions that list them (strings, or objects with a `value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_alternative_names: Option<Value>,
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
@@ -122,8 +129,9 @@ pub struct CertificateAuthority {
     /// Subject fields.
     #[serde(default)]
     pub distinguished_name: DistinguishedName,
-    /// Every other field, kept as sent.
-    #[serde(flatten)]
+    /// Every other field the service sends: written by the simulator, skipped when read (certdesk
+    /// uses only the fields above; gathering the rest was most of a list's parse time).
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
