@@ -185,8 +185,8 @@ async fn dcs_rows(
     region: &str,
 ) -> Result<Vec<InventoryRow>, CloudError> {
     let instances = dcs::list_instances(session, region).await?;
-    let rows = stream::iter(instances)
-        .map(|inst| async move {
+    let rows = stream::iter(instances.into_iter().enumerate())
+        .map(|(i, inst)| async move {
             let mut row = base_row(opts, Service::Dcs, region);
             row.name.clone_from(&inst.name);
             row.id.clone_from(&inst.instance_id);
@@ -201,7 +201,7 @@ async fn dcs_rows(
             let capable = inst.features.support_ssl || matches!(inst.engine_version.as_str(), "6.0" | "7.0");
             if !capable {
                 row.ssl = SslStatus::NotSupported;
-                return row;
+                return (i, row);
             }
             match dcs::show_ssl(session, region, &inst.instance_id).await {
                 Ok(SslState::Reported(info)) if info.enabled => {
@@ -226,12 +226,20 @@ async fn dcs_rows(
                     row.note = format!("SSL query failed: {e}");
                 }
             }
-            row
+            (i, row)
         })
-        .buffered(opts.concurrency.max(1))
+        .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    Ok(rows)
+    Ok(in_list_order(rows))
+}
+
+/// Rows back in the order the list gave their instances. The calls behind them run unordered:
+/// in order, one slow call (or one instance with a second call, its CA download) held back every
+/// call after it, and the host sat idle.
+fn in_list_order(mut rows: Vec<(usize, InventoryRow)>) -> Vec<InventoryRow> {
+    rows.sort_unstable_by_key(|(i, _)| *i);
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 async fn gemini_rows(
@@ -242,8 +250,8 @@ async fn gemini_rows(
     let instances = geminidb::list_instances(session, region).await?;
     let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy_in(region))?;
     let fetcher = &fetcher;
-    let rows = stream::iter(instances)
-        .map(|inst| async move {
+    let rows = stream::iter(instances.into_iter().enumerate())
+        .map(|(i, inst)| async move {
             let mut row = base_row(opts, Service::GeminiDb, region);
             row.name.clone_from(&inst.name);
             row.id.clone_from(&inst.id);
@@ -265,12 +273,12 @@ async fn gemini_rows(
                     Err(_) => {}
                 }
             }
-            row
+            (i, row)
         })
-        .buffered(opts.concurrency.max(1))
+        .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    Ok(rows)
+    Ok(in_list_order(rows))
 }
 
 /// GeminiDB lists no expiry, so the CA certificate is fetched and read (the one CA download the
