@@ -396,28 +396,29 @@ async fn sign_in_all(job: JobId, ctx: &Context, out: &Outbox) -> Vec<Arc<Target>
     targets
 }
 
+/// Every profile at once: each has its own session and per-host gates, so one account's calls
+/// never wait for another's and the refresh takes as long as the slowest account, not the sum.
 async fn refresh_profiles(job: JobId, profiles: &[Arc<Target>], out: &Outbox) {
-    for profile in profiles {
-        let (tx, mut rx) = mpsc::channel(64);
-        let opts = RefreshOptions {
-            profile: profile.name.clone(),
-            regions: profile.regions.clone(),
-            ..RefreshOptions::default()
-        };
-        let task = refresh(profile.session.clone(), opts, tx);
-        let forward = async {
-            while let Some(event) = rx.recv().await {
-                out.send(match event {
-                    RefreshEvent::Rows { region, service, rows } => {
-                        Event::RowsLoaded { job, profile: profile.name.clone(), region, service, rows }
-                    }
-                    RefreshEvent::Failed(error) => Event::RegionFailed { job, error },
-                })
-                .await;
-            }
-        };
-        tokio::join!(task, forward);
-    }
+    futures_util::future::join_all(profiles.iter().map(|profile| refresh_profile(job, profile, out))).await;
+}
+
+async fn refresh_profile(job: JobId, profile: &Target, out: &Outbox) {
+    let (tx, mut rx) = mpsc::channel(64);
+    let opts =
+        RefreshOptions { profile: profile.name.clone(), regions: profile.regions.clone(), ..RefreshOptions::default() };
+    let task = refresh(profile.session.clone(), opts, tx);
+    let forward = async {
+        while let Some(event) = rx.recv().await {
+            out.send(match event {
+                RefreshEvent::Rows { region, service, rows } => {
+                    Event::RowsLoaded { job, profile: profile.name.clone(), region, service, rows }
+                }
+                RefreshEvent::Failed(error) => Event::RegionFailed { job, error },
+            })
+            .await;
+        }
+    };
+    tokio::join!(task, forward);
 }
 
 impl Worker {

@@ -495,3 +495,53 @@ fn a_missing_notification_service_is_said_once_not_at_every_reminder() {
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].contains("Turn notifications off in View"), "{notices:?}");
 }
+
+/// A user profile for a simulator at its one base URL, its secret in `vault`.
+fn saved_profile_for(
+    rt: &tokio::runtime::Runtime,
+    path: &Path,
+    vault: &Arc<dyn SecretStore>,
+    name: &str,
+    sim: &certdesk::sim::RunningSim,
+) {
+    let profile = Profile {
+        auth: AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
+        regions: sim.info.regions.clone(),
+        endpoint: Some(sim.info.endpoint.clone()),
+        ..profile(name)
+    };
+    rt.block_on(certdesk::worker::save_profile(path, vault, profile, sk(&sim.info.sk))).unwrap();
+}
+
+/// Profiles refresh at once, not one after another: rows of a quick account come while a slow
+/// account listed first is still answering (one after another, every row of the slow account
+/// would come first).
+#[test]
+fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let slow = rt.block_on(crate::common::sim_with(
+        certdesk::sim::Scale::Small,
+        certdesk::sim::Faults { latency_ms: 400, ..certdesk::sim::Faults::default() },
+    ));
+    let quick = rt.block_on(crate::common::sim());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    saved_profile_for(&rt, &path, &vault, "a-slow", &slow);
+    saved_profile_for(&rt, &path, &vault, "b-quick", &quick);
+    let options = WorkerOptions {
+        profiles_path: Some(path),
+        vault: Some(vault),
+        downloads_dir: Some(dir.path().to_path_buf()),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let job = worker.send(Command::RefreshInventory).unwrap();
+    let events = events_until(&mut worker, "the refresh", finished(job));
+    assert_eq!(outcome_of(&events, job), Outcome::Done);
+    let first_rows_of = |name: &str| {
+        events.iter().position(|e| matches!(e, Event::RowsLoaded { profile, .. } if profile == name)).unwrap()
+    };
+    assert!(first_rows_of("b-quick") < first_rows_of("a-slow"), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::RegionFailed { .. })), "{events:?}");
+}
