@@ -378,3 +378,17 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
         .collect();
     Ok(rows.into_iter().chain(odd_rows).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_that_answer_out_of_order_come_back_in_list_order() {
+        let row =
+            |name: &str| InventoryRow { name: name.into(), ..base_row(&RefreshOptions::default(), Service::Dcs, "r") };
+        let answered = vec![(2, row("c")), (0, row("a")), (3, row("d")), (1, row("b"))];
+        let names: Vec<String> = in_list_order(answered).into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+    }
+}

@@ -131,6 +131,27 @@ async fn pca_lists_filters_and_pages() {
     .await
     .unwrap();
     assert!(sorted.windows(2).all(|w| w[0].not_after <= w[1].not_after), "sorted by not_after ascending");
+    let by_name = |dir: Option<&str>| CertificateFilter {
+        sort_key: Some("common_name".into()),
+        sort_dir: dir.map(str::to_owned),
+        ..Default::default()
+    };
+    let names = |certs: &[certdesk::cloud::wire::pca::Certificate]| {
+        certs.iter().map(|c| c.distinguished_name.common_name.clone()).collect::<Vec<_>>()
+    };
+    let descending = names(&pca::list_certificates(&session, &by_name(None)).await.unwrap());
+    assert!(descending.windows(2).all(|w| w[0] >= w[1]), "DESC by default: {descending:?}");
+    let ascending = names(&pca::list_certificates(&session, &by_name(Some("ASC"))).await.unwrap());
+    assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
+    let created = pca::list_certificates(&session, &CertificateFilter::default()).await.unwrap();
+    assert!(created.windows(2).all(|w| w[0].create_time >= w[1].create_time), "newest first by default");
+    for bad in [
+        CertificateFilter { sort_key: Some("serial_number".into()), ..Default::default() },
+        CertificateFilter { sort_dir: Some("UP".into()), ..Default::default() },
+    ] {
+        let err = pca::list_certificates(&session, &bad).await.unwrap_err().to_string();
+        assert!(err.contains("400") || err.contains("PCA.10010001"), "{err}");
+    }
     let cas = pca::list_cas(&session).await.unwrap();
     assert_eq!(cas.len(), 2);
     assert_eq!(cas.iter().filter(|c| c.kind == "ROOT").count(), 1);

@@ -141,6 +141,9 @@ fn unread_fields_are_skipped_when_read_and_written_when_served() {
     }))
     .unwrap();
     assert_eq!(cert.freeze_flag, Some(1));
+    let negative: pca::Certificate =
+        serde_json::from_value(json!({"certificate_id": "c2", "freeze_flag": -1})).unwrap();
+    assert_eq!(negative.freeze_flag, Some(-1), "any flag but 0 is frozen");
     assert_eq!(cert.subject_alternative_names.unwrap()[0]["value"], "a.example");
     assert!(cert.extra.is_empty());
     let instance: dcs::Instance =

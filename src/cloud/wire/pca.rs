@@ -55,8 +55,8 @@ pub struct Certificate {
     #[serde(default)]
     pub distinguished_name: DistinguishedName,
     /// 0 when not frozen; anything else: the cloud froze it (unusable whatever `status` says).
-    #[serde(default, deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
-    pub freeze_flag: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
+    pub freeze_flag: Option<i64>,
     /// SANs, in the API versions that list them (strings, or objects with a `value`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_alternative_names: Option<Value>,
