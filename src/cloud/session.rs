@@ -284,10 +284,8 @@ impl CloudSession {
                 return Ok(());
             }
         };
-        // A region's default project carries the region's name; sub-projects (`eu-de_team`)
-        // and names that are no region id are not a region's default.
         let mut ids = self.project_ids.lock().await;
-        for p in projects.iter().filter(|p| p.enabled && super::validate::is_region(&p.name)) {
+        for p in projects.iter().filter(|p| p.is_region_default()) {
             ids.entry(p.name.clone()).or_insert_with(|| p.id.clone());
         }
         drop(ids);

@@ -66,14 +66,8 @@ pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, Clo
     let iam = session.base_url(Service::Iam, session.home_region())?;
     let resp = session.call_iam(ApiRequest::get(&iam, "/v3/auth/projects")).await?;
     let body: ProjectsResponse = resp.json(&iam)?;
-    let mut regions: Vec<String> = body
-        .projects
-        .into_iter()
-        // Sub-projects (`eu-de_team`) and MOS are not regions; a name that is no region id never
-        // becomes part of a host name.
-        .filter(|p| p.enabled && crate::cloud::validate::is_region(&p.name) && p.name != "MOS")
-        .map(|p| p.name)
-        .collect();
+    let mut regions: Vec<String> =
+        body.projects.into_iter().filter(crate::cloud::wire::iam::Project::is_region_default).map(|p| p.name).collect();
     regions.sort();
     regions.dedup();
     Ok(regions)

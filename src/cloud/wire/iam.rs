@@ -28,6 +28,15 @@ pub struct Project {
     pub enabled: bool,
 }
 
+impl Project {
+    /// Whether this is a region's default project: enabled and named after a region. Sub-projects
+    /// (`eu-de_team`) and MOS are not, and a name that is no region id never becomes part of a
+    /// host name.
+    pub fn is_region_default(&self) -> bool {
+        self.enabled && crate::cloud::validate::is_region(&self.name)
+    }
+}
+
 fn yes() -> bool {
     true
 }
