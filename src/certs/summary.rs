@@ -63,6 +63,21 @@ pub fn days_left(now: OffsetDateTime, at: OffsetDateTime) -> i64 {
     (utc_date(at) - utc_date(now)).whole_days()
 }
 
+/// Days left in words, as the table, the details pane, `certdesk check` and `certdesk inspect`
+/// say them: "12 days left", "1 day left", "expires today", "expired today" (on its last day the
+/// time decides, `expired`), "expired 1 day ago", "expired 3 days ago".
+pub fn expiry_words(days_left: Option<i64>, expired: bool) -> String {
+    match days_left {
+        None => "expiry unknown".into(),
+        Some(0) if expired => "expired today".into(),
+        Some(0) => "expires today".into(),
+        Some(-1) => "expired 1 day ago".into(),
+        Some(d) if d < 0 => format!("expired {} days ago", -d),
+        Some(1) => "1 day left".into(),
+        Some(d) => format!("{d} days left"),
+    }
+}
+
 /// The UTC calendar day of a moment. A moment whose UTC day lies beyond the year 9999 (a date
 /// with an offset at the very edge, from a file or a cloud) keeps its own day instead of panicking.
 pub fn utc_date(at: OffsetDateTime) -> time::Date {
@@ -114,7 +129,18 @@ pub fn summarize(name: &str, der: &[u8]) -> Result<CertSummary, CertError> {
 mod tests {
     use time::macros::datetime;
 
-    use super::{Validity, days_left};
+    use super::{Validity, days_left, expiry_words};
+
+    #[test]
+    fn expiry_words_say_expired_today_by_the_time_not_the_day_count() {
+        assert_eq!(expiry_words(Some(0), true), "expired today");
+        assert_eq!(expiry_words(Some(0), false), "expires today");
+        assert_eq!(expiry_words(Some(-1), true), "expired 1 day ago");
+        assert_eq!(expiry_words(Some(-3), true), "expired 3 days ago");
+        assert_eq!(expiry_words(Some(1), false), "1 day left");
+        assert_eq!(expiry_words(Some(12), false), "12 days left");
+        assert_eq!(expiry_words(None, false), "expiry unknown");
+    }
 
     #[test]
     fn days_left_counts_utc_calendar_days_across_midnight() {

@@ -9,6 +9,7 @@ use super::{EXIT_FAILURE, EXIT_OK, output};
 use crate::certs::chain::{self, ChainReport};
 use crate::certs::details::{CertDetails, details};
 use crate::certs::material::{Material, ReadOptions, read};
+use crate::certs::summary::{Validity, expiry_words};
 
 /// Options of `inspect`.
 #[derive(Debug, Args)]
@@ -97,11 +98,7 @@ fn print_text(
     m: &Material,
 ) {
     for (i, (source, d)) in all.iter().enumerate() {
-        let when = if d.days_left < 0 {
-            format!("expired {} days ago", -d.days_left)
-        } else {
-            format!("{} days left", d.days_left)
-        };
+        let when = expiry_words(Some(d.days_left), d.validity == Validity::Expired);
         let key = match (&d.key_curve, d.key_bits) {
             (Some(curve), _) => format!("{} {curve}", d.key_algorithm),
             (None, Some(bits)) => format!("{} {bits} bits", d.key_algorithm),

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 pub use refresh::{RefreshEvent, RefreshOptions, discover_regions, plan, refresh, refresh_all};
 
-use crate::certs::summary::{Validity, days_left};
+use crate::certs::summary::{Validity, days_left, expiry_words};
 use crate::cloud::Service;
 
 /// The SSL state of a row.
@@ -104,18 +104,9 @@ impl InventoryRow {
         self.validity == Some(Validity::Expired) || self.days_left.is_some_and(|d| d < 0)
     }
 
-    /// Days left in words, as the table, the details pane and `certdesk check` say them:
-    /// "12 days left", "expires today", "expired today", "expired 1 day ago", "expired 3 days ago".
+    /// Days left in words (see [`expiry_words`]).
     pub fn expiry_words(&self) -> String {
-        match self.days_left {
-            None => "expiry unknown".into(),
-            Some(0) if self.is_expired() => "expired today".into(),
-            Some(0) => "expires today".into(),
-            Some(-1) => "expired 1 day ago".into(),
-            Some(d) if d < 0 => format!("expired {} days ago", -d),
-            Some(1) => "1 day left".into(),
-            Some(d) => format!("{d} days left"),
-        }
+        expiry_words(self.days_left, self.is_expired())
     }
 
     /// Fills expiry, days left and validity from an expiry time.
