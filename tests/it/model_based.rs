@@ -171,8 +171,19 @@ impl World {
             return;
         }
         let index = usize::try_from(rng.below(names.len() as u64)).unwrap();
-        self.h.query_all_by_label("Edit").nth(index).unwrap().click();
-        self.h.run_steps(8);
+        // The worker's events (a profile deleted a step before, a test's result) can move the cards
+        // between finding the button and clicking it, as under a user's pointer: find it again.
+        for _ in 0..3 {
+            let count = self.h.query_all_by_label("Edit").count();
+            if count == 0 {
+                return;
+            }
+            self.h.query_all_by_label("Edit").nth(index.min(count - 1)).unwrap().click();
+            self.h.run_steps(8);
+            if self.h.state().profile_dialog_open() {
+                break;
+            }
+        }
         assert!(
             self.h.state().profile_dialog_open(),
             "Edit opens the dialog: {:?} edit buttons {}",
