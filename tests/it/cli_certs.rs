@@ -43,6 +43,34 @@ fn inspect_a_tomcat_bundle_shows_details_chain_and_key_match() {
 }
 
 #[test]
+fn inspect_says_expiry_in_the_table_s_words() {
+    use certdesk::sim::pki::KeyKind;
+    let p = common::pki();
+    let dir = tempfile::tempdir().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    // (not after, what the text must say). A second ago is "today" unless today began within it.
+    let second_ago = now - time::Duration::seconds(1);
+    let expired_words = if second_ago.date() == now.date() { "expired today" } else { "expired 1 day ago" };
+    let cases = [
+        (second_ago, expired_words),
+        (now + time::Duration::days(1), "1 day left"),
+        (now - time::Duration::days(1), "expired 1 day ago"),
+        (now + time::Duration::days(20), "20 days left"),
+    ];
+    for (i, (not_after, words)) in cases.into_iter().enumerate() {
+        let mut spec = common::spec(&format!("svc{i}.example"), &[], 1, KeyKind::Ec256);
+        spec.not_before = now - time::Duration::days(30);
+        spec.not_after = not_after;
+        let path = dir.path().join(format!("{i}.pem"));
+        std::fs::write(&path, p.issuing.issue(&spec).unwrap().cert_pem).unwrap();
+        let out = certdesk(&["inspect", path.to_str().unwrap()], &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("({words}, ")), "{words}: {text}");
+        assert!(!text.contains("(0 days") && !text.contains("(1 days") && !text.contains(" 1 days ago"), "{text}");
+    }
+}
+
+#[test]
 fn inspect_reports_a_broken_chain_in_plain_words() {
     let p = common::pki();
     let dir = tempfile::tempdir().unwrap();
