@@ -215,15 +215,15 @@ fn main() {
         }
     }
     let chain = 4.0;
-    let by_host = busiest.1 as f64 / gate as f64 * latency;
-    let bound = by_host.max(chain * latency);
+    let by_host = |calls: u64| calls as f64 / gate as f64 * latency;
+    let bound = by_host(busiest.1).max(chain * latency);
     let best = |(host, n): &(String, u64)| best_rounds(host, *n, gate).map(|r| (r, r as f64 * latency));
 
     // The first account again, alone: a third of the work, so the CPU that certdesk and the
     // simulators share on this machine is far less contended. Against its own best case it shows
     // what certdesk's scheduling costs with the CPU mostly free.
     let alone = rt.block_on(refresh(&accounts[..1], None, concurrency));
-    let alone_bound = (first_busiest.1 as f64 / gate as f64 * latency).max(chain * latency);
+    let alone_bound = by_host(first_busiest.1).max(chain * latency);
     drop(accounts);
 
     // One call at a time, on one account of one region (the full estate would take minutes),
@@ -244,9 +244,10 @@ fn main() {
     println!("  rows {rows}, errors {errors}, calls {calls} ({iam_calls} to IAM: one project listing per account)");
     println!("  per-host gate {gate}, refresh concurrency {concurrency} per part");
     println!(
-        "  busiest host: {} with {} calls -> {by_host:.2} s; longest chain {chain} calls -> {:.2} s",
+        "  busiest host: {} with {} calls -> {:.2} s; longest chain {chain} calls -> {:.2} s",
         busiest.0,
         busiest.1,
+        by_host(busiest.1),
         chain * latency
     );
     match best(&busiest) {
