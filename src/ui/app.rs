@@ -154,11 +154,7 @@ impl CertdeskApp {
 
     /// Sends a command; its job, or `None` (and a log line) when the worker cannot take it.
     fn send(&mut self, command: Command) -> Option<JobId> {
-        let job = self.worker.send(command);
-        if job.is_none() {
-            self.model.log(Level::Error, "The background worker is not responding; restart certdesk.".into());
-        }
-        job
+        send_to(&self.worker, &mut self.model, command)
     }
 
     /// Everything loaded so far (for tests and exports).
@@ -196,9 +192,9 @@ impl CertdeskApp {
         self.model.refresh.is_some()
     }
 
-    /// Whether any job is running.
+    /// Whether any job is running or asked for.
     pub fn is_busy(&self) -> bool {
-        !self.model.jobs.is_empty()
+        !self.model.jobs.is_empty() || !self.model.queued.is_empty()
     }
 
     /// The activity log messages, oldest first.
@@ -248,6 +244,7 @@ impl CertdeskApp {
             }
             Event::JobStarted { job, label } => {
                 model.log(Level::Info, format!("{label}..."));
+                model.queued.remove(&job);
                 model.jobs.insert(job, label);
                 model.job_reports.entry(job).or_default().0 += 1;
             }
@@ -335,10 +332,10 @@ impl CertdeskApp {
                 let now = time::OffsetDateTime::now_utc();
                 let snapshot = Snapshot::new(&model.rows, &model.region_errors, now)
                     .with_seen(|profile, region, service| model.seen_at(profile, region, service));
-                self.worker.send(Command::SaveSnapshot(Box::new(snapshot)));
+                send_to(&self.worker, model, Command::SaveSnapshot(Box::new(snapshot)));
             }
             if let Some((title, body)) = reminder {
-                self.worker.send(Command::Notify { title, body });
+                send_to(&self.worker, model, Command::Notify { title, body });
             }
         }
         let model = &mut self.model;
@@ -559,4 +556,19 @@ impl CertdeskApp {
             self.model.downloading.insert(job, id);
         }
     }
+}
+
+/// Sends a command to the worker and counts the job it starts as queued until the worker
+/// announces it; `None` (and a log line) when the worker cannot take it.
+fn send_to(worker: &WorkerHandle, model: &mut Model, command: Command) -> Option<JobId> {
+    let starts_job = command.starts_job();
+    let job = worker.send(command);
+    match job {
+        Some(job) if starts_job => {
+            model.queued.insert(job);
+        }
+        Some(_) => {}
+        None => model.log(Level::Error, "The background worker is not responding; restart certdesk.".into()),
+    }
+    job
 }

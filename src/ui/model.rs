@@ -141,6 +141,9 @@ pub struct Model {
     pub downloads: HashMap<String, Downloaded>,
     /// Jobs running, with their labels.
     pub jobs: BTreeMap<JobId, String>,
+    /// Jobs asked for and not yet started (the worker announces each as it takes it): a save of
+    /// the inventory sent as a refresh ends is work going on, though no job shows it yet.
+    pub queued: BTreeSet<JobId>,
     /// How often each job was reported started and finished (each must be once): a cheap record
     /// that shows a worker bug in the activity rather than as a spinner that never stops.
     pub job_reports: BTreeMap<JobId, (u32, u32)>,

@@ -61,7 +61,8 @@ pub(super) async fn save_file(
     }
 }
 
-/// The atomic write of a chosen file, on the blocking pool; a job stopped meanwhile leaves no file.
+/// The atomic write of a chosen file, on the blocking pool; a job stopped meanwhile leaves no file
+/// (its end waits for this write to return).
 async fn write_chosen(
     ctx: &Context,
     choice: &SaveChoice,
@@ -70,17 +71,22 @@ async fn write_chosen(
 ) -> Result<(), String> {
     let overwrite = if choice.overwrite_confirmed { Overwrite::Replace } else { Overwrite::Never };
     let path = choice.path.clone();
-    let cancel = ctx.cancel.clone();
-    tokio::task::spawn_blocking(move || {
-        // Temp files a crash left in this folder are swept before writing.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            store::sweep_temp_files(dir);
-        }
-        store::write_atomic_unless(&path, &bytes, sensitivity, overwrite, &|| cancel.is_cancelled())
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())
+    let stop = ctx.stop.clone();
+    ctx.stop
+        .write(move || {
+            // Temp files a crash left in this folder are swept before writing.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                store::sweep_temp_files(dir);
+            }
+            let written = store::write_atomic_unless(&path, &bytes, sensitivity, overwrite, &|| stop.is_stopped());
+            if written.is_ok() {
+                stop.placed(&path);
+            }
+            written
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
 /// Saves every row's certificate into one folder the user picks: instances' CA certificates and

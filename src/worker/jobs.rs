@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::accounts::{Accounts, Target, no_vault};
 use super::files::{download, export_certificate, export_name, export_to_folder, save_file};
@@ -58,6 +59,49 @@ pub(super) fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How long a stopped job waits for its file writes before it reports its end anyway (a disk or
+/// network share that does not answer); the write still removes its temp file when it returns.
+const WRITES_WAIT_SECS: u64 = 10;
+
+/// A job's stop signal and the file writes it has started. A write on the blocking pool cannot
+/// be dropped like a future: a stopped job reports its end only once its writes have returned, so
+/// "stopped" means the folder is as it will stay (the temp file removed, or, when the stop came
+/// after the write's last check, the file in place and reported).
+#[derive(Clone, Default)]
+pub(super) struct JobStop {
+    token: CancellationToken,
+    writes: TaskTracker,
+    /// Files a write put in place after the stop (its last check came just before it).
+    placed_after_stop: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+impl JobStop {
+    pub(super) fn is_stopped(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    /// Runs a file write on the blocking pool, among the writes the job's end waits for.
+    pub(super) fn write<T: Send + 'static>(
+        &self,
+        write: impl FnOnce() -> T + Send + 'static,
+    ) -> tokio::task::JoinHandle<T> {
+        self.writes.spawn_blocking(write)
+    }
+
+    /// Notes a file a write put in place; told at the job's end if the job was stopped by then.
+    pub(super) fn placed(&self, path: &std::path::Path) {
+        if self.is_stopped() {
+            locked(&self.placed_after_stop).push(path.to_owned());
+        }
+    }
+
+    /// Whether every write returned within the time allowed.
+    async fn writes_ended(&self) -> bool {
+        self.writes.close();
+        tokio::time::timeout(std::time::Duration::from_secs(WRITES_WAIT_SECS), self.writes.wait()).await.is_ok()
+    }
+}
+
 /// What a job may use: a snapshot of the profiles and vault when it started, the shared parts,
 /// and its own stop signal.
 #[derive(Clone)]
@@ -66,7 +110,7 @@ pub(super) struct Context {
     profiles: Arc<Vec<Profile>>,
     vault: Option<Arc<dyn SecretStore>>,
     pub(super) saver: Saver,
-    pub(super) cancel: CancellationToken,
+    pub(super) stop: JobStop,
 }
 
 impl Context {
@@ -193,14 +237,14 @@ impl Worker {
         self.next_job.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn context(&self, cancel: CancellationToken) -> Context {
+    fn context(&self, stop: JobStop) -> Context {
         let shared = locked(&self.shared);
         Context {
             accounts: self.accounts.clone(),
             profiles: Arc::new(shared.user_profiles.clone()),
             vault: shared.vault.clone(),
             saver: self.saver.clone(),
-            cancel,
+            stop,
         }
     }
 
@@ -213,29 +257,48 @@ impl Worker {
     }
 
     /// Runs `work` as a cancellable job: announced, tracked, and always finished with exactly one
-    /// outcome, also when the work panics. Stopping ends the job at once; work that must not stop
-    /// halfway (a profile edit) runs in a task of its own that the job only waits for.
+    /// outcome, also when the work panics. Stopping ends the job at once, once its file writes
+    /// have returned; work that must not stop halfway (a profile edit) runs in a task of its own
+    /// that the job only waits for.
     fn spawn_job<F, Fut>(&self, job: JobId, label: String, work: F) -> CancellationToken
     where
-        F: FnOnce(JobId, Worker, CancellationToken) -> Fut + Send + 'static,
+        F: FnOnce(JobId, Worker, JobStop) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Outcome> + Send + 'static,
     {
-        let token = CancellationToken::new();
+        let stop = JobStop::default();
+        let token = stop.token.clone();
         locked(&self.jobs).insert(job, token.clone());
-        let (worker, cancel) = (self.clone(), token.clone());
+        let worker = self.clone();
         tokio::spawn(async move {
             let out = worker.out.clone();
             out.send(Event::JobStarted { job, label: label.clone() }).await;
             let (jobs, prompts) = (worker.jobs.clone(), worker.saver.prompts.clone());
-            let work = std::panic::AssertUnwindSafe(work(job, worker, cancel.clone())).catch_unwind();
+            let work = std::panic::AssertUnwindSafe(work(job, worker, stop.clone())).catch_unwind();
             // Biased: once stopped, the work is never polled again (it could still send events).
             let outcome = tokio::select! {
                 biased;
-                () = cancel.cancelled() => Outcome::Cancelled,
+                () = stop.token.cancelled() => Outcome::Cancelled,
                 result = work => result.unwrap_or_else(|_| {
                     Outcome::Failed(format!("{label} stopped on an internal error; please report it."))
                 }),
             };
+            if !stop.writes_ended().await {
+                let message = format!(
+                    "{label}: a file write has not returned after {WRITES_WAIT_SECS} s (a slow disk or network \
+                     share?); its temp file is removed when it does."
+                );
+                out.send(Event::Notice { job, message, problem: true }).await;
+            }
+            let placed = std::mem::take(&mut *locked(&stop.placed_after_stop));
+            if outcome == Outcome::Cancelled {
+                for path in placed {
+                    let message = format!(
+                        "{label}: stopped, but {} had been written in full just before; delete it if you do not want it.",
+                        path.display()
+                    );
+                    out.send(Event::Notice { job, message, problem: true }).await;
+                }
+            }
             locked(&jobs).remove(&job);
             locked(&prompts).remove(&job);
             out.send(Event::JobFinished { job, outcome }).await;
@@ -271,11 +334,11 @@ impl Worker {
         }
         // Told here, under the lock: the UI learns of refreshes in the order they replace each other.
         self.out.send_now(Event::RefreshStarted { job });
-        let token = self.spawn_job(job, "Refreshing the inventory".into(), move |job, w, cancel| async move {
+        let token = self.spawn_job(job, "Refreshing the inventory".into(), move |job, w, stop| async move {
             if reread {
                 w.reload_profiles(job).await;
             }
-            let ctx = w.context(cancel);
+            let ctx = w.context(stop);
             let targets =
                 if w.is_demo() { ctx.accounts.sessions().await } else { sign_in_all(job, &ctx, &w.out).await };
             let parts = targets
@@ -305,8 +368,8 @@ impl Worker {
         self.spawn_job(
             job,
             format!("Downloading the CA certificate of {}", row.name),
-            move |job, w, cancel| async move {
-                let ctx = w.context(cancel);
+            move |job, w, stop| async move {
+                let ctx = w.context(stop);
                 let suggested = CaDownload::suggested_name(row.service, &row.name);
                 let Some(choice) = ctx.saver.ask_file(job, &w.out, "Save the CA certificate", &suggested).await else {
                     return Outcome::Cancelled;
@@ -328,8 +391,8 @@ impl Worker {
         warn_days: i64,
         errors: Vec<RefreshError>,
     ) {
-        self.spawn_job(job, format!("Exporting {} row(s)", rows.len()), move |job, w, cancel| async move {
-            let ctx = w.context(cancel);
+        self.spawn_job(job, format!("Exporting {} row(s)", rows.len()), move |job, w, stop| async move {
+            let ctx = w.context(stop);
             let suggested = format!("certdesk-inventory.{}", format.extension());
             let Some(choice) = ctx.saver.ask_file(job, &w.out, "Export the inventory", &suggested).await else {
                 return Outcome::Cancelled;
@@ -341,8 +404,8 @@ impl Worker {
     }
 
     fn spawn_certificate_export(&self, job: JobId, row: InventoryRow, choice: ExportChoice) {
-        self.spawn_job(job, format!("Exporting certificate {}", row.name), move |job, w, cancel| async move {
-            let ctx = w.context(cancel);
+        self.spawn_job(job, format!("Exporting certificate {}", row.name), move |job, w, stop| async move {
+            let ctx = w.context(stop);
             let suggested = export_name(&row, &choice);
             let Some(save) = ctx.saver.ask_file(job, &w.out, "Export the certificate", &suggested).await else {
                 return Outcome::Cancelled;
@@ -357,8 +420,8 @@ impl Worker {
 
     fn spawn_folder_export(&self, job: JobId, rows: Vec<InventoryRow>, server_type: crate::cloud::pca::ServerType) {
         let label = format!("Exporting {} certificate(s) to a folder", rows.len());
-        self.spawn_job(job, label, move |job, w, cancel| async move {
-            let ctx = w.context(cancel);
+        self.spawn_job(job, label, move |job, w, stop| async move {
+            let ctx = w.context(stop);
             export_to_folder(job, &ctx, &rows, server_type, &w.out).await
         });
     }
@@ -462,11 +525,11 @@ impl Worker {
 
     fn spawn_save_snapshot(&self, job: JobId, snapshot: Snapshot) {
         let label = format!("Saving the inventory ({} item(s)) for the next start", snapshot.rows.len());
-        self.spawn_job(job, label, |_, w, _| async move {
+        self.spawn_job(job, label, |_, w, stop| async move {
             let Some(path) = w.snapshot_path.clone() else {
                 return Outcome::Failed("No data folder is known on this system; the inventory is not kept.".into());
             };
-            match tokio::task::spawn_blocking(move || snapshot::save(&path, &snapshot)).await {
+            match stop.write(move || snapshot::save(&path, &snapshot)).await {
                 Ok(Ok(())) => Outcome::Done,
                 Ok(Err(e)) => Outcome::Failed(format!("{e} The inventory shown is not affected.")),
                 Err(e) => Outcome::Failed(e.to_string()),
@@ -555,14 +618,14 @@ impl Worker {
         F: FnOnce(Worker) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Result<Vec<String>, String>> + Send + 'static,
     {
-        self.spawn_job(job, label.clone(), move |job, w, cancel| async move {
+        self.spawn_job(job, label.clone(), move |job, w, stop| async move {
             let task = tokio::spawn(async move {
                 let _one_at_a_time = w.profile_edits.clone().lock_owned().await;
                 let out = w.out.clone();
                 let result = edit(w).await;
                 let mut notices = result.clone().unwrap_or_default();
                 // Nobody waits for the outcome of a stopped edit: its failure is told this way.
-                if let (Err(e), true) = (&result, cancel.is_cancelled()) {
+                if let (Err(e), true) = (&result, stop.is_stopped()) {
                     notices.push(format!("{label} (stopped, then ended): {e}"));
                 }
                 for message in notices {

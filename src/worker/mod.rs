@@ -124,6 +124,14 @@ pub enum Command {
     Cancel(JobId),
 }
 
+impl Command {
+    /// Whether the worker runs it as a job (announced by [`Event::JobStarted`], ended by
+    /// [`Event::JobFinished`]); the others act at once.
+    pub fn starts_job(&self) -> bool {
+        !matches!(self, Self::Notify { .. } | Self::AnswerSavePrompt { .. } | Self::Cancel(_))
+    }
+}
+
 /// What the worker tells the UI.
 #[derive(Debug)]
 pub enum Event {

@@ -380,6 +380,61 @@ fn a_stopped_save_leaves_no_file_and_the_sweep_spares_live_saves() {
     assert_eq!(left, expected);
 }
 
+/// When the folder last changed, and what it holds.
+fn folder_state(dir: &Path) -> (std::time::SystemTime, Vec<String>) {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    (std::fs::metadata(dir).unwrap().modified().unwrap(), names)
+}
+
+#[test]
+fn a_stopped_save_reports_its_end_only_once_its_write_has_returned() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    // Temp files of saves this process is still writing: the write's sweep looks at each and keeps
+    // it, so the write runs on the blocking pool for a while, long enough to stop it there.
+    for i in 0..20_000 {
+        std::fs::File::create(dir.path().join(format!("{TEMP_PREFIX}{}-{i}-0", std::process::id()))).unwrap();
+    }
+    let before = std::fs::metadata(dir.path()).unwrap().atime_nsec();
+    let dialog = Arc::new(ScriptedDialog::default());
+    let target = dir.path().join("inventory.csv");
+    dialog.answer(Some(SaveChoice { path: target.clone(), overwrite_confirmed: false }));
+    let options = WorkerOptions {
+        profiles_path: Some(dir.path().join("config").join("profiles.json")),
+        vault: Some(Arc::new(MemoryStore::default())),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), dialog, options).unwrap();
+    let export = Command::ExportInventory {
+        rows: Vec::new(),
+        format: certdesk::inventory::export::ExportFormat::Csv,
+        warn_days: 30,
+        errors: Vec::new(),
+    };
+    let job = worker.send(export).unwrap();
+    // The sweep has begun reading the folder (its access time moves; relatime updates it once
+    // after a change), then the user stops the job.
+    let start = Instant::now();
+    while std::fs::metadata(dir.path()).unwrap().atime_nsec() == before && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    worker.send(Command::Cancel(job)).unwrap();
+    let events = events_until(&mut worker, "the stopped export's end", finished(job));
+    let ended = folder_state(dir.path());
+    // Once the job said it ended, nothing more happens in the folder: no temp file is created or
+    // removed after it, and the file is there only if the job says it saved it.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(folder_state(dir.path()), ended, "the folder changed after the job ended: {events:?}");
+    match outcome_of(&events, job) {
+        Outcome::Cancelled => assert!(!target.exists(), "{events:?}"),
+        Outcome::Done => assert!(target.exists(), "{events:?}"),
+        Outcome::Failed(e) => panic!("{e}"),
+    }
+    assert_eq!(ended.1.len(), 20_000 + usize::from(target.exists()), "{events:?}");
+}
+
 #[test]
 fn a_keyring_that_fails_halfway_through_an_edit_is_put_back_as_it_was() {
     let rt = tokio::runtime::Runtime::new().unwrap();
