@@ -29,6 +29,14 @@ fn is_auth_failure(kind: ServiceErrorKind) -> bool {
     matches!(kind, ServiceErrorKind::BadSignature | ServiceErrorKind::AkLocked | ServiceErrorKind::Unauthenticated)
 }
 
+/// The names of the regions with a default project in a listing, sorted, each once.
+fn region_names(projects: &[iam::Project]) -> Vec<String> {
+    let mut regions: Vec<String> = projects.iter().filter(|p| p.is_region_default()).map(|p| p.name.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
 /// What an IAM token is scoped to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum TokenScope {
@@ -60,6 +68,8 @@ pub struct CloudSession {
     home_region: Option<String>,
     /// Whether the caller's projects were listed (AK/SK): once per session, whatever it answered.
     projects_listed: Mutex<bool>,
+    /// The regions that listing named (a default project each), when it answered.
+    listed_regions: Mutex<Option<Vec<String>>>,
 }
 
 /// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
@@ -153,6 +163,7 @@ impl CloudSession {
             proven: std::sync::atomic::AtomicBool::new(false),
             home_region: None,
             projects_listed: Mutex::new(false),
+            listed_regions: Mutex::default(),
         }
     }
 
@@ -289,11 +300,28 @@ impl CloudSession {
             ids.entry(p.name.clone()).or_insert_with(|| p.id.clone());
         }
         drop(ids);
+        *self.listed_regions.lock().await = Some(region_names(&projects));
         // The account id goes into a header of every global call: only one that is an id.
         if let Some(domain) = projects.iter().map(|p| p.domain_id.as_str()).find(|d| super::validate::is_segment(d)) {
             self.domain_id.lock().await.get_or_insert_with(|| domain.to_owned());
         }
         Ok(())
+    }
+
+    /// The regions the account has a project in (`GET /v3/auth/projects`, sub-projects folded),
+    /// sorted. With keys, the listing the session makes once for project ids answers it (no
+    /// second call for the same list); with a password, or where that listing did not answer, it
+    /// is asked with the session's sign-in, which says why when it fails.
+    pub async fn regions_with_projects(&self) -> Result<Vec<String>, CloudError> {
+        if matches!(self.credentials, Credentials::AkSk { .. }) {
+            self.list_projects_once().await?;
+            if let Some(regions) = self.listed_regions.lock().await.clone() {
+                return Ok(regions);
+            }
+        }
+        let iam = self.base_url(Service::Iam, self.home_region())?;
+        let resp = self.call_iam(ApiRequest::get(&iam, "/v3/auth/projects")).await?;
+        Ok(region_names(&resp.json::<iam::ProjectsResponse>(&iam)?.projects))
     }
 
     /// The region sign-in, the account id and region discovery use.

@@ -11,8 +11,6 @@ use tokio::sync::mpsc;
 use super::{InventoryRow, RefreshError, SslStatus};
 use crate::cloud::dcs::{self, SslState};
 use crate::cloud::download::LinkFetcher;
-use crate::cloud::http::ApiRequest;
-use crate::cloud::wire::iam::ProjectsResponse;
 use crate::cloud::{CloudError, CloudSession, Service, geminidb, pca};
 
 /// What to refresh and how hard.
@@ -63,14 +61,7 @@ pub enum RefreshEvent {
 
 /// The regions the account has projects in (`GET /v3/auth/projects`, sub-projects folded).
 pub async fn discover_regions(session: &CloudSession) -> Result<Vec<String>, CloudError> {
-    let iam = session.base_url(Service::Iam, session.home_region())?;
-    let resp = session.call_iam(ApiRequest::get(&iam, "/v3/auth/projects")).await?;
-    let body: ProjectsResponse = resp.json(&iam)?;
-    let mut regions: Vec<String> =
-        body.projects.into_iter().filter(crate::cloud::wire::iam::Project::is_region_default).map(|p| p.name).collect();
-    regions.sort();
-    regions.dedup();
-    Ok(regions)
+    session.regions_with_projects().await
 }
 
 /// The region/service parts a refresh will ask, each answering once (rows or an error).

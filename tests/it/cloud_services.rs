@@ -296,9 +296,16 @@ async fn password_sign_in_reaches_regional_and_global_services() {
 async fn project_and_domain_ids_are_resolved_through_iam_and_cached() {
     let sim = common::sim().await;
     let session = common::session(&sim);
+    // One listing answers the account's regions, every region's project id and the account id.
+    let before = sim.state.request_count();
+    let mut regions: Vec<String> = sim.info.project_ids.keys().cloned().collect();
+    regions.sort();
+    assert_eq!(certdesk::inventory::discover_regions(&session).await.unwrap(), regions);
     for (region, id) in &sim.info.project_ids {
         assert_eq!(&session.project_id(region).await.unwrap(), id);
     }
+    assert_eq!(session.domain_id().await.unwrap(), sim.info.domain_id);
+    assert_eq!(sim.state.request_count() - before, 1, "one IAM call for regions, project ids and the account id");
     let before = sim.state.request_count();
     for region in sim.info.project_ids.keys() {
         session.project_id(region).await.unwrap();
