@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::{InventoryRow, RefreshError};
 use crate::cloud::Service;
-use crate::store::{Overwrite, Sensitivity, StoreError, write_atomic};
+use crate::store::{Overwrite, Sensitivity, StoreError, write_atomic_unless};
 
 /// The schema this certdesk writes and reads.
 pub const SCHEMA: u32 = 1;
@@ -197,12 +197,17 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Saves it atomically (0600: account names and ids are nobody else's business), creating the folder.
 pub fn save(path: &Path, snapshot: &Snapshot) -> Result<(), StoreError> {
+    save_unless(path, snapshot, &|| false)
+}
+
+/// [`save`], unless `stopped` says so before the file is put in place (the one saved before stays).
+pub fn save_unless(path: &Path, snapshot: &Snapshot, stopped: &dyn Fn() -> bool) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
     }
     // Serialising plain data into memory cannot fail; an empty file would only be set aside later.
     let bytes = serde_json::to_vec(snapshot).unwrap_or_default();
-    write_atomic(path, &bytes, Sensitivity::Secret, Overwrite::Replace)
+    write_atomic_unless(path, &bytes, Sensitivity::Secret, Overwrite::Replace, stopped)
 }
 
 /// Just the schema, read before the rest (a newer file may not parse as this schema at all).

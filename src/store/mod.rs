@@ -95,6 +95,10 @@ pub fn write_atomic_unless(
     if overwrite == Overwrite::Never && path.symlink_metadata().is_ok() {
         return Err(StoreError::Exists(path.to_owned()));
     }
+    // Stopped already (during the folder's sweep): no temp file to write, sync and remove.
+    if stopped() {
+        return Err(StoreError::Cancelled(path.to_owned()));
+    }
     let (temp_path, mut file) = create_temp(dir, sensitivity).map_err(io(path))?;
     let result = (|| {
         file.write_all(bytes)?;

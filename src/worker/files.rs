@@ -54,7 +54,8 @@ pub(super) async fn save_file(
     match write_chosen(ctx, &choice, bytes, sensitivity).await {
         Ok(()) => {
             ctx.saver.remember(&choice.path);
-            out.send(Event::FileSaved { job, path: choice.path }).await;
+            out.send(Event::FileSaved { job, path: choice.path.clone() }).await;
+            ctx.stop.told(&choice.path);
             Outcome::Done
         }
         Err(e) => Outcome::Failed(e),
@@ -240,8 +241,10 @@ pub(super) async fn download(
         return Outcome::Failed(e);
     }
     ctx.saver.remember(&choice.path);
+    let path = choice.path.clone();
     let event =
         Event::CertificateSaved { job, instance_id: row.id.clone(), path: choice.path, certificates, details, chain };
     out.send(event).await;
+    ctx.stop.told(&path);
     Outcome::Done
 }

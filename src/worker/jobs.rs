@@ -66,13 +66,13 @@ const WRITES_WAIT_SECS: u64 = 10;
 /// A job's stop signal and the file writes it has started. A write on the blocking pool cannot
 /// be dropped like a future: a stopped job reports its end only once its writes have returned, so
 /// "stopped" means the folder is as it will stay (the temp file removed, or, when the stop came
-/// after the write's last check, the file in place and reported).
+/// after the write's last check, the file in place and told as a notice).
 #[derive(Clone, Default)]
 pub(super) struct JobStop {
     token: CancellationToken,
     writes: TaskTracker,
-    /// Files a write put in place after the stop (its last check came just before it).
-    placed_after_stop: Arc<Mutex<Vec<PathBuf>>>,
+    /// Files the job's writes put in place that no event has told yet.
+    untold: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl JobStop {
@@ -88,11 +88,15 @@ impl JobStop {
         self.writes.spawn_blocking(write)
     }
 
-    /// Notes a file a write put in place; told at the job's end if the job was stopped by then.
+    /// Notes a file a write put in place: a stopped job tells it at its end unless an event
+    /// told it ([`Self::told`]) before the stop.
     pub(super) fn placed(&self, path: &std::path::Path) {
-        if self.is_stopped() {
-            locked(&self.placed_after_stop).push(path.to_owned());
-        }
+        locked(&self.untold).push(path.to_owned());
+    }
+
+    /// A placed file was told to the UI (its saved event sent).
+    pub(super) fn told(&self, path: &std::path::Path) {
+        locked(&self.untold).retain(|p| p != path);
     }
 
     /// Whether every write returned within the time allowed.
@@ -284,18 +288,15 @@ impl Worker {
             };
             if !stop.writes_ended().await {
                 let message = format!(
-                    "{label}: a file write has not returned after {WRITES_WAIT_SECS} s (a slow disk or network \
-                     share?); its temp file is removed when it does."
+                    "{label}: a file write had not returned after {WRITES_WAIT_SECS} s (a slow disk or network \
+                     share?). Look in the folder once the disk answers: the file is there in full or not at all."
                 );
                 out.send(Event::Notice { job, message, problem: true }).await;
             }
-            let placed = std::mem::take(&mut *locked(&stop.placed_after_stop));
+            let untold = std::mem::take(&mut *locked(&stop.untold));
             if outcome == Outcome::Cancelled {
-                for path in placed {
-                    let message = format!(
-                        "{label}: stopped, but {} had been written in full just before; delete it if you do not want it.",
-                        path.display()
-                    );
+                for path in untold {
+                    let message = format!("{label}: stopped, but {} had already been written in full.", path.display());
                     out.send(Event::Notice { job, message, problem: true }).await;
                 }
             }
@@ -529,7 +530,15 @@ impl Worker {
             let Some(path) = w.snapshot_path.clone() else {
                 return Outcome::Failed("No data folder is known on this system; the inventory is not kept.".into());
             };
-            match stop.write(move || snapshot::save(&path, &snapshot)).await {
+            let saving = stop.clone();
+            let saved = stop.write(move || {
+                let saved = snapshot::save_unless(&path, &snapshot, &|| saving.is_stopped());
+                if saved.is_ok() {
+                    saving.placed(&path);
+                }
+                saved
+            });
+            match saved.await {
                 Ok(Ok(())) => Outcome::Done,
                 Ok(Err(e)) => Outcome::Failed(format!("{e} The inventory shown is not affected.")),
                 Err(e) => Outcome::Failed(e.to_string()),

@@ -367,7 +367,9 @@ impl World {
         assert_eq!(in_file, profiles.iter().cloned().collect::<BTreeSet<_>>(), "the app shows the file; {context}");
         assert_eq!(*self.vault.names.lock().unwrap(), in_file, "keyring and profiles file agree; {context}");
         // No temp file anywhere a save went: a stopped job ends only once its writes returned,
-        // and a save the app asked for counts as work until it has ended.
+        // and a save the app asked for counts as work until it has ended. A stopped profile edit
+        // goes on writing after its job ended; the last refresh rereads the profiles file after
+        // it (edits and that reread take their turns on one lock), so it has ended by now.
         for dir in [self.config.path(), self.out.path()] {
             assert_eq!(temp_files(dir), Vec::<String>::new(), "temp files left; {context}");
         }
