@@ -28,7 +28,10 @@ fn row(name: &str, days: Option<i64>) -> InventoryRow {
         frozen: false,
     };
     if let Some(d) = days {
-        r.set_expiry(now, None, now + time::Duration::days(d) + time::Duration::hours(1), 30);
+        // The last second of the day d days ahead: d calendar days left at any hour (an hour
+        // past now crossed midnight after 23:00 UTC and made it d + 1).
+        let at = (now + time::Duration::days(d)).replace_time(time::Time::from_hms(23, 59, 59).unwrap());
+        r.set_expiry(now, None, at, 30);
     }
     r
 }
