@@ -101,8 +101,16 @@ pub fn toolbar_ui(
             // Last, so nothing the pointer is on moves when a refresh starts or ends.
             if let Some(progress) = &model.refresh {
                 ui.add(egui::Spinner::new());
+                // Profiles sign in at once; parts are counted as each one has.
+                let signing_in = if model.demo_endpoint.is_none() {
+                    model.profiles.len().saturating_sub(progress.signed)
+                } else {
+                    0
+                };
                 if progress.parts == 0 {
                     ui.label("signing in");
+                } else if signing_in > 0 {
+                    ui.label(format!("{}/{} parts, {signing_in} signing in", progress.done, progress.parts));
                 } else {
                     ui.label(format!("{}/{} parts", progress.done, progress.parts));
                 }

@@ -76,8 +76,10 @@ pub struct RefreshProgress {
     pub job: JobId,
     /// Parts answered.
     pub done: usize,
-    /// Parts planned (0 until the profiles signed in).
+    /// Parts planned (0 until a profile signed in; each adds its own).
     pub parts: usize,
+    /// Profiles that signed in or failed to so far.
+    pub signed: usize,
     /// Parts that answered with rows this time.
     loaded: HashSet<PartKey>,
     /// Profiles that could not sign in this time.
@@ -320,7 +322,7 @@ impl Model {
             }
             Event::ProfileSignIn { job, profile, result } => {
                 // `?`: an event of a refresh that is no longer current is dropped.
-                self.current_refresh(job)?;
+                self.current_refresh(job)?.signed += 1;
                 if let Err(message) = &result {
                     if let Some(progress) = self.refresh.as_mut() {
                         progress.failed_profiles.insert(profile.clone());

@@ -20,9 +20,12 @@ pub(super) struct Target {
 /// the refresh's session instead of signing in again.
 #[derive(Clone, Default)]
 pub(super) struct Accounts {
-    // An async lock held across a sign-in: one sign-in per profile at a time, never a stampede.
-    pub(super) signed_in: Arc<tokio::sync::Mutex<HashMap<String, Signed>>>,
+    slots: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
 }
+
+/// One profile's sign-in, behind an async lock held across it: one sign-in per profile at a time,
+/// never a stampede, while other profiles sign in at the same time.
+type Slot = Arc<tokio::sync::Mutex<Option<Signed>>>;
 
 /// A profile's last sign-in: its session, or why it failed. A failure is kept until the next
 /// refresh or a change of the profile, so ten downloads of a profile whose secret is wrong do
@@ -33,15 +36,45 @@ pub(super) enum Signed {
     Failed(String),
 }
 
+/// A sign-in begun: the secrets read, the check with the cloud still to come. It holds the
+/// profile's slot, so an action for that profile waits for it rather than signing in again.
+pub(super) struct PendingSignIn {
+    profile: Profile,
+    session: Result<CloudSession, String>,
+    slot: tokio::sync::OwnedMutexGuard<Option<Signed>>,
+}
+
+impl PendingSignIn {
+    pub(super) fn profile_name(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// Checks the credentials with the cloud and keeps the result for the profile's actions.
+    pub(super) async fn finish(mut self) -> Result<Arc<Target>, String> {
+        let signed = match self.session {
+            Ok(session) => checked(&self.profile, session).await,
+            Err(e) => Err(e),
+        };
+        *self.slot = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
+        signed
+    }
+}
+
 impl Accounts {
+    fn slot(&self, name: &str) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.entry(name.to_owned()).or_default().clone()
+    }
+
     pub(super) async fn get_or_sign_in(
         &self,
         name: &str,
         profiles: &[Profile],
         vault: Option<&Arc<dyn SecretStore>>,
     ) -> Result<Arc<Target>, String> {
-        let mut signed_in = self.signed_in.lock().await;
-        match signed_in.get(name) {
+        let slot = self.slot(name);
+        let mut signed_in = slot.lock().await;
+        match &*signed_in {
             Some(Signed::In(target)) => return Ok(target.clone()),
             Some(Signed::Failed(message)) => {
                 return Err(format!("{message} (not tried again until a refresh or a change of the profile)"));
@@ -54,38 +87,44 @@ impl Accounts {
             .ok_or_else(|| format!("The profile {name} no longer exists; refresh to update the table."))?;
         let vault = vault.ok_or_else(no_vault)?;
         let signed = sign_in(profile, vault).await;
-        signed_in.insert(name.to_owned(), signed.clone().map_or_else(Signed::Failed, Signed::In));
+        *signed_in = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
         signed
     }
 
     pub(super) async fn keep(&self, target: Arc<Target>) {
-        self.signed_in.lock().await.insert(target.name.clone(), Signed::In(target));
+        let slot = self.slot(&target.name);
+        *slot.lock().await = Some(Signed::In(target));
     }
 
     /// The sessions signed in (the demo's refresh uses them all).
     pub(super) async fn sessions(&self) -> Vec<Arc<Target>> {
-        let signed_in = self.signed_in.lock().await;
-        signed_in.values().filter_map(|s| if let Signed::In(t) = s { Some(t.clone()) } else { None }).collect()
+        let slots: Vec<Slot> =
+            self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect();
+        let mut targets = Vec::new();
+        for slot in slots {
+            if let Some(Signed::In(target)) = &*slot.lock().await {
+                targets.push(target.clone());
+            }
+        }
+        targets
     }
 
-    /// Signs a profile in anew (a refresh: new regions, changed credentials) and keeps the result;
-    /// an action waiting meanwhile gets this session instead of signing in a second time.
-    pub(super) async fn sign_in_again(
-        &self,
-        profile: &Profile,
-        vault: &Arc<dyn SecretStore>,
-    ) -> Result<Arc<Target>, String> {
-        let mut signed_in = self.signed_in.lock().await;
-        signed_in.remove(&profile.name);
-        let signed = sign_in(profile, vault).await;
-        signed_in.insert(profile.name.clone(), signed.clone().map_or_else(Signed::Failed, Signed::In));
-        signed
+    /// Begins signing a profile in anew (a refresh: new regions, changed credentials): its
+    /// secrets are read now, so a refresh reads the keyring one profile at a time (a locked
+    /// keyring asks once), and the check with the cloud is left to [`PendingSignIn::finish`],
+    /// which profiles then run at the same time.
+    pub(super) async fn sign_in_again(&self, profile: &Profile, vault: &Arc<dyn SecretStore>) -> PendingSignIn {
+        let mut slot = self.slot(&profile.name).lock_owned().await;
+        *slot = None;
+        let session = profiles_jobs::session(profile, vault).await;
+        PendingSignIn { profile: profile.clone(), session, slot }
     }
 
-    pub(super) async fn forget(&self, names: &[&str]) {
-        let mut signed_in = self.signed_in.lock().await;
+    /// Forgets profiles' sign-ins; one still running ends in a slot nobody reads any more.
+    pub(super) fn forget(&self, names: &[&str]) {
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for name in names {
-            signed_in.remove(*name);
+            slots.remove(*name);
         }
     }
 }
@@ -97,7 +136,12 @@ pub(super) fn no_vault() -> String {
 /// Signs a profile in and checks the credentials with one call, so a wrong secret fails once here
 /// rather than once per region and service.
 pub(super) async fn sign_in(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<Arc<Target>, String> {
-    let session = profiles_jobs::session(profile, vault).await?;
+    checked(profile, profiles_jobs::session(profile, vault).await?).await
+}
+
+/// A session's credentials checked with the cloud: the account's regions (listed, unless the
+/// profile names them) and the first region's project.
+async fn checked(profile: &Profile, session: CloudSession) -> Result<Arc<Target>, String> {
     let regions = profiles_jobs::regions(profile, &session).await?;
     if let Some(first) = regions.first() {
         session.project_id(first).await.map_err(|e| format!("cannot sign in: {e}"))?;

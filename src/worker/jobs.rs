@@ -340,16 +340,14 @@ impl Worker {
                 w.reload_profiles(job).await;
             }
             let ctx = w.context(stop);
-            let targets =
-                if w.is_demo() { ctx.accounts.sessions().await } else { sign_in_all(job, &ctx, &w.out).await };
-            let parts = targets
-                .iter()
-                .map(|p| {
-                    plan(&p.session, &RefreshOptions { regions: p.regions.clone(), ..RefreshOptions::default() }).len()
-                })
-                .sum();
-            w.out.send(Event::RefreshPlanned { job, parts }).await;
-            refresh_profiles(job, &targets, &w.out).await;
+            if w.is_demo() {
+                let targets = ctx.accounts.sessions().await;
+                let parts = targets.iter().map(|t| parts_of(t)).sum();
+                w.out.send(Event::RefreshPlanned { job, parts }).await;
+                futures_util::future::join_all(targets.iter().map(|t| refresh_profile(job, t, &w.out))).await;
+            } else {
+                sign_in_and_refresh_all(job, &ctx, &w.out).await;
+            }
             Outcome::Done
         });
         *current = Some(token);
@@ -428,42 +426,60 @@ impl Worker {
     }
 }
 
-/// Signs in every profile; one that fails becomes one error line and one stale profile, the
-/// others go on. The sessions are kept for downloads and exports.
-async fn sign_in_all(job: JobId, ctx: &Context, out: &Outbox) -> Vec<Arc<Target>> {
-    let mut targets = Vec::new();
-    for profile in ctx.profiles.iter() {
-        let result = match &ctx.vault {
-            None => Err(no_vault()),
-            Some(vault) => ctx.accounts.sign_in_again(profile, vault).await,
-        };
-        match result {
-            Ok(target) => {
-                let regions = target.regions.len();
-                let result = Ok(format!("Signed in: {regions} region(s)"));
-                out.send(Event::ProfileSignIn { job, profile: profile.name.clone(), result }).await;
-                targets.push(target);
-            }
-            Err(message) => {
-                let result = Err(message.clone());
-                out.send(Event::ProfileSignIn { job, profile: profile.name.clone(), result }).await;
-                let error = RefreshError {
-                    profile: profile.name.clone(),
-                    region: "all".into(),
-                    service: Service::Iam,
-                    message,
-                };
-                out.send(Event::RegionFailed { job, error }).await;
-            }
+/// Signs in and refreshes every profile, all at once: each has its own session and per-host
+/// gates, so one account's calls never wait for another's, and an account that is slow or
+/// unreachable (a private cloud behind a VPN that is down) holds no other back, also while it
+/// signs in. Secrets are read one profile at a time first (a locked keyring asks once). A profile
+/// that cannot sign in becomes one error line and one stale profile; its session, or its failure,
+/// is kept for downloads and exports.
+async fn sign_in_and_refresh_all(job: JobId, ctx: &Context, out: &Outbox) {
+    let Some(vault) = &ctx.vault else {
+        for profile in ctx.profiles.iter() {
+            signed_in_or_failed(job, &profile.name, Err(no_vault()), out).await;
         }
+        return;
+    };
+    let mut pending = Vec::new();
+    for profile in ctx.profiles.iter() {
+        pending.push(ctx.accounts.sign_in_again(profile, vault).await);
     }
-    targets
+    futures_util::future::join_all(pending.into_iter().map(|sign_in| async move {
+        let name = sign_in.profile_name().to_owned();
+        if let Some(target) = signed_in_or_failed(job, &name, sign_in.finish().await, out).await {
+            out.send(Event::RefreshPlanned { job, parts: parts_of(&target) }).await;
+            refresh_profile(job, &target, out).await;
+        }
+    }))
+    .await;
 }
 
-/// Every profile at once: each has its own session and per-host gates, so one account's calls
-/// never wait for another's and the refresh takes as long as the slowest account, not the sum.
-async fn refresh_profiles(job: JobId, profiles: &[Arc<Target>], out: &Outbox) {
-    futures_util::future::join_all(profiles.iter().map(|profile| refresh_profile(job, profile, out))).await;
+/// Tells a profile's sign-in; a failure also as the profile's error line.
+async fn signed_in_or_failed(
+    job: JobId,
+    profile: &str,
+    result: Result<Arc<Target>, String>,
+    out: &Outbox,
+) -> Option<Arc<Target>> {
+    match result {
+        Ok(target) => {
+            let result = Ok(format!("Signed in: {} region(s)", target.regions.len()));
+            out.send(Event::ProfileSignIn { job, profile: profile.to_owned(), result }).await;
+            Some(target)
+        }
+        Err(message) => {
+            let result = Err(message.clone());
+            out.send(Event::ProfileSignIn { job, profile: profile.to_owned(), result }).await;
+            let error =
+                RefreshError { profile: profile.to_owned(), region: "all".into(), service: Service::Iam, message };
+            out.send(Event::RegionFailed { job, error }).await;
+            None
+        }
+    }
+}
+
+/// The region/service parts a profile's refresh answers.
+fn parts_of(target: &Target) -> usize {
+    plan(&target.session, &RefreshOptions { regions: target.regions.clone(), ..RefreshOptions::default() }).len()
 }
 
 async fn refresh_profile(job: JobId, profile: &Target, out: &Outbox) {
@@ -612,7 +628,7 @@ impl Worker {
         if let Some(running) = locked(&self.current_refresh).take() {
             running.cancel();
         }
-        self.accounts.forget(changed).await;
+        self.accounts.forget(changed);
         locked(&self.shared).user_profiles = list;
         self.announce_profiles_for(job, Ok(self.vault_word())).await;
         if !self.is_demo() {

@@ -155,11 +155,12 @@ pub enum Event {
         /// The refresh job.
         job: JobId,
     },
-    /// The profiles signed in (or failed to); this many region/service parts will answer.
+    /// A profile signed in (the demo: every profile): this many more region/service parts will
+    /// answer. Profiles sign in at once, so a refresh tells one of these per profile as it goes.
     RefreshPlanned {
         /// The refresh job.
         job: JobId,
-        /// How many region/service parts will answer.
+        /// How many more region/service parts will answer.
         parts: usize,
     },
     /// A profile signed in for a refresh, or could not (then its rows are stale).

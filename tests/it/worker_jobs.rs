@@ -579,9 +579,9 @@ fn saved_profile_for(
     rt.block_on(certdesk::worker::save_profile(path, vault, profile, sk(&sim.info.sk))).unwrap();
 }
 
-/// Profiles refresh at once, not one after another: rows of a quick account come while a slow
-/// account listed first is still answering (one after another, every row of the slow account
-/// would come first).
+/// Profiles sign in and refresh at once, not one after another: rows of a quick account come
+/// while a slow account listed first is still signing in (one after another, the slow account's
+/// sign-in, then every row of it, would come first).
 #[test]
 fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -608,6 +608,18 @@ fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     let first_rows_of = |name: &str| {
         events.iter().position(|e| matches!(e, Event::RowsLoaded { profile, .. } if profile == name)).unwrap()
     };
+    let signed_in = |name: &str| {
+        events.iter().position(|e| matches!(e, Event::ProfileSignIn { profile, result: Ok(_), .. } if profile == name))
+    };
+    assert!(first_rows_of("b-quick") < signed_in("a-slow").unwrap(), "{events:?}");
+    assert!(signed_in("b-quick").is_some(), "{events:?}");
     assert!(first_rows_of("b-quick") < first_rows_of("a-slow"), "{events:?}");
     assert!(!events.iter().any(|e| matches!(e, Event::RegionFailed { .. })), "{events:?}");
+    // Each profile's parts are told as it signs in; together they are every part that answered.
+    let planned: usize = events
+        .iter()
+        .filter_map(|e| if let Event::RefreshPlanned { parts, .. } = e { Some(*parts) } else { None })
+        .sum();
+    let answered = events.iter().filter(|e| matches!(e, Event::RowsLoaded { .. })).count();
+    assert_eq!(planned, answered, "{events:?}");
 }
