@@ -114,7 +114,7 @@ impl fmt::Display for ServiceError {
 }
 
 /// Any failure of a cloud call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum CloudError {
     /// The request could not be built; nothing was sent.
     #[error("Not sent: {0}")]

@@ -68,8 +68,8 @@ pub struct CloudSession {
     home_region: Option<String>,
     /// Whether the caller's projects were listed (AK/SK): once per session, whatever it answered.
     projects_listed: Mutex<bool>,
-    /// The regions that listing named (a default project each), when it answered.
-    listed_regions: Mutex<Option<Vec<String>>>,
+    /// What that listing said: the regions it named (a default project each), or why it failed.
+    listed_regions: Mutex<Option<Result<Vec<String>, CloudError>>>,
 }
 
 /// Where and how to reach a cloud: the one recipe for a session, whether from a stored profile,
@@ -292,6 +292,7 @@ impl CloudSession {
             Err(e) if self.auth_failure().is_some() => return Err(e),
             Err(e) => {
                 tracing::debug!(error = %e, "the projects could not be listed; looking them up one by one");
+                *self.listed_regions.lock().await = Some(Err(e));
                 return Ok(());
             }
         };
@@ -300,7 +301,7 @@ impl CloudSession {
             ids.entry(p.name.clone()).or_insert_with(|| p.id.clone());
         }
         drop(ids);
-        *self.listed_regions.lock().await = Some(region_names(&projects));
+        *self.listed_regions.lock().await = Some(Ok(region_names(&projects)));
         // The account id goes into a header of every global call: only one that is an id.
         if let Some(domain) = projects.iter().map(|p| p.domain_id.as_str()).find(|d| super::validate::is_segment(d)) {
             self.domain_id.lock().await.get_or_insert_with(|| domain.to_owned());
@@ -309,14 +310,14 @@ impl CloudSession {
     }
 
     /// The regions the account has a project in (`GET /v3/auth/projects`, sub-projects folded),
-    /// sorted. With keys, the listing the session makes once for project ids answers it (no
-    /// second call for the same list); with a password, or where that listing did not answer, it
-    /// is asked with the session's sign-in, which says why when it fails.
+    /// sorted. With keys, the listing the session makes once for project ids answers it, or says
+    /// why it could not (the same request is not sent again); with a password it is asked with
+    /// the session's token.
     pub async fn regions_with_projects(&self) -> Result<Vec<String>, CloudError> {
         if matches!(self.credentials, Credentials::AkSk { .. }) {
             self.list_projects_once().await?;
-            if let Some(regions) = self.listed_regions.lock().await.clone() {
-                return Ok(regions);
+            if let Some(listed) = self.listed_regions.lock().await.clone() {
+                return listed;
             }
         }
         let iam = self.base_url(Service::Iam, self.home_region())?;

@@ -101,6 +101,11 @@ async fn keys_that_may_not_list_projects_still_find_each_regions_project_and_the
         3,
         "the refused listing once, then the lookup by region name and the account list"
     );
+    // Region discovery says why the listing was refused, without sending it again.
+    let before = sim.state.request_count();
+    let err = certdesk::inventory::discover_regions(&s).await.unwrap_err();
+    assert_eq!(err.service().unwrap().status, 403, "{err}");
+    assert_eq!(sim.state.request_count(), before, "the listing's answer is kept, not asked again");
 }
 
 #[tokio::test]
