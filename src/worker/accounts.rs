@@ -36,12 +36,11 @@ pub(super) enum Signed {
     Failed(String),
 }
 
-/// A sign-in begun: the secrets read, the check with the cloud still to come. It holds the
-/// profile's slot, so an action for that profile waits for it rather than signing in again.
+/// A sign-in begun: the secrets read, the check with the cloud still to come.
 pub(super) struct PendingSignIn {
+    accounts: Accounts,
     profile: Profile,
     session: Result<CloudSession, String>,
-    slot: tokio::sync::OwnedMutexGuard<Option<Signed>>,
 }
 
 impl PendingSignIn {
@@ -49,21 +48,35 @@ impl PendingSignIn {
         &self.profile.name
     }
 
-    /// Checks the credentials with the cloud and keeps the result for the profile's actions.
-    pub(super) async fn finish(mut self) -> Result<Arc<Target>, String> {
+    /// Checks the credentials with the cloud and keeps the result for the profile's actions. It
+    /// holds the profile's slot meanwhile, so an action for that profile waits for it rather
+    /// than signing in a second time; stopped before the end, the slot keeps what it had.
+    pub(super) async fn finish(self) -> Result<Arc<Target>, String> {
+        let mut slot = self.accounts.lock_current(&self.profile.name).await;
         let signed = match self.session {
             Ok(session) => checked(&self.profile, session).await,
             Err(e) => Err(e),
         };
-        *self.slot = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
+        *slot = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
         signed
     }
 }
 
 impl Accounts {
-    fn slot(&self, name: &str) -> Slot {
-        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        slots.entry(name.to_owned()).or_default().clone()
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
+        self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Locks a profile's slot, the one that is current once the lock is held: a slot forgotten
+    /// while waiting (the profile changed) is nobody's any more.
+    async fn lock_current(&self, name: &str) -> tokio::sync::OwnedMutexGuard<Option<Signed>> {
+        loop {
+            let slot = self.slots().entry(name.to_owned()).or_default().clone();
+            let guard = slot.clone().lock_owned().await;
+            if self.slots().get(name).is_some_and(|current| Arc::ptr_eq(current, &slot)) {
+                return guard;
+            }
+        }
     }
 
     pub(super) async fn get_or_sign_in(
@@ -72,8 +85,7 @@ impl Accounts {
         profiles: &[Profile],
         vault: Option<&Arc<dyn SecretStore>>,
     ) -> Result<Arc<Target>, String> {
-        let slot = self.slot(name);
-        let mut signed_in = slot.lock().await;
+        let mut signed_in = self.lock_current(name).await;
         match &*signed_in {
             Some(Signed::In(target)) => return Ok(target.clone()),
             Some(Signed::Failed(message)) => {
@@ -92,14 +104,13 @@ impl Accounts {
     }
 
     pub(super) async fn keep(&self, target: Arc<Target>) {
-        let slot = self.slot(&target.name);
-        *slot.lock().await = Some(Signed::In(target));
+        let mut slot = self.lock_current(&target.name).await;
+        *slot = Some(Signed::In(target));
     }
 
     /// The sessions signed in (the demo's refresh uses them all).
     pub(super) async fn sessions(&self) -> Vec<Arc<Target>> {
-        let slots: Vec<Slot> =
-            self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect();
+        let slots: Vec<Slot> = self.slots().values().cloned().collect();
         let mut targets = Vec::new();
         for slot in slots {
             if let Some(Signed::In(target)) = &*slot.lock().await {
@@ -110,19 +121,17 @@ impl Accounts {
     }
 
     /// Begins signing a profile in anew (a refresh: new regions, changed credentials): its
-    /// secrets are read now, so a refresh reads the keyring one profile at a time (a locked
-    /// keyring asks once), and the check with the cloud is left to [`PendingSignIn::finish`],
-    /// which profiles then run at the same time.
-    pub(super) async fn sign_in_again(&self, profile: &Profile, vault: &Arc<dyn SecretStore>) -> PendingSignIn {
-        let mut slot = self.slot(&profile.name).lock_owned().await;
-        *slot = None;
+    /// secrets are read now, holding no slot, so a refresh reads the keyring one profile at a
+    /// time (a locked keyring asks once); the check with the cloud is left to
+    /// [`PendingSignIn::finish`], which profiles then run at the same time.
+    pub(super) async fn begin_sign_in(&self, profile: &Profile, vault: &Arc<dyn SecretStore>) -> PendingSignIn {
         let session = profiles_jobs::session(profile, vault).await;
-        PendingSignIn { profile: profile.clone(), session, slot }
+        PendingSignIn { accounts: self.clone(), profile: profile.clone(), session }
     }
 
     /// Forgets profiles' sign-ins; one still running ends in a slot nobody reads any more.
     pub(super) fn forget(&self, names: &[&str]) {
-        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slots = self.slots();
         for name in names {
             slots.remove(*name);
         }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::accounts::{Accounts, Target, no_vault};
+use super::accounts::{Accounts, PendingSignIn, Target, no_vault};
 use super::files::{download, export_certificate, export_name, export_to_folder, save_file};
 use super::profiles as profiles_jobs;
 use super::saver::{Prompts, Saver};
@@ -439,9 +439,14 @@ async fn sign_in_and_refresh_all(job: JobId, ctx: &Context, out: &Outbox) {
         }
         return;
     };
-    let mut pending = Vec::new();
+    let mut pending: Vec<PendingSignIn> = Vec::new();
     for profile in ctx.profiles.iter() {
-        pending.push(ctx.accounts.sign_in_again(profile, vault).await);
+        // A name twice (a hand-edited profiles file) is one account: the first one counts.
+        if pending.iter().any(|p| p.profile_name() == profile.name) {
+            tracing::warn!(profile = %profile.name, "the profiles file names this profile twice; the first one is used");
+            continue;
+        }
+        pending.push(ctx.accounts.begin_sign_in(profile, vault).await);
     }
     futures_util::future::join_all(pending.into_iter().map(|sign_in| async move {
         let name = sign_in.profile_name().to_owned();
@@ -546,14 +551,10 @@ impl Worker {
             let Some(path) = w.snapshot_path.clone() else {
                 return Outcome::Failed("No data folder is known on this system; the inventory is not kept.".into());
             };
+            // Not noted as placed: the saved inventory is certdesk's own file, not one the user chose,
+            // so a save the stop came too late for is no news to them.
             let saving = stop.clone();
-            let saved = stop.write(move || {
-                let saved = snapshot::save_unless(&path, &snapshot, &|| saving.is_stopped());
-                if saved.is_ok() {
-                    saving.placed(&path);
-                }
-                saved
-            });
+            let saved = stop.write(move || snapshot::save_unless(&path, &snapshot, &|| saving.is_stopped()));
             match saved.await {
                 Ok(Ok(())) => Outcome::Done,
                 Ok(Err(e)) => Outcome::Failed(format!("{e} The inventory shown is not affected.")),

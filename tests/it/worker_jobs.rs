@@ -623,3 +623,32 @@ fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     let answered = events.iter().filter(|e| matches!(e, Event::RowsLoaded { .. })).count();
     assert_eq!(planned, answered, "{events:?}");
 }
+
+/// A hand-edited profiles file that names a profile twice: the refresh uses the first, ends, and
+/// shows that account once.
+#[test]
+fn a_profile_named_twice_in_the_file_is_refreshed_once_and_the_refresh_ends() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(crate::common::sim());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    saved_profile_for(&rt, &path, &vault, "twice", &sim);
+    let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let first = file["profiles"][0].clone();
+    file["profiles"].as_array_mut().unwrap().push(first);
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let options = WorkerOptions {
+        profiles_path: Some(path),
+        vault: Some(vault),
+        downloads_dir: Some(dir.path().to_path_buf()),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let job = worker.send(Command::RefreshInventory).unwrap();
+    let events = events_until(&mut worker, "the refresh", finished(job));
+    assert_eq!(outcome_of(&events, job), Outcome::Done);
+    let sign_ins = events.iter().filter(|e| matches!(e, Event::ProfileSignIn { .. })).count();
+    assert_eq!(sign_ins, 1, "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::RowsLoaded { .. })), "{events:?}");
+}
