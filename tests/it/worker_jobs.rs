@@ -78,6 +78,16 @@ impl SaveDialog for CrashingDialog {
     }
 }
 
+/// An export of no rows as CSV: a job whose only work is the dialog and the write.
+fn empty_csv_export() -> Command {
+    Command::ExportInventory {
+        rows: Vec::new(),
+        format: certdesk::inventory::export::ExportFormat::Csv,
+        warn_days: 30,
+        errors: Vec::new(),
+    }
+}
+
 #[test]
 fn a_job_that_panics_ends_once_as_a_failure_named_by_its_label_and_the_worker_goes_on() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,13 +97,7 @@ fn a_job_that_panics_ends_once_as_a_failure_named_by_its_label_and_the_worker_go
         ..WorkerOptions::default()
     };
     let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(CrashingDialog), options).unwrap();
-    let export = Command::ExportInventory {
-        rows: Vec::new(),
-        format: certdesk::inventory::export::ExportFormat::Csv,
-        warn_days: 30,
-        errors: Vec::new(),
-    };
-    let job = worker.send(export).unwrap();
+    let job = worker.send(empty_csv_export()).unwrap();
     let events = events_until(&mut worker, "the export's end", finished(job));
     let Outcome::Failed(message) = outcome_of(&events, job) else { panic!("{events:?}") };
     assert!(message.contains("Exporting 0 row(s) stopped on an internal error"), "{message}");
@@ -407,13 +411,7 @@ fn a_stopped_save_reports_its_end_only_once_its_write_has_returned() {
         ..WorkerOptions::default()
     };
     let mut worker = WorkerHandle::spawn(Arc::new(|| {}), dialog.clone(), options).unwrap();
-    let export = Command::ExportInventory {
-        rows: Vec::new(),
-        format: certdesk::inventory::export::ExportFormat::Csv,
-        warn_days: 30,
-        errors: Vec::new(),
-    };
-    let job = worker.send(export).unwrap();
+    let job = worker.send(empty_csv_export()).unwrap();
     // The dialog answered and the write's sweep has begun reading the folder (its access time
     // moves: relatime updates it once after a change), then the user stops the job.
     let start = Instant::now();
@@ -579,6 +577,21 @@ fn saved_profile_for(
     rt.block_on(certdesk::worker::save_profile(path, vault, profile, sk(&sim.info.sk))).unwrap();
 }
 
+/// The events of one refresh of the profiles in this file, which ended as done.
+fn refreshed(dir: &Path, path: std::path::PathBuf, vault: Arc<dyn SecretStore>) -> Vec<Event> {
+    let options = WorkerOptions {
+        profiles_path: Some(path),
+        vault: Some(vault),
+        downloads_dir: Some(dir.to_path_buf()),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let job = worker.send(Command::RefreshInventory).unwrap();
+    let events = events_until(&mut worker, "the refresh", finished(job));
+    assert_eq!(outcome_of(&events, job), Outcome::Done);
+    events
+}
+
 /// Profiles sign in and refresh at once, not one after another: rows of a quick account come
 /// while a slow account listed first is still signing in (one after another, the slow account's
 /// sign-in, then every row of it, would come first).
@@ -595,16 +608,7 @@ fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
     saved_profile_for(&rt, &path, &vault, "a-slow", &slow);
     saved_profile_for(&rt, &path, &vault, "b-quick", &quick);
-    let options = WorkerOptions {
-        profiles_path: Some(path),
-        vault: Some(vault),
-        downloads_dir: Some(dir.path().to_path_buf()),
-        ..WorkerOptions::default()
-    };
-    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
-    let job = worker.send(Command::RefreshInventory).unwrap();
-    let events = events_until(&mut worker, "the refresh", finished(job));
-    assert_eq!(outcome_of(&events, job), Outcome::Done);
+    let events = refreshed(dir.path(), path, vault);
     let first_rows_of = |name: &str| {
         events.iter().position(|e| matches!(e, Event::RowsLoaded { profile, .. } if profile == name)).unwrap()
     };
@@ -638,16 +642,7 @@ fn a_profile_named_twice_in_the_file_is_refreshed_once_and_the_refresh_ends() {
     let first = file["profiles"][0].clone();
     file["profiles"].as_array_mut().unwrap().push(first);
     std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
-    let options = WorkerOptions {
-        profiles_path: Some(path),
-        vault: Some(vault),
-        downloads_dir: Some(dir.path().to_path_buf()),
-        ..WorkerOptions::default()
-    };
-    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
-    let job = worker.send(Command::RefreshInventory).unwrap();
-    let events = events_until(&mut worker, "the refresh", finished(job));
-    assert_eq!(outcome_of(&events, job), Outcome::Done);
+    let events = refreshed(dir.path(), path, vault);
     let sign_ins = events.iter().filter(|e| matches!(e, Event::ProfileSignIn { .. })).count();
     assert_eq!(sign_ins, 1, "{events:?}");
     assert!(events.iter().any(|e| matches!(e, Event::RowsLoaded { .. })), "{events:?}");
