@@ -268,15 +268,19 @@ impl CertdeskApp {
                     model.show_snapshot(&snapshot, time::OffsetDateTime::now_utc(), self.settings.view.warn_days);
                 }
             }
-            Event::ProfileTested { job, name, result } => {
+            Event::ProfileTested { job, name, draft, result } => {
+                let what = if draft { format!("Profile {name} as typed") } else { format!("Profile {name}") };
                 match &result {
-                    Ok(m) => model.log(Level::Success, format!("Profile {name}: {m}")),
-                    Err(e) => model.log(Level::Error, format!("Profile {name}: {e}")),
+                    Ok(m) => model.log(Level::Success, format!("{what}: {m}")),
+                    Err(e) => model.log(Level::Error, format!("{what}: {e}")),
                 }
                 if let Some(form) = self.dialogs.profile_form.as_mut() {
                     form.tested(job, &result);
                 }
-                model.profile_tests.insert(name, result);
+                // A test of what the form holds says nothing of the stored profile, which its card shows.
+                if !draft {
+                    model.profile_tests.insert(name, result);
+                }
             }
             Event::Notice { message, problem, .. } => {
                 let level = if problem { Level::Error } else { Level::Success };

@@ -98,30 +98,30 @@ pub fn toolbar_ui(
                     .on_hover_text("Show or hide the profiles panel (it hides itself in windows under 1000 px wide)");
             }
             ui.toggle_value(&mut settings.show_details, "Details").on_hover_text("Show or hide the details pane");
-            // Last, so nothing the pointer is on moves when a refresh starts or ends.
-            if let Some(progress) = &model.refresh {
-                ui.add(egui::Spinner::new());
-                // Profiles sign in at once; parts are counted as each one has.
-                let signing_in = if model.demo_endpoint.is_none() {
-                    model.profiles.len().saturating_sub(progress.signed)
-                } else {
-                    0
-                };
-                if progress.parts == 0 {
-                    ui.label("signing in");
-                } else if signing_in > 0 {
-                    ui.label(format!("{}/{} parts, {signing_in} signing in", progress.done, progress.parts));
-                } else {
-                    ui.label(format!("{}/{} parts", progress.done, progress.parts));
-                }
-                if ui.button("Cancel").clicked() {
-                    intents.push(Intent::Send(Command::Cancel(progress.job)));
-                }
-            }
         });
-        summary_ui(ui, model, settings);
+        summary_ui(ui, model, settings, &mut intents);
     });
     intents
+}
+
+/// The refresh's progress, at the end of the summary line: the toolbar is full at common widths,
+/// and there it wrapped onto a line of its own as a refresh started and ended, moving everything.
+fn refresh_progress_ui(ui: &mut egui::Ui, model: &Model, intents: &mut Vec<Intent>) {
+    let Some(progress) = &model.refresh else { return };
+    ui.add(egui::Spinner::new());
+    // Profiles sign in at once; each adds its parts as it has signed in.
+    let signing_in =
+        if model.demo_endpoint.is_none() { model.profiles.len().saturating_sub(progress.signed) } else { 0 };
+    if progress.parts == 0 {
+        ui.label("signing in");
+    } else if signing_in > 0 {
+        ui.label(format!("{}/{} parts, {signing_in} signing in", progress.done, progress.parts));
+    } else {
+        ui.label(format!("{}/{} parts", progress.done, progress.parts));
+    }
+    if ui.button("Cancel").on_hover_text("Stop the refresh").clicked() {
+        intents.push(Intent::Send(Command::Cancel(progress.job)));
+    }
 }
 
 /// Quick filters, the state filter, and the timeline's week when one was clicked.
@@ -213,7 +213,7 @@ fn view_menu_ui(ui: &mut egui::Ui, settings: &mut Settings) {
     ui.weak("Zoom: Ctrl + / Ctrl -");
 }
 
-fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) {
+fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, intents: &mut Vec<Intent>) {
     let palette = tokens::palette(ui.visuals().dark_mode);
     let s = summarize(&model.rows, settings.view.warn_days, |r| model.stale_reason(r).is_some());
     ui.horizontal_wrapped(|ui| {
@@ -248,6 +248,8 @@ fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings) {
         if let Some(endpoint) = &model.demo_endpoint {
             ui.weak(format!("demo cloud at {endpoint}"));
         }
+        // Last, so nothing before it moves when a refresh starts or ends.
+        refresh_progress_ui(ui, model, intents);
     });
     changes_ui(ui, model, settings, &palette);
     failures_ui(ui, model, settings, &palette);
@@ -286,7 +288,7 @@ fn failures_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palett
         };
         let stale = model.rows.iter().filter(of_error).filter(|r| model.stale_reason(r).is_some()).count();
         let text = if sign_in {
-            format!("Profile {} cannot sign in: {}", e.profile, e.message)
+            format!("Profile {}: {}", e.profile, e.message)
         } else {
             format!("Failed: {} {} ({}): {}", e.service.label(), e.region, e.profile, e.message)
         };

@@ -359,10 +359,13 @@ impl Model {
                 } else if let Some(progress) = self.refresh.as_mut() {
                     progress.done += 1;
                 }
-                self.log(
-                    Level::Error,
-                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message),
-                );
+                let line = if error.service == crate::cloud::Service::Iam && error.region == "all" {
+                    // The message says what failed ("cannot sign in: …", a secret not stored, …).
+                    format!("Profile {}: {}", error.profile, error.message)
+                } else {
+                    format!("{} {} ({}): {}", error.service.label(), error.region, error.profile, error.message)
+                };
+                self.log(Level::Error, line);
                 self.region_errors.push(error);
             }
             other => return Some(other),

@@ -698,7 +698,7 @@ impl Worker {
                 (None, _) => Err(format!("No profile named {name}.")),
                 (_, None) => Err(no_vault()),
             };
-            w.out.send(Event::ProfileTested { job, name, result }).await;
+            w.out.send(Event::ProfileTested { job, name, draft: false, result }).await;
             Outcome::Done
         });
     }
@@ -712,7 +712,7 @@ impl Worker {
                 Ok(()) => profiles_jobs::test(&profile, &vault, &secrets).await,
                 Err(e) => Err(e),
             };
-            w.out.send(Event::ProfileTested { job, name, result }).await;
+            w.out.send(Event::ProfileTested { job, name, draft: true, result }).await;
             Outcome::Done
         });
     }

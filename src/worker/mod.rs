@@ -228,6 +228,9 @@ pub enum Event {
         job: JobId,
         /// The profile.
         name: String,
+        /// Settings and secrets as typed into the form, not the stored profile: the result is the
+        /// form's, and says nothing of the profile as saved.
+        draft: bool,
         /// What it reached, or what failed.
         result: Result<String, String>,
     },

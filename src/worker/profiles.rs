@@ -271,7 +271,14 @@ pub async fn regions(profile: &Profile, session: &CloudSession) -> Result<Vec<St
     if !profile.regions.is_empty() {
         return Ok(profile.regions.clone());
     }
-    crate::inventory::discover_regions(session).await.map_err(|e| format!("cannot list the account's regions: {e}"))
+    crate::inventory::discover_regions(session).await.map_err(|e| {
+        // Refused credentials are a failed sign-in, whatever call found it out.
+        if session.auth_failure().is_some() {
+            format!("cannot sign in: {e}")
+        } else {
+            format!("cannot list the account's regions (name them in the profile if it may not list them): {e}")
+        }
+    })
 }
 
 /// Tests a profile: signs in, resolves the regions' project ids and the account id.

@@ -575,10 +575,13 @@ fn the_add_dialog_tests_what_is_typed_before_saving() {
     h.run_steps(1);
     h.get_by_label("Test").click();
     wait_for(&mut h, "the draft's test", |app| {
-        app.profile_test("draft").is_some_and(|r| r.as_ref().is_ok_and(|m| m.starts_with("Connected")))
+        app.activity_messages().iter().any(|m| m.starts_with("Profile draft as typed: Connected"))
     });
     h.get_by_label_contains("Connected: 2 region(s)");
     assert!(h.state().profile_dialog_open() && h.state().profiles().is_empty(), "tested, not saved");
+    // The form's result is the form's: a profile's card shows how the stored profile fared (a
+    // right secret tested and then cancelled must not turn a failing profile's card green).
+    assert_eq!(h.state().profile_test("draft"), None);
     assert!(!dir.path().join("profiles.json").exists());
     drop(h);
     rt.block_on(sim.shutdown());
@@ -617,7 +620,11 @@ fn a_wrong_secret_key_keeps_the_rows_marked_stale_with_a_banner_and_a_problem_co
     let last = log.iter().rev().find(|m| m.starts_with("Inventory loaded")).unwrap();
     assert!(last.starts_with("Inventory loaded with problems"), "no success line for a failure: {last}");
     // The cloud's words, then the advice, as two sentences.
-    h.get_by_label_contains("Profile acct cannot sign in");
+    assert!(
+        h.query_all_by_label_contains("Profile acct: cannot sign in: HTTP 401").count() >= 1,
+        "{:?}",
+        h.state().region_errors()
+    );
     assert!(h.query_all_by_label_contains("signature fail. Check the secret key of this profile").count() >= 1);
     h.get_by_label(&format!("{before} stale"));
     h.get_by_label(&format!("{before} stale row(s)"));
