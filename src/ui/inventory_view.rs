@@ -338,8 +338,11 @@ const COLUMNS: [ColumnSpec; 11] = [
     ColumnSpec { title: "Id", sort: SortColumn::Id, width: 150.0, keep: 0 },
 ];
 
-/// Which columns fit in `width`: the least needed ones give way first.
-fn columns_for(width: f32) -> Vec<usize> {
+/// Which columns fit in `width`: the least needed ones give way first. With several profiles the
+/// Profile column stays as long as Service does: two accounts' rows of the same name look alike
+/// without it (status and SSL are in the details pane too).
+fn columns_for(width: f32, profiles: usize) -> Vec<usize> {
+    let keep = |i: usize| if COLUMNS[i].title == "Profile" && profiles > 1 { 8 } else { COLUMNS[i].keep };
     let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
     let spacing = 8.0;
     let need = |shown: &[usize]| shown.iter().map(|&i| COLUMNS[i].width + spacing).sum::<f32>();
@@ -347,8 +350,8 @@ fn columns_for(width: f32) -> Vec<usize> {
         let Some(pos) = shown
             .iter()
             .enumerate()
-            .filter(|(_, i)| COLUMNS[**i].keep < u8::MAX)
-            .min_by_key(|(_, i)| COLUMNS[**i].keep)
+            .filter(|(_, i)| keep(**i) < u8::MAX)
+            .min_by_key(|(_, i)| keep(**i))
             .map(|(p, _)| p)
         else {
             break;
@@ -372,7 +375,7 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, scrol
         let palette = tokens::palette(ui.visuals().dark_mode);
         let (warn, critical) = (settings.view.warn_days, settings.critical_days);
         let selected_pos = model.selected_position();
-        let shown = columns_for(ui.available_width());
+        let shown = columns_for(ui.available_width(), model.profiles.len());
         let mut clicked = None;
         let mut sort_clicked = None;
         let mut table = TableBuilder::new(ui)
@@ -640,4 +643,26 @@ fn handle_table_keys(ui: &egui::Ui, model: &Model) -> Vec<Intent> {
         intents.push(Intent::DownloadSelected);
     }
     intents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COLUMNS, columns_for};
+
+    fn titles(width: f32, profiles: usize) -> Vec<&'static str> {
+        columns_for(width, profiles).into_iter().map(|i| COLUMNS[i].title).collect()
+    }
+
+    #[test]
+    fn with_several_profiles_the_profile_column_stays_where_one_profile_would_drop_it() {
+        // About what the table gets at 1280 px with the profiles panel and the details pane open.
+        let narrow = 760.0;
+        let one = titles(narrow, 1);
+        assert!(!one.contains(&"Profile") && one.contains(&"Status"), "{one:?}");
+        let several = titles(narrow, 2);
+        assert!(several.contains(&"Profile"), "{several:?}");
+        for kept in ["Name", "Expires", "Days left"] {
+            assert!(one.contains(&kept) && several.contains(&kept), "{one:?} {several:?}");
+        }
+    }
 }
