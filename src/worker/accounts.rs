@@ -64,7 +64,7 @@ impl PendingSignIn {
 
 impl Accounts {
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
-        self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        super::jobs::locked(&self.slots)
     }
 
     /// Locks a profile's slot, the one that is current once the lock is held: a slot forgotten

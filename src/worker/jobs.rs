@@ -60,7 +60,7 @@ pub(super) fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// How long a stopped job waits for its file writes before it reports its end anyway (a disk or
-/// network share that does not answer); the write still removes its temp file when it returns.
+/// network share that does not answer); the write still ends atomically when the disk answers.
 const WRITES_WAIT_SECS: u64 = 10;
 
 /// A job's stop signal and the file writes it has started. A write on the blocking pool cannot
