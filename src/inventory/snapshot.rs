@@ -16,7 +16,7 @@ use crate::store::{Overwrite, Sensitivity, StoreError, write_atomic_unless};
 /// The schema this certdesk writes and reads.
 pub const SCHEMA: u32 = 1;
 /// A saved inventory larger than this is not read (20,000 rows take about 12 MiB).
-pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// The file's name in the data folder.
 pub const FILE_NAME: &str = "inventory.json";
 
@@ -216,20 +216,89 @@ struct Version {
     schema: u32,
 }
 
-/// Reads it: `Ok(None)` when there is none yet. A damaged, oversized or newer file is moved aside
-/// (beside it, with the reason and time in its name) and reported.
+/// The file as read: each row kept as its own text, read into a row one at a time (no tree of
+/// the whole file), so one row an editor or a disk damaged costs that row only.
+#[derive(Deserialize)]
+struct Stored<'a> {
+    schema: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    saved_at: OffsetDateTime,
+    #[serde(default, borrow)]
+    rows: Vec<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    errors: Vec<RefreshError>,
+    #[serde(default)]
+    scope: BTreeMap<String, Vec<Part>>,
+}
+
+/// What reading the file found, before it is parsed.
+enum Read {
+    Missing,
+    Bytes(Vec<u8>),
+    /// Not a regular file (a link, a FIFO, a device, a folder), or too large: set aside as `why`.
+    Refused {
+        why: &'static str,
+        reason: String,
+    },
+}
+
+/// Reads the file without following a link and without blocking on a FIFO or a device: only a
+/// regular file of at most [`MAX_BYTES`] is read, and through a limit (a file that grows while
+/// it is read cannot take more).
+fn read_regular(path: &Path) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    match path.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
+        Err(e) => return Err(e),
+        Ok(m) if !m.file_type().is_file() => {
+            return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
+        }
+        Ok(_) => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a link or a FIFO since the look above: refused, or opened without waiting.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        #[cfg(target_os = "linux")]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            // A link put there since the look above (O_NOFOLLOW).
+            return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
+        }
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
+    }
+    if meta.len() > MAX_BYTES {
+        return Ok(Read::Refused { why: "too-large", reason: format!("{} bytes, more than {MAX_BYTES}", meta.len()) });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Ok(Read::Refused { why: "too-large", reason: format!("more than {MAX_BYTES} bytes") });
+    }
+    Ok(Read::Bytes(bytes))
+}
+
+/// Reads it: `Ok(None)` when there is none yet. A damaged, oversized or newer file, or anything
+/// but a regular file, is moved aside (beside it, with the reason and time in its name) and reported.
 pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
     let io = |source| SnapshotError::Io { path: path.to_owned(), source };
-    let size = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(e)),
+    let bytes = match read_regular(path).map_err(io)? {
+        Read::Missing => return Ok(None),
+        Read::Bytes(bytes) => bytes,
+        Read::Refused { why, reason } => {
+            let aside = set_aside(path, why).map_err(io)?;
+            return Err(SnapshotError::Damaged { reason, aside });
+        }
     };
-    if size > MAX_BYTES {
-        let aside = set_aside(path, "too-large").map_err(io)?;
-        return Err(SnapshotError::Damaged { reason: format!("{size} bytes, more than {MAX_BYTES}"), aside });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
     let found = match serde_json::from_slice::<Version>(&bytes) {
         Ok(v) => v.schema,
         Err(e) => {
@@ -241,24 +310,23 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
         let aside = set_aside(path, &format!("schema-{found}")).map_err(io)?;
         return Err(SnapshotError::Newer { found, aside });
     }
-    // Row by row: one row an editor or a disk damaged costs that row, not the whole inventory.
-    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .and_then(|mut doc| {
-            let rows = doc.as_object_mut().and_then(|fields| fields.remove("rows"));
-            let mut snapshot: Snapshot = serde_json::from_value(doc)?;
-            for row in rows
-                .and_then(|r| match r {
-                    serde_json::Value::Array(items) => Some(items),
-                    _ => None,
-                })
-                .unwrap_or_default()
-            {
-                match serde_json::from_value::<SavedRow>(row).ok().and_then(SavedRow::in_utc) {
+    let parsed = serde_json::from_slice::<Stored<'_>>(&bytes)
+        .map(|stored| {
+            let mut snapshot = Snapshot {
+                schema: stored.schema,
+                saved_at: stored.saved_at,
+                rows: Vec::with_capacity(stored.rows.len()),
+                unreadable_rows: 0,
+                errors: stored.errors,
+                scope: stored.scope,
+            };
+            for raw in stored.rows {
+                match serde_json::from_str::<SavedRow>(raw.get()).ok().and_then(SavedRow::in_utc) {
                     Some(row) => snapshot.rows.push(row),
                     None => snapshot.unreadable_rows += 1,
                 }
             }
-            Ok(snapshot.in_utc())
+            snapshot.in_utc()
         })
         .and_then(|s| s.ok_or_else(|| serde::de::Error::custom("a time of the file lies beyond the year 9999")));
     match parsed {
@@ -267,6 +335,16 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
             let aside = set_aside(path, "damaged").map_err(io)?;
             Err(SnapshotError::Damaged { reason: e.to_string(), aside })
         }
+    }
+}
+
+/// Sets the saved inventory aside after the app ended with a panic while it was in use
+/// (`Ok(None)`: there was none), so the next start does not handle it again.
+pub fn set_aside_after_crash(path: &Path) -> std::io::Result<Option<PathBuf>> {
+    match path.symlink_metadata() {
+        Ok(_) => set_aside(path, "crashed").map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -335,5 +413,35 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn links_fifos_devices_and_huge_files_are_set_aside_unread_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let refused = |path: &Path, words: &str| {
+            let started = std::time::Instant::now();
+            let err = load(path).unwrap_err();
+            assert!(matches!(err, SnapshotError::Damaged { .. }) && err.to_string().contains(words), "{err}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+            assert!(path.symlink_metadata().is_err(), "moved aside");
+        };
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        refused(&path, "not a regular file");
+        assert!(std::fs::metadata("/dev/zero").is_ok(), "the link moved aside, not its target");
+        let fifo = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a mode; mkfifo reads nothing else.
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) };
+        assert_eq!(made, 0);
+        refused(&path, "not a regular file");
+        // 250 MiB (sparse: no disk used) is refused by its size before anything is read.
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(250 * 1024 * 1024).unwrap();
+        drop(file);
+        refused(&path, "more than");
+        std::fs::create_dir(&path).unwrap();
+        refused(&path, "not a regular file");
     }
 }
