@@ -27,6 +27,7 @@ pub struct SkewedClock {
 
 impl Clock for SkewedClock {
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + time::Duration::seconds(self.offset_secs)
+        let now = OffsetDateTime::now_utc();
+        now.checked_add(time::Duration::seconds(self.offset_secs)).unwrap_or(now)
     }
 }

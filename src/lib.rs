@@ -11,15 +11,19 @@
 //! - [`ui`]: the desktop app (feature `gui`).
 //! - [`cli`]: the headless commands.
 //! - [`build_info`]: version and build facts.
+//! - [`text`]: text from outside made inert for terminals and one-line outputs.
+//! - [`crash`]: crash reports kept on this machine, and no crash loop after one.
 
 pub mod build_info;
 pub mod certs;
 pub mod cli;
 pub mod clock;
 pub mod cloud;
+pub mod crash;
 pub mod inventory;
 pub mod sim;
 pub mod store;
+pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod vault;

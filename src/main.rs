@@ -13,12 +13,21 @@ use certdesk::cli::{self, Cli};
 fn main() -> ExitCode {
     #[cfg(windows)]
     attach_parent_console();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG"))
-        .with_writer(std::io::stderr)
-        // Colour codes only for a terminal: logs saved to a file stay plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    use tracing_subscriber::prelude::*;
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                // Colour codes only for a terminal: logs saved to a file stay plain text.
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG")),
+        )
+        // The last lines of certdesk's own log go into a crash report, whatever CERTDESK_LOG says.
+        .with(certdesk::crash::LogTail.with_filter(tracing_subscriber::EnvFilter::new("certdesk=info")))
         .init();
+    if let Some(folder) = certdesk::inventory::snapshot::default_path().as_deref().and_then(std::path::Path::parent) {
+        certdesk::crash::install(folder.to_owned());
+    }
     let args = Cli::parse();
     let code = match args.command {
         Some(command) => cli::run(command),

@@ -72,7 +72,7 @@ pub fn expiry_words(days_left: Option<i64>, expired: bool) -> String {
         Some(0) if expired => "expired today".into(),
         Some(0) => "expires today".into(),
         Some(-1) => "expired 1 day ago".into(),
-        Some(d) if d < 0 => format!("expired {} days ago", -d),
+        Some(d) if d < 0 => format!("expired {} days ago", d.unsigned_abs()),
         Some(1) => "1 day left".into(),
         Some(d) => format!("{d} days left"),
     }

@@ -41,12 +41,23 @@ impl State {
 }
 
 pub(super) async fn run(args: CheckArgs) -> u8 {
-    let (state, line) = match scan(&args.scan).await {
-        Ok((rows, errors)) => verdict(&rows, &errors, args.scan.warn_days, args.crit_days),
-        Err(e) => (State::Unknown, format!("CERTDESK UNKNOWN - {e}")),
+    let (code, line) = match scan(&args.scan).await {
+        Ok((rows, errors)) => status_line(&rows, &errors, args.scan.warn_days, args.crit_days),
+        Err(e) => (State::Unknown as u8, format!("CERTDESK UNKNOWN - {}", from_outside(&e, MAX_MESSAGE))),
     };
     output::line(&line);
-    state as u8
+    code
+}
+
+/// The exit code and the status line for what a scan found (also for tests of every path).
+pub(crate) fn status_line(
+    rows: &[InventoryRow],
+    errors: &[RefreshError],
+    warn_days: i64,
+    crit_days: i64,
+) -> (u8, String) {
+    let (state, line) = verdict(rows, errors, warn_days, crit_days);
+    (state as u8, line)
 }
 
 /// The state and the status line (with performance data) for what a scan found.
@@ -78,7 +89,8 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
         State::Ok
     };
     let named = |items: &[&InventoryRow]| {
-        let mut names: Vec<String> = items.iter().take(3).map(|r| format!("{} ({})", r.name, days_text(r))).collect();
+        let mut names: Vec<String> =
+            items.iter().take(3).map(|r| format!("{} ({})", from_outside(&r.name, MAX_NAME), days_text(r))).collect();
         if items.len() > 3 {
             names.push(format!("{} more", items.len() - 3));
         }
@@ -97,9 +109,9 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
             "{} part(s) failed, e.g. {} {} ({}): {}",
             errors.len(),
             first.service.label(),
-            first.region,
-            first.profile,
-            first.message
+            from_outside(&first.region, MAX_NAME),
+            from_outside(&first.profile, MAX_NAME),
+            from_outside(&first.message, MAX_MESSAGE)
         ));
     }
     if parts.is_empty() {
@@ -114,14 +126,99 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
         errors.len(),
         min_days.map(|d| format!(" min_days_left={d};{warn_days};{crit_days}")).unwrap_or_default()
     );
-    // One line: a status line must not break (names from the cloud could hold a line break).
-    let line = format!("CERTDESK {} - {} | {perf}", state.word(), parts.join("; ")).replace(['\r', '\n'], " ");
+    // One line, and the performance data whole: the status text gives way when the line would not
+    // fit what a monitoring plugin may print.
+    let room = MAX_LINE_BYTES.saturating_sub(perf.len() + state.word().len() + " |  - CERTDESK ".len());
+    let status = fit_bytes(&parts.join("; "), room);
+    let line = format!("CERTDESK {} - {status} | {perf}", state.word());
     (state, line)
+}
+
+/// Characters kept of a name (a row's, a profile's, a region's) in the status text.
+const MAX_NAME: usize = 64;
+/// Characters kept of a cloud's message.
+const MAX_MESSAGE: usize = 200;
+/// What Nagios and Icinga plugins may print as the first line (4 KiB, less a margin).
+const MAX_LINE_BYTES: usize = 4000;
+
+/// Text from the cloud as the status line shows it: one inert line, capped, and no `|`, which
+/// would end the status text there and make the rest read as performance data.
+fn from_outside(text: &str, max: usize) -> String {
+    crate::text::capped(&crate::text::inert(text), max).replace('|', "/")
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary with `...` in place of the rest.
+fn fit_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut cut = max.saturating_sub(3);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}...", &text[..cut])
 }
 
 fn days_text(row: &InventoryRow) -> String {
     match row.validity {
         Some(v @ (Validity::Revoked | Validity::Frozen | Validity::NotYetValid)) => v.label().into(),
         _ => row.expiry_words(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::cloud::Service;
+
+    fn row(name: &str, days: i64) -> InventoryRow {
+        let now = time::OffsetDateTime::now_utc();
+        let mut r: InventoryRow = serde_json::from_value(serde_json::json!({
+            "service": "dcs", "profile": "p", "region": "eu-de", "name": name, "id": "i", "engine": "Redis",
+            "engine_version": "6.0", "status": "RUNNING", "ssl": "on", "expires_at": null, "days_left": null,
+            "validity": null, "validated": null, "endpoint": "", "note": ""
+        }))
+        .unwrap();
+        r.set_expiry(now, None, now + time::Duration::days(days) + time::Duration::hours(1), 30);
+        r
+    }
+
+    #[test]
+    fn names_and_messages_from_the_cloud_cannot_forge_performance_data_or_break_the_line() {
+        let forged = "x | items=0 expired=0 critical=0 warning=0 failed_parts=0\nOK";
+        let error = RefreshError {
+            profile: "p".into(),
+            region: "eu-de".into(),
+            service: Service::Dcs,
+            message: format!("boom | items=0 \x1b]0;title\x07{}", "m".repeat(10_000)),
+        };
+        let (state, line) = verdict(&[row(forged, 3)], &[error], 30, 7);
+        assert_eq!(state, State::Critical);
+        assert_eq!(line.matches('|').count(), 1, "{line}");
+        let (status, perf) = line.split_once(" | ").unwrap();
+        assert_eq!(perf, "items=1 expired=0 critical=1 warning=0 failed_parts=1 min_days_left=3;30;7");
+        assert!(status.contains("x / items=0"), "{status}");
+        assert!(!line.contains(['\n', '\r', '\x1b', '\x07']), "{line}");
+        assert!(line.len() <= MAX_LINE_BYTES, "{}", line.len());
+    }
+
+    #[test]
+    fn a_status_line_of_many_long_names_keeps_its_performance_data_within_4_kib() {
+        let rows: Vec<InventoryRow> = (0..50).map(|i| row(&format!("{i}{}", "名".repeat(300)), 1)).collect();
+        let errors: Vec<RefreshError> = (0..50)
+            .map(|i| RefreshError {
+                profile: "中".repeat(500),
+                region: format!("r{i}"),
+                service: Service::Elb,
+                message: "é".repeat(5000),
+            })
+            .collect();
+        let (_, line) = verdict(&rows, &errors, 30, 7);
+        assert!(line.len() <= MAX_LINE_BYTES, "{}", line.len());
+        assert!(
+            line.ends_with("items=50 expired=0 critical=50 warning=0 failed_parts=50 min_days_left=1;30;7"),
+            "{line}"
+        );
     }
 }

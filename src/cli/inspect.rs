@@ -145,7 +145,10 @@ fn print_text(
             .collect();
         opt("Extensions:", &exts);
         opt("Warnings:", &d.warnings);
-        output::line(&lines.join("\n"));
+        // One printed line per fact: a subject or SAN holding a line break cannot add a fact.
+        for fact in &lines {
+            output::line(&crate::text::inert(fact));
+        }
         output::line("");
     }
     if !report.ordered.is_empty() {
@@ -153,10 +156,10 @@ fn print_text(
         output::line(&format!("== Chain ({state})"));
         for (i, link) in report.ordered.iter().enumerate() {
             let root = if link.self_signed { " (self-signed root)" } else { "" };
-            output::line(&format!("  {}. {}{root}", i + 1, link.subject));
+            output::line(&format!("  {}. {}{root}", i + 1, crate::text::inert(&link.subject)));
         }
         for p in &report.problems {
-            output::line(&format!("  ! {p}"));
+            output::line(&format!("  ! {}", crate::text::inert(p)));
         }
     }
     for (source, alg, matches) in keys {

@@ -160,7 +160,13 @@ fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
     let header = ["SERVICE", "REGION", "NAME", "ID", "ENGINE", "STATUS", "SSL", "EXPIRES", "DAYS", "STATE"];
     output::line(&output::table(&header, &table_rows));
     for e in errors {
-        output::error(&format!("{} {} ({}): {}", e.service.label(), e.region, e.profile, e.message));
+        output::error(&crate::text::inert(&format!(
+            "{} {} ({}): {}",
+            e.service.label(),
+            e.region,
+            e.profile,
+            e.message
+        )));
     }
     output::progress(&format!("{} item(s), {} error(s)", rows.len(), errors.len()));
 }

@@ -1,7 +1,7 @@
 //! The headless commands, on the same cloud layer the desktop app uses.
 //! Results go to stdout (a table, or JSON with `--json`), progress and errors to stderr.
 
-mod check;
+pub(crate) mod check;
 mod connect;
 mod convert;
 mod download;

@@ -210,7 +210,7 @@ async fn test(name: &str) -> Result<(), String> {
     let profile = stored(name)?.ok_or_else(|| format!("no stored profile named {name}"))?;
     let vault = open_keyring().await?;
     let message = ops::test(&profile, &vault, &ProfileSecrets::default()).await.map_err(|e| format!("{name}: {e}"))?;
-    output::line(&format!("Profile {name}: {message}"));
+    output::line(&crate::text::inert(&format!("Profile {name}: {message}")));
     Ok(())
 }
 
@@ -221,9 +221,9 @@ async fn remove(name: String) -> Result<(), String> {
     let vault = open_keyring().await?;
     let removed = ops::delete(&path()?, &vault, name.clone()).await?;
     if removed.warnings.is_empty() {
-        output::line(&format!("Profile {name} removed (and its secrets)."));
+        output::line(&format!("Profile {} removed (and its secrets).", crate::text::inert(&name)));
     } else {
-        output::line(&format!("Profile {name} removed."));
+        output::line(&format!("Profile {} removed.", crate::text::inert(&name)));
         for warning in &removed.warnings {
             output::progress(warning);
         }

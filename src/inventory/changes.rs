@@ -125,10 +125,12 @@ pub fn compare(
 fn changes_of(old: &InventoryRow, new: &InventoryRow, warn_days: i64) -> Vec<Change> {
     let mut out = Vec::new();
     // A day's slack: a cloud that reissues the same date with another time of day renewed nothing.
+    // Compared as a difference: adding a day to 9999-12-31 (RFC 5280's "no expiry") has no date.
     if let (Some(a), Some(b)) = (old.expires_at, new.expires_at) {
-        if b > a + time::Duration::days(1) && !new.is_expired() {
+        let moved = b - a;
+        if moved > time::Duration::days(1) && !new.is_expired() {
             out.push(Change::Renewed);
-        } else if b < a - time::Duration::days(1) {
+        } else if moved < -time::Duration::days(1) {
             out.push(Change::ExpiresSooner);
         }
     }

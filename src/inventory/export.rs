@@ -179,9 +179,11 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
     out
 }
 
-/// A label value in the OpenMetrics text format: backslash, double quote and line feed escaped.
+/// A label value in the OpenMetrics text format: control characters shown as escapes, then
+/// backslash, double quote and line feed escaped.
 fn metric_label(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    // Inert first: a scrape read in a terminal runs no escape sequence of a name.
+    crate::text::inert_lines(value).replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// A value's serde name (`gemini-db`, `not_yet_valid`): what the JSON output calls it too.
@@ -268,6 +270,7 @@ mod tests {
     #[test]
     fn metric_label_values_are_escaped() {
         assert_eq!(metric_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        assert_eq!(metric_label("t\x1b]0;x\x07"), "t\\\\x1b]0;x\\\\x07", "no escape sequence reaches a terminal");
     }
 
     #[test]

@@ -165,9 +165,8 @@ impl InventoryRow {
 
     /// Expiry, days left and validity again at another time (a saved inventory read later).
     pub fn reclassify_at(&mut self, now: OffsetDateTime, warn_days: i64) {
-        if let Some(at) = self.expires_at {
-            self.days_left = Some(days_left(now, at));
-        }
+        // No expiry, no days left: a saved row cannot carry a count of its own.
+        self.days_left = self.expires_at.map(|at| days_left(now, at));
         self.classify(now, warn_days);
     }
 }

@@ -259,7 +259,8 @@ impl CertdeskApp {
                 model.vault = Some(vault);
                 model.drop_rows_of_gone_profiles();
             }
-            Event::SnapshotLoaded { snapshot, problem, .. } => {
+            Event::SnapshotLoaded { snapshot, problem, crash_folder, .. } => {
+                model.crash_folder = crash_folder;
                 if let Some(problem) = problem {
                     model.log(Level::Error, problem.clone());
                     model.toast(ctx, Level::Error, problem);
@@ -371,6 +372,7 @@ impl CertdeskApp {
             tracing::info!(ms = at.elapsed().as_millis(), "first frame drawn");
         }
         intents.extend(super::save_prompt::save_prompt_ui(ui, dialogs.save_prompt.as_mut()));
+        intents.extend(super::inventory_view::crash_notice_ui(ui, model.crash_folder.as_deref()));
         if model.started {
             model.refresh_visible(&settings.view);
             let (focus, about) = (&mut dialogs.focus_search, &mut dialogs.about_open);
@@ -532,6 +534,7 @@ impl CertdeskApp {
                 }
             }
             Intent::ClearMarks => self.model.marked.clear(),
+            Intent::DismissCrashReport => self.model.crash_folder = None,
             Intent::SelectFirstVisible => {
                 self.model.refresh_visible(&self.settings.view);
                 if let Some(&first) = self.model.visible.first() {

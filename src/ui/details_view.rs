@@ -7,6 +7,7 @@ use super::settings::Settings;
 use super::tokens::{self, days_color};
 use crate::cloud::Service;
 use crate::inventory::SslStatus;
+use crate::text::{inert, inert_lines};
 
 /// Whether a row has a CA certificate to download.
 pub fn can_download(row: &crate::inventory::InventoryRow) -> bool {
@@ -47,8 +48,8 @@ fn row_details_ui(
     let mut intent = None;
     {
         let palette = tokens::palette(ui.visuals().dark_mode);
-        ui.heading(&row.name);
-        ui.weak(format!("{} · {} · {}", row.service.label(), row.region, row.profile));
+        ui.heading(inert(&row.name).as_ref());
+        ui.weak(inert(&format!("{} · {} · {}", row.service.label(), row.region, row.profile)).as_ref());
         ui.separator();
         let color = days_color(&palette, row, settings.view.warn_days, settings.critical_days);
         let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
@@ -85,10 +86,11 @@ fn row_details_ui(
         }
         if let Some(stale) = model.stale_reason(row) {
             let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
-            ui.colored_label(palette.error, format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason));
+            let text = format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason);
+            ui.colored_label(palette.error, inert_lines(&text).as_ref());
         }
         if !row.note.is_empty() {
-            ui.colored_label(palette.error, &row.note);
+            ui.colored_label(palette.error, inert_lines(&row.note).as_ref());
         }
         ui.separator();
         if can_download(row) {
@@ -162,9 +164,11 @@ fn facts_ui(ui: &mut egui::Ui, facts: &[(&str, String, Option<egui::Color32>)]) 
                 [tokens::FACT_LABEL_WIDTH, tokens::ROW_HEIGHT],
                 egui::Label::new(egui::RichText::new(*key).weak()),
             );
+            // Values come from the cloud or a file: control characters show as what they are.
+            let value = inert_lines(value);
             let text = match color {
-                Some(c) => egui::RichText::new(value).color(*c),
-                None => egui::RichText::new(value),
+                Some(c) => egui::RichText::new(value.as_ref()).color(*c),
+                None => egui::RichText::new(value.as_ref()),
             };
             ui.add(egui::Label::new(text).wrap());
         });

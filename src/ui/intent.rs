@@ -45,6 +45,8 @@ pub enum Intent {
     ToggleMark((String, String)),
     /// Unmark every row.
     ClearMarks,
+    /// Hide the notice of the last run's crash.
+    DismissCrashReport,
     /// Select the first row the table shows.
     SelectFirstVisible,
     /// Answer the app's save prompt: save where typed, or cancel.

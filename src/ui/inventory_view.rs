@@ -1,5 +1,6 @@
 //! The toolbar with search and quick filters, the summary bar, and the virtualised table.
 
+use crate::text::{inert, inert_lines};
 use std::fmt::Write as _;
 
 use egui_extras::{Column, TableBuilder};
@@ -255,6 +256,31 @@ fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, intents
     failures_ui(ui, model, settings, &palette);
 }
 
+/// The last run ended with a panic: where its report is, a way to open that folder, and dismiss.
+/// A panel of its own above everything, so it shows on the welcome screen too.
+pub(super) fn crash_notice_ui(ui: &mut egui::Ui, folder: Option<&std::path::Path>) -> Option<Intent> {
+    let folder = folder?;
+    let palette = tokens::palette(ui.visuals().dark_mode);
+    let mut intent = None;
+    egui::Panel::top("crash-notice").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                palette.error,
+                "certdesk stopped unexpectedly last time; the saved inventory was set aside and a crash report \
+                 kept on this computer (nothing was sent).",
+            )
+            .on_hover_text(folder.display().to_string());
+            if ui.small_button("Open its folder").clicked() {
+                intent = Some(Intent::Send(crate::worker::Command::OpenFolder(folder.to_owned())));
+            }
+            if ui.small_button("Dismiss").clicked() {
+                intent = Some(Intent::DismissCrashReport);
+            }
+        });
+    });
+    intent
+}
+
 /// "Since 06:58 UTC: 2 renewed, 1 new, 3 now expiring", a click shows them; removed items on hover.
 fn changes_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palette: &tokens::Palette) {
     let changes = &model.changes;
@@ -264,7 +290,8 @@ fn changes_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palette
         let mut hover = String::from("Show the changed rows");
         for gone in changes.removed.iter().take(10) {
             let (name, service, region, profile) = (&gone.name, gone.service.label(), &gone.region, &gone.profile);
-            let _ = write!(hover, "\nremoved: {name} ({service} {region}, {profile})");
+            let line = format!("removed: {name} ({service} {region}, {profile})");
+            let _ = write!(hover, "\n{}", inert(&line));
         }
         if ui
             .add(egui::Button::new(egui::RichText::new(text).color(palette.changed)).frame(false))
@@ -293,7 +320,7 @@ fn failures_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, palett
             format!("Failed: {} {} ({}): {}", e.service.label(), e.region, e.profile, e.message)
         };
         ui.horizontal_wrapped(|ui| {
-            ui.colored_label(palette.error, text);
+            ui.colored_label(palette.error, inert_lines(&text).as_ref());
             if stale > 0 && ui.small_button(format!("{stale} stale row(s)")).on_hover_text("Show them").clicked() {
                 show = Some(if sign_in {
                     e.profile.clone()
@@ -514,27 +541,29 @@ fn row_cells_ui(
                     ui.label(r.service.label());
                 }
                 "Profile" => {
-                    ui.label(&r.profile);
+                    ui.label(inert(&r.profile).as_ref());
                 }
                 "Region" => {
-                    ui.label(&r.region);
+                    ui.label(inert(&r.region).as_ref());
                 }
                 "Name" => {
                     for change in marks.changes {
                         ui.label(egui::RichText::new(change.badge()).small().color(palette.changed))
                             .on_hover_text("Changed in the last refresh");
                     }
-                    let label = ui.label(&r.name);
+                    // Names come from the cloud: control characters show as escapes (`\\x1b`), not as boxes.
+                    let label = ui.label(inert(&r.name).as_ref());
                     if let Some(stale) = stale {
                         let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
                         label.on_hover_text(format!("Stale: last seen {seen}; the refresh failed: {}", stale.reason));
                     }
                 }
                 "Engine" => {
-                    ui.label(format!("{} {}", r.engine, r.engine_version));
+                    ui.label(inert(&format!("{} {}", r.engine, r.engine_version)).as_ref());
                 }
                 "Status" => {
-                    let text = if stale.is_some() { format!("{} (stale)", r.status) } else { r.status.clone() };
+                    let status = inert(&r.status);
+                    let text = if stale.is_some() { format!("{status} (stale)") } else { status.into_owned() };
                     if problem {
                         ui.colored_label(palette.problem, text);
                     } else {
@@ -563,7 +592,7 @@ fn row_cells_ui(
                     });
                 }
                 _ => {
-                    ui.weak(&r.id);
+                    ui.weak(inert(&r.id).as_ref());
                 }
             }
         });

@@ -9,6 +9,8 @@ mod activity_log;
 mod app;
 mod details_view;
 mod export_dialog;
+#[cfg(test)]
+mod extremes_tests;
 pub mod filter;
 mod icon;
 mod intent;
@@ -46,6 +48,8 @@ pub fn run(
     forced: Option<crate::cli::Renderer>,
 ) -> Result<(), renderer::WindowError> {
     let started_at = std::time::Instant::now();
+    // A panic on this thread ends the app: its state is set aside at the next start.
+    crate::crash::mark_app_thread();
     let mut failed: Vec<(crate::cli::Renderer, String)> = Vec::new();
     for choice in renderer::order(forced) {
         let options = eframe::NativeOptions {

@@ -167,6 +167,8 @@ pub struct Model {
     pub vault: Option<Result<&'static str, String>>,
     /// The last sign-in or test result per profile.
     pub profile_tests: HashMap<String, Result<String, String>>,
+    /// The folder with the crash report of a last run that ended with a panic, until dismissed.
+    pub crash_folder: Option<std::path::PathBuf>,
 }
 
 /// A moment as the app shows it: "2026-11-30 06:58 UTC".
@@ -184,6 +186,8 @@ pub(super) fn now_hms() -> String {
 impl Model {
     /// Adds a line to the activity log (the last 500 are kept).
     pub fn log(&mut self, level: Level, message: String) {
+        // The same lines end a crash report, should one be written.
+        crate::crash::remember(&message);
         self.activity.push(Activity { at: now_hms(), level, message });
         if self.activity.len() > 500 {
             self.activity.remove(0);

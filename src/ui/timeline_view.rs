@@ -38,7 +38,7 @@ impl Timeline {
     /// its click shows always agree).
     pub fn of(rows: &[InventoryRow], now: OffsetDateTime) -> Self {
         let today = crate::certs::summary::utc_date(now);
-        let first_monday = today - Duration::days(i64::from(today.weekday().number_days_from_monday()));
+        let first_monday = week_start(today, 0).unwrap_or(today);
         let mut timeline = Self { first_monday, overdue: [0; 5], weeks: vec![[0; 5]; WEEKS] };
         for row in rows {
             let Some(s) = SERVICES.iter().position(|(service, _)| *service == row.service) else { continue };
@@ -69,7 +69,8 @@ impl Timeline {
             reason = "a week number, checked to be 0..WEEKS"
         )]
         ((0.0..WEEKS as f64).contains(&week) && (x - week).abs() <= 0.45)
-            .then(|| ExpiryWindow::Week(self.first_monday + Duration::weeks(week as i64)))
+            .then(|| week_start(self.first_monday, week as i64).map(ExpiryWindow::Week))
+            .flatten()
     }
 
     /// Where bar `window` stands on the x axis, and its total height.
@@ -129,8 +130,9 @@ pub fn timeline_ui(
             for (w, counts) in timeline.weeks.iter().enumerate() {
                 #[expect(clippy::cast_precision_loss, reason = "a week number")]
                 let x = w as f64;
-                let monday = first + Duration::weeks(i64::try_from(w).unwrap_or(0));
-                bars.push(Bar::new(x, count_f64(counts[i])).name(format!("week of {monday}")).fill(color));
+                let monday = week_start(first, i64::try_from(w).unwrap_or(0));
+                let name = monday.map(|m| format!("week of {m}")).unwrap_or_default();
+                bars.push(Bar::new(x, count_f64(counts[i])).name(name).fill(color));
             }
             let service = *name;
             let chart = BarChart::new(service, bars)
@@ -191,12 +193,20 @@ fn axis_label(first_monday: Date, x: f64) -> String {
     if (x - OVERDUE_X).abs() < 0.6 {
         return "overdue".into();
     }
-    if x < 0.0 || x.fract() != 0.0 {
+    // The axis can be panned and zoomed far out: only a week that has a date gets a label.
+    if !(0.0..=f64::from(u16::MAX)).contains(&x) || x.fract() != 0.0 {
         return String::new();
     }
-    #[expect(clippy::cast_possible_truncation, reason = "a week number on the axis")]
-    let day = first_monday + Duration::weeks(x as i64);
-    format!("{} {}", &day.month().to_string()[..3], day.day())
+    #[expect(clippy::cast_possible_truncation, reason = "a week number on the axis, checked above")]
+    week_start(first_monday, x as i64)
+        .map_or_else(String::new, |day| format!("{} {}", &day.month().to_string()[..3], day.day()))
+}
+
+/// The Monday of the week `weeks` after the one `day` is in; `None` past the calendar's end
+/// (a clock or an axis at the year 9999).
+fn week_start(day: Date, weeks: i64) -> Option<Date> {
+    let monday = day.checked_sub(Duration::days(i64::from(day.weekday().number_days_from_monday())))?;
+    monday.checked_add(Duration::days(weeks.checked_mul(7)?.clamp(-4_000_000, 4_000_000)))
 }
 
 #[cfg(test)]

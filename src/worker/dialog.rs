@@ -41,6 +41,30 @@ pub trait SaveDialog: Send + Sync {
     ) -> DialogFuture<'a, SaveChoice>;
     /// Asks for a folder to save several files into, starting in `start_dir`.
     fn ask_folder<'a>(&'a self, title: &'a str, start_dir: Option<&'a Path>) -> DialogFuture<'a, PathBuf>;
+    /// Shows a folder in the system's file manager (returns once the opener has started).
+    fn open_folder(&self, folder: &Path) -> std::io::Result<()>;
+}
+
+/// Starts the desktop's own opener on a folder (xdg-open, open, explorer) and reaps it on a thread
+/// of its own, so no zombie is left and nobody waits for the file manager.
+#[cfg(feature = "gui")]
+pub fn open_with_system(folder: &Path) -> std::io::Result<()> {
+    let opener = if cfg!(windows) {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(opener)
+        .arg(folder)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Without a thread to wait on, the child is still reaped when certdesk exits.
+    let _ = std::thread::Builder::new().name("opener".into()).spawn(move || child.wait());
+    Ok(())
 }
 
 /// What is missing when no native dialog can open, with the way out.
@@ -108,6 +132,10 @@ impl SaveDialog for NativeDialog {
             }
         })
     }
+
+    fn open_folder(&self, folder: &Path) -> std::io::Result<()> {
+        open_with_system(folder)
+    }
 }
 
 /// Whether rfd has something to show. On Linux it asks the XDG portal and falls back to zenity,
@@ -162,6 +190,7 @@ pub struct ScriptedDialog {
     folders: Mutex<Vec<DialogAnswer<PathBuf>>>,
     asked: Mutex<Vec<String>>,
     start_dirs: Mutex<Vec<Option<PathBuf>>>,
+    opened: Mutex<Vec<PathBuf>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -182,6 +211,11 @@ impl ScriptedDialog {
     /// From now on, no dialog can open (a desktop without portal and zenity).
     pub fn answer_unavailable(&self) {
         lock(&self.answers).push(DialogAnswer::Unavailable(NO_DIALOG_ADVICE.to_owned()));
+    }
+
+    /// The folders shown in the file manager so far.
+    pub fn opened(&self) -> Vec<PathBuf> {
+        lock(&self.opened).clone()
     }
 
     /// The suggested names asked so far.
@@ -213,5 +247,10 @@ impl SaveDialog for ScriptedDialog {
         let mut folders = lock(&self.folders);
         let answer = if folders.is_empty() { DialogAnswer::Cancelled } else { folders.remove(0) };
         Box::pin(async move { answer })
+    }
+
+    fn open_folder(&self, folder: &Path) -> std::io::Result<()> {
+        lock(&self.opened).push(folder.to_owned());
+        Ok(())
     }
 }

@@ -233,6 +233,17 @@ impl Worker {
                     token.cancel();
                 }
             }
+            Command::OpenFolder(folder) => {
+                let (dialog, out) = (self.saver.dialog.clone(), self.out.clone());
+                tokio::spawn(async move {
+                    let shown = folder.clone();
+                    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || dialog.open_folder(&shown)).await {
+                        let message =
+                            format!("The folder {} could not be opened ({e}); open it yourself.", folder.display());
+                        out.send(Event::Notice { job, message, problem: true }).await;
+                    }
+                });
+            }
         }
     }
 
@@ -535,12 +546,12 @@ impl Worker {
     fn spawn_load_snapshot(&self, job: JobId) {
         self.spawn_job(job, "Reading the saved inventory".into(), |job, w, _| async move {
             let Some(path) = w.snapshot_path.clone() else { return Outcome::Done };
-            let (snapshot, problem) = match tokio::task::spawn_blocking(move || snapshot::load(&path)).await {
-                Ok(Ok(snapshot)) => (snapshot.map(Box::new), None),
-                Ok(Err(e)) => (None, Some(e.to_string())),
-                Err(e) => (None, Some(format!("The saved inventory could not be read: {e}"))),
-            };
-            w.out.send(Event::SnapshotLoaded { job, snapshot, problem }).await;
+            let (snapshot, problem, crash_folder) =
+                match tokio::task::spawn_blocking(move || load_unless_crashed(&path)).await {
+                    Ok(loaded) => loaded,
+                    Err(e) => (None, Some(format!("The saved inventory could not be read: {e}")), None),
+                };
+            w.out.send(Event::SnapshotLoaded { job, snapshot, problem, crash_folder }).await;
             Outcome::Done
         });
     }
@@ -715,5 +726,35 @@ impl Worker {
             w.out.send(Event::ProfileTested { job, name, draft: true, result }).await;
             Outcome::Done
         });
+    }
+}
+
+/// The saved inventory, unless the app ended with a panic last time: then it is set aside (it may
+/// hold what made the app fail, and would do so again at every start) and the crash report named.
+fn load_unless_crashed(path: &std::path::Path) -> (Option<Box<Snapshot>>, Option<String>, Option<PathBuf>) {
+    if let Some(report) = path.parent().and_then(crate::crash::take_marker) {
+        let what = match snapshot::set_aside_after_crash(path) {
+            Ok(Some(aside)) => format!(
+                "The saved inventory it was showing was set aside as {}, so this start is clean; the next \
+                 refresh shows the estate again.",
+                aside.display()
+            ),
+            Ok(None) => "No saved inventory was involved.".into(),
+            Err(e) => {
+                format!("The saved inventory {} could not be set aside ({e}), so it is not read.", path.display())
+            }
+        };
+        let problem = format!(
+            "certdesk stopped unexpectedly last time. A crash report is in {} (kept on this computer; nothing was \
+             sent anywhere). {what}",
+            report.display()
+        );
+        let folder =
+            if report.is_dir() { report } else { report.parent().map_or(report.clone(), std::path::Path::to_path_buf) };
+        return (None, Some(problem), Some(folder));
+    }
+    match snapshot::load(path) {
+        Ok(snapshot) => (snapshot.map(Box::new), None, None),
+        Err(e) => (None, Some(e.to_string()), None),
     }
 }

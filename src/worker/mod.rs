@@ -122,13 +122,15 @@ pub enum Command {
     },
     /// Cancel a running job.
     Cancel(JobId),
+    /// Show a folder in the system's file manager (where a crash report was kept).
+    OpenFolder(PathBuf),
 }
 
 impl Command {
     /// Whether the worker runs it as a job (announced by [`Event::JobStarted`], ended by
     /// [`Event::JobFinished`]); the others act at once.
     pub fn starts_job(&self) -> bool {
-        !matches!(self, Self::Notify { .. } | Self::AnswerSavePrompt { .. } | Self::Cancel(_))
+        !matches!(self, Self::Notify { .. } | Self::AnswerSavePrompt { .. } | Self::Cancel(_) | Self::OpenFolder(_))
     }
 }
 
@@ -221,6 +223,8 @@ pub enum Event {
         snapshot: Option<Box<crate::inventory::snapshot::Snapshot>>,
         /// Why it could not be read.
         problem: Option<String>,
+        /// The folder with the crash report of a last run that ended with a panic.
+        crash_folder: Option<PathBuf>,
     },
     /// The result of testing a profile.
     ProfileTested {

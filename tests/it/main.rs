@@ -20,6 +20,7 @@ mod cloud_signer;
 mod cloud_temporary_keys;
 mod cloud_validation;
 mod cloud_wire;
+mod extremes;
 mod inventory_export;
 mod model_based;
 mod sim_tls;

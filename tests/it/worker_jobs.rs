@@ -76,6 +76,9 @@ impl SaveDialog for CrashingDialog {
     fn ask_folder<'a>(&'a self, _: &'a str, _: Option<&'a Path>) -> DialogFuture<'a, std::path::PathBuf> {
         Box::pin(async { panic!("the dialog crashed") })
     }
+    fn open_folder(&self, _: &Path) -> std::io::Result<()> {
+        panic!("the dialog crashed")
+    }
 }
 
 /// An export of no rows as CSV: a job whose only work is the dialog and the write.
