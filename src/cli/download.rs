@@ -101,6 +101,12 @@ async fn download(args: &DownloadArgs) -> Result<serde_json::Value, String> {
         })
         .collect();
     let received = if archive::is_zip(&fetched.bytes) { "zip" } else { "pem" };
+    if !fetched.left_out.is_empty() {
+        output::progress(&format!(
+            "Left out of the saved zip (they hold no certificate): {}",
+            fetched.left_out.join(", ")
+        ));
+    }
     Ok(json!({"path": args.out.out, "size_bytes": bytes.len(), "format": if as_pem { "pem" } else { received },
-              "received": received, "certificates": described}))
+              "received": received, "certificates": described, "left_out": fetched.left_out}))
 }

@@ -47,6 +47,13 @@ impl LinkFetcher {
                 "host {host} is not on the cloud's object storage ({suffix})"
             )));
         }
+        if url.port_or_known_default() != Some(self.policy.port) {
+            let port = url.port_or_known_default().map_or_else(|| "none".to_owned(), |p| p.to_string());
+            return Err(CloudError::LinkRejected(format!(
+                "port {port} is not the object storage's ({}); only that port is used",
+                self.policy.port
+            )));
+        }
         if let Some(hosts) = &self.config.host_override {
             hosts.check_url(&url).map_err(|e| CloudError::LinkRejected(e.to_string()))?;
         }

@@ -359,16 +359,23 @@ impl Endpoints {
     pub fn link_policy_in(&self, region: &str) -> LinkPolicy {
         if let Some(t) = &self.template {
             let http = t.pattern.starts_with("http://");
-            return LinkPolicy { host_suffix: t.object_storage_suffix.clone(), allow_plain_http: http };
+            // The template's own port, else its scheme's: object storage answers where the API does.
+            let port = Url::parse(&t.pattern.replace("{service}", "x").replace("{region}", "x"))
+                .ok()
+                .and_then(|u| u.port_or_known_default())
+                .unwrap_or(if http { 80 } else { 443 });
+            return LinkPolicy { host_suffix: t.object_storage_suffix.clone(), allow_plain_http: http, port };
         }
         match &self.custom {
             Some(url) => LinkPolicy {
                 host_suffix: url.host_str().unwrap_or_default().to_owned(),
                 allow_plain_http: url.scheme() == "http" && is_loopback(url),
+                port: url.port_or_known_default().unwrap_or(443),
             },
             None => LinkPolicy {
                 host_suffix: self.cloud.object_storage_suffix_in(region).to_owned(),
                 allow_plain_http: false,
+                port: 443,
             },
         }
     }
@@ -381,6 +388,9 @@ pub struct LinkPolicy {
     pub host_suffix: String,
     /// Plain http is allowed only for a loopback simulator.
     pub allow_plain_http: bool,
+    /// The only port a link may name: the endpoint's own (443 for the catalog and templates), so
+    /// an answer cannot make certdesk knock on another service of the same host.
+    pub port: u16,
 }
 
 /// Whether the URL's host is a loopback address or `localhost`.

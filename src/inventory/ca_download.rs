@@ -11,10 +11,13 @@ use crate::cloud::{CloudSession, Service, dcs, geminidb};
 /// A downloaded CA certificate: the bytes as the cloud sent them and what they hold.
 #[derive(Debug)]
 pub struct CaDownload {
-    /// As received: DCS sends a zip, GeminiDB a PEM file.
+    /// As received, GeminiDB's PEM file; DCS's zip holding only its certificate files (re-packed
+    /// when it held anything else, so nothing but certificates is ever saved from it).
     pub bytes: Bytes,
     /// Every certificate, with the file inside the download it came from.
     pub certificates: Vec<(String, Vec<u8>)>,
+    /// Files of the zip that held no certificate and were left out of what is saved.
+    pub left_out: Vec<String>,
 }
 
 impl CaDownload {
@@ -72,21 +75,36 @@ pub async fn download_ca_with(
         _ => return Err("Only DCS and GeminiDB instances have a CA certificate to download.".into()),
     };
     let bytes = fetcher.fetch(&link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
-    let certificates = certificates_in(&bytes)?;
-    Ok(CaDownload { bytes, certificates })
+    read_download(bytes)
 }
 
-/// The certificates in a download: a zip of PEM files, or PEM/DER itself.
-fn certificates_in(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let files = if archive::is_zip(bytes) {
-        archive::read_zip("download", bytes, archive::ArchiveLimits::default())
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|e| (e.name, e.bytes))
-            .collect()
+/// What a download holds: a zip of PEM files (kept with its certificate files only), or PEM/DER.
+pub fn read_download(bytes: Bytes) -> Result<CaDownload, String> {
+    if !archive::is_zip(&bytes) {
+        let certificates = certificates_of(vec![("download".to_owned(), bytes.to_vec())])?;
+        return Ok(CaDownload { bytes, certificates, left_out: Vec::new() });
+    }
+    let files: Vec<(String, Vec<u8>)> = archive::read_zip("download", &bytes, archive::ArchiveLimits::default())
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|e| (e.name, e.bytes))
+        .collect();
+    let (kept, left_out): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(name, content)| pem::certificates(name, content).is_ok_and(|c| !c.is_empty()));
+    let left_out: Vec<String> = left_out.into_iter().map(|(name, _)| name).collect();
+    let certificates = certificates_of(kept.clone())?;
+    // Anything else in the zip (a script, a .desktop file) is never saved: the zip is made anew.
+    let bytes = if left_out.is_empty() {
+        bytes
     } else {
-        vec![("download".to_owned(), bytes.to_vec())]
+        let entries: Vec<(&str, &[u8])> = kept.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        Bytes::from(archive::write_zip(&entries).map_err(|e| e.to_string())?)
     };
+    Ok(CaDownload { bytes, certificates, left_out })
+}
+
+/// The certificates in a download's files.
+fn certificates_of(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut out = Vec::new();
     for (name, content) in files {
         let Ok(ders) = pem::certificates(&name, &content) else { continue };

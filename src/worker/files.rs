@@ -241,6 +241,14 @@ pub(super) async fn download(
         return Outcome::Failed(e);
     }
     ctx.saver.remember(&choice.path);
+    if !fetched.left_out.is_empty() {
+        let message = format!(
+            "{}: left out of the saved zip, as they hold no certificate: {}",
+            choice.path.display(),
+            fetched.left_out.join(", ")
+        );
+        out.send(Event::Notice { job, message, problem: false }).await;
+    }
     let path = choice.path.clone();
     let event =
         Event::CertificateSaved { job, instance_id: row.id.clone(), path: choice.path, certificates, details, chain };

