@@ -21,6 +21,10 @@ pub(super) struct Target {
 #[derive(Clone, Default)]
 pub(super) struct Accounts {
     slots: Arc<std::sync::Mutex<HashMap<String, Slot>>>,
+    /// Profiles whose credentials the cloud refused (wrong secret, locked key, unknown user), with
+    /// what it said: no refresh signs them in again until the user tests or edits the profile,
+    /// so a refresh every minute cannot lock the IAM user or the access key.
+    paused: Arc<std::sync::Mutex<HashMap<String, String>>>,
 }
 
 /// One profile's sign-in, behind an async lock held across it: one sign-in per profile at a time,
@@ -54,7 +58,7 @@ impl PendingSignIn {
     pub(super) async fn finish(self) -> Result<Arc<Target>, String> {
         let mut slot = self.accounts.lock_current(&self.profile.name).await;
         let signed = match self.session {
-            Ok(session) => checked(&self.profile, session).await,
+            Ok(session) => self.accounts.checked(&self.profile, session).await,
             Err(e) => Err(e),
         };
         *slot = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
@@ -89,7 +93,12 @@ impl Accounts {
         match &*signed_in {
             Some(Signed::In(target)) => return Ok(target.clone()),
             Some(Signed::Failed(message)) => {
-                return Err(format!("{message} (not tried again until a refresh or a change of the profile)"));
+                let until = if self.paused(name).is_some() {
+                    "until you test or edit the profile"
+                } else {
+                    "until a refresh or a change of the profile"
+                };
+                return Err(format!("{message} (not tried again {until})"));
             }
             None => {}
         }
@@ -98,9 +107,34 @@ impl Accounts {
             .find(|p| p.name == name)
             .ok_or_else(|| format!("The profile {name} no longer exists; refresh to update the table."))?;
         let vault = vault.ok_or_else(no_vault)?;
-        let signed = sign_in(profile, vault).await;
+        let signed = match profiles_jobs::session(profile, vault).await {
+            Ok(session) => self.checked(profile, session).await,
+            Err(e) => Err(e),
+        };
         *signed_in = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
         signed
+    }
+
+    /// Why a profile's sign-in is paused: the cloud refused its credentials (`None`: it is not).
+    pub(super) fn paused(&self, name: &str) -> Option<String> {
+        super::jobs::locked(&self.paused).get(name).cloned()
+    }
+
+    /// The user tested the profile and it signed in: refreshes may sign it in again.
+    pub(super) fn resume(&self, name: &str) {
+        super::jobs::locked(&self.paused).remove(name);
+        self.forget(&[name]);
+    }
+
+    /// A session's credentials checked with the cloud: the account's regions (listed, unless the
+    /// profile names them) and the first region's project. Credentials the cloud refused pause
+    /// the profile.
+    async fn checked(&self, profile: &Profile, session: CloudSession) -> Result<Arc<Target>, String> {
+        let checked = checked(profile, session).await;
+        if let Err((message, true)) = &checked {
+            super::jobs::locked(&self.paused).insert(profile.name.clone(), message.clone());
+        }
+        checked.map_err(|(message, _)| message)
     }
 
     pub(super) async fn keep(&self, target: Arc<Target>) {
@@ -129,11 +163,14 @@ impl Accounts {
         PendingSignIn { accounts: self.clone(), profile: profile.clone(), session }
     }
 
-    /// Forgets profiles' sign-ins; one still running ends in a slot nobody reads any more.
+    /// Forgets profiles' sign-ins (a changed profile: also a pause); one still running ends in a
+    /// slot nobody reads any more.
     pub(super) fn forget(&self, names: &[&str]) {
         let mut slots = self.slots();
+        let mut paused = super::jobs::locked(&self.paused);
         for name in names {
             slots.remove(*name);
+            paused.remove(*name);
         }
     }
 }
@@ -142,18 +179,19 @@ pub(super) fn no_vault() -> String {
     "No keyring is open: unlock the keyring, or choose to keep secrets for this session only.".to_owned()
 }
 
-/// Signs a profile in and checks the credentials with one call, so a wrong secret fails once here
-/// rather than once per region and service.
-pub(super) async fn sign_in(profile: &Profile, vault: &Arc<dyn SecretStore>) -> Result<Arc<Target>, String> {
-    checked(profile, profiles_jobs::session(profile, vault).await?).await
-}
-
-/// A session's credentials checked with the cloud: the account's regions (listed, unless the
-/// profile names them) and the first region's project.
-async fn checked(profile: &Profile, session: CloudSession) -> Result<Arc<Target>, String> {
-    let regions = profiles_jobs::regions(profile, &session).await?;
-    if let Some(first) = regions.first() {
-        session.project_id(first).await.map_err(|e| format!("cannot sign in: {e}"))?;
+/// A session's credentials checked with one call, so a wrong secret fails once here rather than
+/// once per region and service; a failure says whether the cloud refused the credentials.
+async fn checked(profile: &Profile, session: CloudSession) -> Result<Arc<Target>, (String, bool)> {
+    let result = async {
+        let regions = profiles_jobs::regions(profile, &session).await?;
+        if let Some(first) = regions.first() {
+            session.project_id(first).await.map_err(|e| format!("cannot sign in: {e}"))?;
+        }
+        Ok(regions)
     }
-    Ok(Arc::new(Target { name: profile.name.clone(), session: Arc::new(session), regions }))
+    .await;
+    match result {
+        Ok(regions) => Ok(Arc::new(Target { name: profile.name.clone(), session: Arc::new(session), regions })),
+        Err(message) => Err((message, session.auth_failure().is_some())),
+    }
 }

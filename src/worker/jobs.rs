@@ -451,10 +451,22 @@ async fn sign_in_and_refresh_all(job: JobId, ctx: &Context, out: &Outbox) {
         return;
     };
     let mut pending: Vec<PendingSignIn> = Vec::new();
+    let mut paused: Vec<&str> = Vec::new();
     for profile in ctx.profiles.iter() {
         // A name twice (a hand-edited profiles file) is one account: the first one counts.
-        if pending.iter().any(|p| p.profile_name() == profile.name) {
+        if pending.iter().any(|p| p.profile_name() == profile.name) || paused.contains(&profile.name.as_str()) {
             tracing::warn!(profile = %profile.name, "the profiles file names this profile twice; the first one is used");
+            continue;
+        }
+        // Credentials the cloud refused are not sent again by a refresh: under a lockout policy
+        // each try counts toward locking the IAM user or the key.
+        if let Some(refused) = ctx.accounts.paused(&profile.name) {
+            paused.push(&profile.name);
+            let message = format!(
+                "sign-in paused: the cloud refused these credentials ({refused}). Nothing is sent for this profile \
+                 until you test or edit it."
+            );
+            signed_in_or_failed(job, &profile.name, Err(message), out).await;
             continue;
         }
         pending.push(ctx.accounts.begin_sign_in(profile, vault).await);
@@ -709,7 +721,15 @@ impl Worker {
                 (None, _) => Err(format!("No profile named {name}.")),
                 (_, None) => Err(no_vault()),
             };
+            // The user asked, and the cloud took the credentials: a paused profile resumes.
+            let resumed = result.is_ok() && w.accounts.paused(&name).is_some();
+            if resumed {
+                w.accounts.resume(&name);
+            }
             w.out.send(Event::ProfileTested { job, name, draft: false, result }).await;
+            if resumed {
+                w.refresh_if_profiles();
+            }
             Outcome::Done
         });
     }

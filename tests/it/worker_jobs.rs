@@ -650,3 +650,77 @@ fn a_profile_named_twice_in_the_file_is_refreshed_once_and_the_refresh_ends() {
     assert_eq!(sign_ins, 1, "{events:?}");
     assert!(events.iter().any(|e| matches!(e, Event::RowsLoaded { .. })), "{events:?}");
 }
+
+/// Refreshes as the app's "refresh every minute" sends them, ten times, with a key whose secret
+/// and an IAM user whose password the cloud now refuses: each is tried once, then the profile is
+/// paused (said on every refresh) until the user tests it; a test that signs in resumes it.
+#[test]
+fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_user_tests_them() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(crate::common::sim());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let endpoint = Some(sim.info.endpoint.clone());
+    let keys = Profile {
+        auth: AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
+        regions: sim.info.regions.clone(),
+        endpoint: endpoint.clone(),
+        ..profile("keys")
+    };
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, keys, sk("rotated-away"))).unwrap();
+    let domain_name = sim.state.estate().domain_name.clone();
+    let user = Profile {
+        auth: AuthSettings::Password { domain_name: domain_name.clone(), user_name: "sim-admin".into() },
+        regions: sim.info.regions.clone(),
+        endpoint,
+        ..profile("user")
+    };
+    let old_password =
+        ProfileSecrets { password: Some(Secret::new("changed-by-the-admin")), ..ProfileSecrets::default() };
+    rt.block_on(certdesk::worker::save_profile(&path, &vault, user, old_password)).unwrap();
+    let options = WorkerOptions {
+        profiles_path: Some(path),
+        vault: Some(vault.clone()),
+        downloads_dir: Some(dir.path().to_path_buf()),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let mut last = Vec::new();
+    for _ in 0..10 {
+        let job = worker.send(Command::RefreshInventory).unwrap();
+        last = events_until(&mut worker, "a refresh", finished(job));
+    }
+    let failures = sim.state.auth_failures();
+    assert_eq!(failures.get(&sim.info.ak), Some(&1), "{failures:?}");
+    assert_eq!(failures.get(&format!("{domain_name}/sim-admin")), Some(&1), "{failures:?}");
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    let said: Vec<&String> = last
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProfileSignIn { result: Err(m), .. } => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said.len(), 2, "{last:?}");
+    assert!(said.iter().all(|m| m.contains("sign-in paused") && m.contains("test or edit")), "{said:?}");
+
+    // The key's secret was put right in the keyring behind certdesk's back: a refresh still sends
+    // nothing; the user's Test signs in, resumes the profile and refreshes it.
+    vault.set("keys", SecretField::SecretKey, &Secret::new(&sim.info.sk)).unwrap();
+    let job = worker.send(Command::RefreshInventory).unwrap();
+    events_until(&mut worker, "a refresh", finished(job));
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1));
+    let test = worker.send(Command::TestProfile("keys".into())).unwrap();
+    let events = events_until(
+        &mut worker,
+        "the test and the refresh it starts",
+        |e| matches!(e, Event::RowsLoaded { profile, .. } if profile == "keys"),
+    );
+    assert!(
+        events.iter().any(|e| matches!(e, Event::ProfileTested { job, result: Ok(_), .. } if *job == test)),
+        "{events:?}"
+    );
+    // The password profile stays paused: nothing more for it.
+    assert_eq!(sim.state.auth_failures().get(&format!("{domain_name}/sim-admin")), Some(&1));
+}
