@@ -127,7 +127,9 @@ impl std::fmt::Debug for KeystoreContents {
 pub fn read_pkcs12(name: &str, data: &[u8], password: &str) -> Result<KeystoreContents, CertError> {
     // The work a file asks for is read first: key derivations of millions of iterations, many
     // bags, or scrypt are refused before the first derivation.
-    if let Some(reason) = super::pkcs12_cost::refusal(data) {
+    if let Some(reason) =
+        super::pkcs12_cost::refusal(data).or_else(|| super::pkcs12_cost::refusal_inside(data, password))
+    {
         return Err(CertError::BadKeystore {
             name: name.to_owned(),
             reason: format!("{reason}. Export it again with the usual settings."),

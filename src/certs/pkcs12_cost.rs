@@ -11,6 +11,12 @@ pub const MAX_ITERATIONS: u64 = 100_000;
 /// Iterations accepted over all derivations visible before decryption.
 pub const MAX_TOTAL_ITERATIONS: u64 = 1_000_000;
 
+/// Key derivations accepted for one file, all parts and both readings together: more than any
+/// real keystore needs (a key and a few certificates take 2 to 6).
+pub const MAX_DERIVATIONS: u64 = 64;
+/// Bags accepted in one file, inside its encrypted parts too.
+pub const MAX_BAGS: u64 = 1_000;
+
 /// DER of the scrypt OID (1.3.6.1.4.1.11591.4.11): its cost is memory, not iterations.
 const SCRYPT_OID: &[u8] = &[0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b];
 /// Nesting deeper than any PKCS#12 structure.
@@ -41,6 +47,182 @@ pub fn refusal(der: &[u8]) -> Option<String> {
         ));
     }
     None
+}
+
+/// The work a file asks for once its encrypted parts are opened, counted before each key
+/// derivation: the MAC, every encrypted part (decrypted here to look inside, then again when the
+/// file is read: both count) and every bag found in them, with their iteration counts, against
+/// one budget for the whole file. A wrong password ends the count: nothing more can be derived.
+pub fn refusal_inside(der: &[u8], password: &str) -> Option<String> {
+    inside::count(der, password).err()
+}
+
+mod inside {
+    use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+    use cms::cert::x509::spki::AlgorithmIdentifierOwned;
+    use cms::content_info::ContentInfo;
+    use cms::encrypted_data::EncryptedData;
+    use der::asn1::{ContextSpecific, ObjectIdentifier, OctetString};
+    use der::{Decode, Encode};
+    use pkcs12::pbe_params::{EncryptedPrivateKeyInfo, Pkcs12PbeParams};
+    use pkcs12::safe_bag::SafeContents;
+
+    use super::{MAX_BAGS, MAX_DERIVATIONS, MAX_ITERATIONS, MAX_TOTAL_ITERATIONS};
+
+    const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+    const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+    const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+    const SHROUDED_KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+    const SECRET_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.5");
+
+    /// What has been spent so far.
+    #[derive(Default)]
+    struct Budget {
+        derivations: u64,
+        iterations: u64,
+        bags: u64,
+    }
+
+    impl Budget {
+        /// Counts `n` derivations of `iterations` each, refusing before any is done past the limits.
+        fn derive(&mut self, n: u64, iterations: u64) -> Result<(), String> {
+            if iterations > MAX_ITERATIONS {
+                return Err(format!(
+                    "asks for {iterations} key-derivation iterations inside its encrypted part; certdesk opens files \
+                     with at most {MAX_ITERATIONS}"
+                ));
+            }
+            self.derivations = self.derivations.saturating_add(n);
+            self.iterations = self.iterations.saturating_add(iterations.saturating_mul(n));
+            if self.derivations > MAX_DERIVATIONS {
+                return Err(format!(
+                    "asks for more than {MAX_DERIVATIONS} key derivations (keys hidden in its encrypted part \
+                     included); certdesk opens files with at most that many"
+                ));
+            }
+            if self.iterations > MAX_TOTAL_ITERATIONS {
+                return Err(format!(
+                    "asks for more than {MAX_TOTAL_ITERATIONS} key-derivation iterations in all (its encrypted part \
+                     included); certdesk opens files with at most that many"
+                ));
+            }
+            Ok(())
+        }
+
+        fn bag(&mut self) -> Result<(), String> {
+            self.bags += 1;
+            if self.bags > MAX_BAGS {
+                return Err(format!("holds more than {MAX_BAGS} bags; certdesk opens files with at most that many"));
+            }
+            Ok(())
+        }
+    }
+
+    /// How a part is protected: its derivations' iteration count and how many it takes (PBES1
+    /// derives the key and the IV apart); `None`: not a scheme certdesk opens (the reader says so).
+    fn cost(alg: &AlgorithmIdentifierOwned) -> Result<Option<(u64, u64)>, String> {
+        let Some(params) = alg.parameters.as_ref().and_then(|p| p.to_der().ok()) else { return Ok(None) };
+        if alg.oid == PBES2 {
+            let Ok(params) = pkcs5::pbes2::Parameters::from_der(&params) else { return Ok(None) };
+            return match params.kdf {
+                pkcs5::pbes2::Kdf::Pbkdf2(p) => Ok(Some((u64::from(p.iteration_count), 1))),
+                pkcs5::pbes2::Kdf::Scrypt(_) => {
+                    Err("protects its keys with scrypt, which certdesk does not open".into())
+                }
+                _ => Ok(None),
+            };
+        }
+        if alg.oid == pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC
+            || alg.oid == pkcs12::PKCS_12_PBEWITH_SHAAND40_BIT_RC2_CBC
+        {
+            let Ok(params) = Pkcs12PbeParams::from_der(&params) else { return Ok(None) };
+            return Ok(Some((u64::try_from(params.iterations).unwrap_or(u64::MAX), 2)));
+        }
+        Ok(None)
+    }
+
+    /// An encrypted part's content, or `None` when the password does not open it.
+    fn decrypt(alg: &AlgorithmIdentifierOwned, data: &[u8], password: &str) -> Option<Vec<u8>> {
+        let params = alg.parameters.as_ref()?.to_der().ok()?;
+        if alg.oid == PBES2 {
+            return pkcs5::pbes2::Parameters::from_der(&params).ok()?.decrypt(password.as_bytes(), data).ok();
+        }
+        let pbe = Pkcs12PbeParams::from_der(&params).ok()?;
+        let derive = |kind, len| {
+            pkcs12::kdf::derive_key_utf8::<sha1_pkcs12::Sha1>(password, pbe.salt.as_bytes(), kind, pbe.iterations, len)
+                .ok()
+        };
+        let iv = derive(pkcs12::kdf::Pkcs12KeyType::Iv, 8)?;
+        if alg.oid == pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC {
+            let key = derive(pkcs12::kdf::Pkcs12KeyType::EncryptionKey, 24)?;
+            let cipher = cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv).ok()?;
+            return cipher.decrypt_padded_vec::<Pkcs7>(data).ok();
+        }
+        let key = derive(pkcs12::kdf::Pkcs12KeyType::EncryptionKey, 5)?;
+        let cipher = cbc::Decryptor::<rc2::Rc2>::new_from_slices(&key, &iv).ok()?;
+        cipher.decrypt_padded_vec::<Pkcs7>(data).ok()
+    }
+
+    /// Counts the bags of a safe and the derivations their keys will take.
+    fn bags(contents: &[u8], budget: &mut Budget) -> Result<(), String> {
+        let Ok(bags) = SafeContents::from_der(contents) else { return Ok(()) };
+        for bag in bags {
+            budget.bag()?;
+            if bag.bag_id == SHROUDED_KEY_BAG {
+                if let Ok(key) = ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value)
+                    && let Some((iterations, n)) = cost(&key.value.encryption_algorithm)?
+                {
+                    budget.derive(n, iterations)?;
+                }
+            } else if bag.bag_id == SECRET_BAG {
+                // Its key is wrapped deeper still: counted as the dearest derivation allowed.
+                budget.derive(1, MAX_ITERATIONS)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn count(der: &[u8], password: &str) -> Result<(), String> {
+        // What does not read here is the reader's to report, in its own words.
+        let Ok(pfx) = pkcs12::pfx::Pfx::from_der(der) else { return Ok(()) };
+        let mut budget = Budget::default();
+        if let Some(mac) = &pfx.mac_data {
+            budget.derive(1, u64::try_from(mac.iterations).unwrap_or(u64::MAX))?;
+        }
+        if pfx.auth_safe.content_type != DATA {
+            return Ok(());
+        }
+        let Some(safes) = pfx
+            .auth_safe
+            .content
+            .to_der()
+            .ok()
+            .and_then(|d| OctetString::from_der(&d).ok())
+            .and_then(|o| Vec::<ContentInfo>::from_der(o.as_bytes()).ok())
+        else {
+            return Ok(());
+        };
+        for safe in safes {
+            let Ok(content) = safe.content.to_der() else { continue };
+            if safe.content_type == DATA {
+                if let Ok(octets) = OctetString::from_der(&content) {
+                    bags(octets.as_bytes(), &mut budget)?;
+                }
+            } else if safe.content_type == ENCRYPTED_DATA {
+                let Ok(encrypted) = EncryptedData::from_der(&content) else { continue };
+                let info = &encrypted.enc_content_info;
+                let (Some((iterations, n)), Some(data)) = (cost(&info.content_enc_alg)?, &info.encrypted_content)
+                else {
+                    continue;
+                };
+                // Opened here, and again by the reader.
+                budget.derive(2 * n, iterations)?;
+                let Some(plain) = decrypt(&info.content_enc_alg, data.as_bytes(), password) else { return Ok(()) };
+                bags(&plain, &mut budget)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Tag, length (`None`: indefinite) and the bytes after the header.
@@ -189,5 +371,74 @@ mod tests {
         }
         assert!(refusal(&deep).unwrap().contains("structure"));
         assert!(refusal(b"not der").is_some());
+    }
+
+    /// A PKCS#12 file whose only part is encrypted and holds `bags` shrouded keys, each asking for
+    /// `iterations`: nothing of it is visible before the password opens that part.
+    fn hidden_bags(bags: usize, iterations: u32, password: &str) -> Vec<u8> {
+        use cms::cert::x509::spki::AlgorithmIdentifierOwned;
+        use cms::content_info::{CmsVersion, ContentInfo};
+        use cms::encrypted_data::EncryptedData;
+        use cms::enveloped_data::EncryptedContentInfo;
+        use der::asn1::{Any, ObjectIdentifier, OctetString};
+        use der::{Decode, Encode};
+        let pbes2 = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+        let data = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+        let alg = |iterations: u32| {
+            let params =
+                pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[7; 16], [9; 16]).unwrap();
+            let any = Any::from_der(&params.to_der().unwrap()).unwrap();
+            (params, AlgorithmIdentifierOwned { oid: pbes2, parameters: Some(any) })
+        };
+        let key = pkcs12::pbe_params::EncryptedPrivateKeyInfo {
+            encryption_algorithm: alg(iterations).1,
+            encrypted_data: OctetString::new(vec![0_u8; 48]).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        let shrouded = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+        let safe: Vec<pkcs12::SafeBag> = (0..bags)
+            .map(|_| pkcs12::SafeBag { bag_id: shrouded, bag_value: key.clone(), bag_attributes: None })
+            .collect();
+        let (params, outer) = alg(2048);
+        let encrypted = params.encrypt(password.as_bytes(), &safe.to_der().unwrap()).unwrap();
+        let part = EncryptedData {
+            version: CmsVersion::V0,
+            enc_content_info: EncryptedContentInfo {
+                content_type: data,
+                content_enc_alg: outer,
+                encrypted_content: Some(OctetString::new(encrypted).unwrap()),
+            },
+            unprotected_attrs: None,
+        };
+        let part = ContentInfo {
+            content_type: ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6"),
+            content: Any::from_der(&part.to_der().unwrap()).unwrap(),
+        };
+        let safes = OctetString::new(vec![part].to_der().unwrap()).unwrap();
+        pkcs12::pfx::Pfx {
+            version: pkcs12::pfx::Version::V3,
+            auth_safe: ContentInfo { content_type: data, content: Any::from_der(&safes.to_der().unwrap()).unwrap() },
+            mac_data: None,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn keys_hidden_in_an_encrypted_part_count_against_the_files_budget_before_any_is_derived() {
+        let bomb = hidden_bags(2_000, 100_000, "pw");
+        assert_eq!(refusal(&bomb), None, "nothing of it shows before decryption");
+        let started = std::time::Instant::now();
+        let reason = refusal_inside(&bomb, "pw").unwrap();
+        assert!(reason.contains("key derivations") || reason.contains("iterations in all"), "{reason}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        let refused = super::super::keystore::read_pkcs12("bomb.p12", &bomb, "pw").unwrap_err().to_string();
+        assert!(refused.contains("key derivations") || refused.contains("iterations in all"), "{refused}");
+        // One hidden key asking too much by itself; a few modest ones pass the count.
+        assert!(refusal_inside(&hidden_bags(1, 2_000_000, "pw"), "pw").unwrap().contains("inside its encrypted part"));
+        assert_eq!(refusal_inside(&hidden_bags(3, 2_048, "pw"), "pw"), None);
+        // A wrong password opens nothing, so nothing more can be derived: the reader says why.
+        assert_eq!(refusal_inside(&bomb, "wrong"), None);
     }
 }
