@@ -102,6 +102,12 @@ pub async fn list_certificates_tolerant(
         }
     })
     .await?;
+    Ok(read_entries(entries))
+}
+
+/// Reads a list page's entries each on its own: those that do not read come apart, with their
+/// names read loosely and what was wrong.
+pub fn read_entries(entries: Vec<Box<RawValue>>) -> (Vec<Certificate>, Vec<OddCertificate>) {
     let (mut good, mut odd) = (Vec::new(), Vec::new());
     for entry in entries {
         match serde_json::from_str::<Certificate>(entry.get()) {
@@ -119,7 +125,12 @@ pub async fn list_certificates_tolerant(
             }
         }
     }
-    Ok((good, odd))
+    (good, odd)
+}
+
+/// The entries of a private-certificate list page, unread.
+pub fn page_entries(body: &[u8]) -> Result<Vec<Box<RawValue>>, serde_json::Error> {
+    serde_json::from_slice::<RawList>(body).map(|page| page.certificates)
 }
 
 /// A list page with its entries unread (each is read on its own, from its own text).

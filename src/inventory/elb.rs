@@ -44,7 +44,7 @@ pub(super) async fn rows(
     Ok(certificates.iter().map(|c| row(opts, region, c, listeners.as_deref(), &notes, now)).collect())
 }
 
-fn row(
+pub(super) fn row(
     opts: &RefreshOptions,
     region: &str,
     cert: &Certificate,

@@ -4,6 +4,7 @@ pub mod ca_download;
 pub mod changes;
 pub mod elb;
 pub mod export;
+pub mod fuzzing;
 pub mod pca_export;
 mod refresh;
 pub mod scm;

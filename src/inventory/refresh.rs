@@ -329,6 +329,16 @@ fn from_ms(ms: Option<i64>) -> Option<OffsetDateTime> {
 async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<InventoryRow>, CloudError> {
     let (certs, odd) = pca::list_certificates_tolerant(session).await?;
     let now = session.http().clock().now();
+    Ok(pca_rows_of(certs, odd, opts, now))
+}
+
+/// The rows of private certificates as the list read them.
+pub(super) fn pca_rows_of(
+    certs: Vec<crate::cloud::wire::pca::Certificate>,
+    odd: Vec<pca::OddCertificate>,
+    opts: &RefreshOptions,
+    now: OffsetDateTime,
+) -> Vec<InventoryRow> {
     // An entry that does not read is a row with a note: the rest of the page stands.
     let odd_rows = odd.into_iter().filter(|o| !o.id.is_empty()).map(|o| {
         let mut row = base_row(opts, Service::Ccm, "global");
@@ -361,7 +371,7 @@ async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<I
             row
         })
         .collect();
-    Ok(rows.into_iter().chain(odd_rows).collect())
+    rows.into_iter().chain(odd_rows).collect()
 }
 
 #[cfg(test)]

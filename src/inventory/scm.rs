@@ -13,7 +13,7 @@ pub(super) async fn rows(session: &CloudSession, opts: &RefreshOptions) -> Resul
     Ok(certificates.iter().map(|c| row(opts, c, now)).collect())
 }
 
-fn row(opts: &RefreshOptions, cert: &Certificate, now: OffsetDateTime) -> InventoryRow {
+pub(super) fn row(opts: &RefreshOptions, cert: &Certificate, now: OffsetDateTime) -> InventoryRow {
     let mut row = base_row(opts, Service::Scm, "global");
     row.name = if cert.name.is_empty() { cert.domain.clone() } else { cert.name.clone() };
     row.id.clone_from(&cert.id);

@@ -299,43 +299,51 @@ pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
             return Err(SnapshotError::Damaged { reason, aside });
         }
     };
-    let found = match serde_json::from_slice::<Version>(&bytes) {
-        Ok(v) => v.schema,
-        Err(e) => {
-            let aside = set_aside(path, "damaged").map_err(io)?;
-            return Err(SnapshotError::Damaged { reason: e.to_string(), aside });
-        }
-    };
-    if found > SCHEMA {
-        let aside = set_aside(path, &format!("schema-{found}")).map_err(io)?;
-        return Err(SnapshotError::Newer { found, aside });
-    }
-    let parsed = serde_json::from_slice::<Stored<'_>>(&bytes)
-        .map(|stored| {
-            let mut snapshot = Snapshot {
-                schema: stored.schema,
-                saved_at: stored.saved_at,
-                rows: Vec::with_capacity(stored.rows.len()),
-                unreadable_rows: 0,
-                errors: stored.errors,
-                scope: stored.scope,
-            };
-            for raw in stored.rows {
-                match serde_json::from_str::<SavedRow>(raw.get()).ok().and_then(SavedRow::in_utc) {
-                    Some(row) => snapshot.rows.push(row),
-                    None => snapshot.unreadable_rows += 1,
-                }
-            }
-            snapshot.in_utc()
-        })
-        .and_then(|s| s.ok_or_else(|| serde::de::Error::custom("a time of the file lies beyond the year 9999")));
-    match parsed {
+    match parse(&bytes) {
         Ok(snapshot) => Ok(Some(snapshot)),
-        Err(e) => {
+        Err(Unreadable::Newer(found)) => {
+            let aside = set_aside(path, &format!("schema-{found}")).map_err(io)?;
+            Err(SnapshotError::Newer { found, aside })
+        }
+        Err(Unreadable::Damaged(reason)) => {
             let aside = set_aside(path, "damaged").map_err(io)?;
-            Err(SnapshotError::Damaged { reason: e.to_string(), aside })
+            Err(SnapshotError::Damaged { reason, aside })
         }
     }
+}
+
+/// Why the bytes of a saved inventory do not read as one.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// Not JSON of this schema.
+    Damaged(String),
+    /// Written by a newer certdesk, of this schema.
+    Newer(u32),
+}
+
+/// Reads a saved inventory from its bytes: the schema first, then each row on its own (a row
+/// that does not read costs that row only), all times in UTC.
+pub fn parse(bytes: &[u8]) -> Result<Snapshot, Unreadable> {
+    let found = serde_json::from_slice::<Version>(bytes).map_err(|e| Unreadable::Damaged(e.to_string()))?.schema;
+    if found > SCHEMA {
+        return Err(Unreadable::Newer(found));
+    }
+    let stored = serde_json::from_slice::<Stored<'_>>(bytes).map_err(|e| Unreadable::Damaged(e.to_string()))?;
+    let mut snapshot = Snapshot {
+        schema: stored.schema,
+        saved_at: stored.saved_at,
+        rows: Vec::with_capacity(stored.rows.len()),
+        unreadable_rows: 0,
+        errors: stored.errors,
+        scope: stored.scope,
+    };
+    for raw in stored.rows {
+        match serde_json::from_str::<SavedRow>(raw.get()).ok().and_then(SavedRow::in_utc) {
+            Some(row) => snapshot.rows.push(row),
+            None => snapshot.unreadable_rows += 1,
+        }
+    }
+    snapshot.in_utc().ok_or_else(|| Unreadable::Damaged("a time of the file lies beyond the year 9999".into()))
 }
 
 /// Sets the saved inventory aside after the app ended with a panic while it was in use

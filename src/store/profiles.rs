@@ -131,12 +131,17 @@ pub fn default_path() -> Option<PathBuf> {
 /// Reads the profiles; a missing file is an empty list, a damaged one an error (never overwritten silently).
 pub fn load(path: &Path) -> Result<ProfilesFile, String> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+        Ok(bytes) => parse(&bytes).map_err(|e| {
             format!("{} is damaged ({e}); fix or remove it, certdesk will not overwrite it", path.display())
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfilesFile { version: 1, profiles: Vec::new() }),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
+}
+
+/// Reads a profiles file from its bytes.
+pub fn parse(bytes: &[u8]) -> Result<ProfilesFile, serde_json::Error> {
+    serde_json::from_slice(bytes)
 }
 
 /// Writes the profiles atomically (the folder is created when missing).

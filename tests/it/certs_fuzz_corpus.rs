@@ -26,4 +26,7 @@ fn every_saved_corpus_input_is_handled() {
     assert!(replay("der_details", fuzzing::der_details) >= 3);
     assert!(replay("zip_reader", fuzzing::zip_reader) >= 2);
     assert!(replay("keystore_reader", fuzzing::keystore_reader) >= 2);
+    assert!(replay("cloud_wire", certdesk::inventory::fuzzing::cloud_wire) >= 15);
+    assert!(replay("snapshot", certdesk::inventory::fuzzing::snapshot) >= 1);
+    assert!(replay("profiles_file", certdesk::inventory::fuzzing::profiles_file) >= 1);
 }

@@ -21,6 +21,7 @@ mod cloud_temporary_keys;
 mod cloud_validation;
 mod cloud_wire;
 mod extremes;
+mod fuzz_seeds;
 mod inventory_export;
 mod model_based;
 mod sim_tls;
