@@ -94,8 +94,10 @@ fn write_report(folder: &Path, info: &std::panic::PanicHookInfo<'_>, fatal: bool
     let text = report_text(info, &backtrace);
     std::fs::create_dir_all(folder)?;
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let path = folder.join(format!("crash-{stamp}-{}.txt", std::process::id()));
+    // Zero-padded: names sort by time.
+    let path = folder.join(format!("crash-{stamp:012}-{}.txt", std::process::id()));
     write_atomic(&path, text.as_bytes(), Sensitivity::Secret, Overwrite::Never).map_err(std::io::Error::other)?;
+    prune(folder);
     if fatal {
         let marker = path.to_string_lossy().into_owned();
         write_atomic(&folder.join(MARKER), marker.as_bytes(), Sensitivity::Secret, Overwrite::Replace)
@@ -104,16 +106,44 @@ fn write_report(folder: &Path, info: &std::panic::PanicHookInfo<'_>, fatal: bool
     Ok(path)
 }
 
-/// The report a fatal panic left in `folder`, taking its marker away (`None`: the app ended
-/// well last time). A marker that names no report still counts: the app did not end well.
-pub fn take_marker(folder: &Path) -> Option<PathBuf> {
-    let marker = folder.join(MARKER);
-    // The marker is ours and tiny; anything else in its place is only evidence of a crash.
-    let named = std::fs::read(&marker).ok()?;
-    let _ = std::fs::remove_file(&marker);
-    let named = String::from_utf8_lossy(&named[..named.len().min(4096)]).trim().to_owned();
+/// The report a fatal panic left in `folder` (`None`: the app ended well last time). The marker
+/// stays until [`clear`]: a start that could not set the state aside meets it again. Anything but
+/// a small regular file in its place still counts as a crash, and is never followed or waited on.
+pub fn pending(folder: &Path) -> Option<PathBuf> {
+    let named = match crate::store::read_regular(&folder.join(MARKER), 4096) {
+        Ok(crate::store::RegularFile::Bytes(bytes)) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Ok(crate::store::RegularFile::Missing) => return None,
+        _ => String::new(),
+    };
     let report = PathBuf::from(named);
     Some(if report.parent() == Some(folder) && report.is_file() { report } else { folder.to_owned() })
+}
+
+/// Takes the marker away: the state it spoke of was set aside.
+pub fn clear(folder: &Path) {
+    let _ = std::fs::remove_file(folder.join(MARKER));
+}
+
+/// Reports kept; older ones are removed as a new one is written.
+const KEEP_REPORTS: usize = 10;
+
+/// Removes all but the newest [`KEEP_REPORTS`] reports (names sort by time).
+fn prune(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    let mut reports: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("crash-") && n.to_ascii_lowercase().ends_with(".txt"))
+        })
+        .collect();
+    reports.sort();
+    let excess = reports.len().saturating_sub(KEEP_REPORTS);
+    for old in reports.into_iter().take(excess) {
+        let _ = std::fs::remove_file(old);
+    }
 }
 
 /// Keeps the certdesk log's lines for crash reports (a `tracing` layer).
@@ -145,16 +175,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_marker_is_taken_once_and_names_its_report_only_inside_the_folder() {
+    fn a_marker_stays_until_cleared_and_names_its_report_only_inside_the_folder() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(take_marker(dir.path()), None);
+        assert_eq!(pending(dir.path()), None);
         let report = dir.path().join("crash-1-2.txt");
         std::fs::write(&report, "r").unwrap();
         std::fs::write(dir.path().join(MARKER), report.to_string_lossy().as_bytes()).unwrap();
-        assert_eq!(take_marker(dir.path()), Some(report));
-        assert_eq!(take_marker(dir.path()), None, "taken");
+        assert_eq!(pending(dir.path()), Some(report.clone()));
+        assert_eq!(pending(dir.path()), Some(report), "until cleared");
+        clear(dir.path());
+        assert_eq!(pending(dir.path()), None);
         std::fs::write(dir.path().join(MARKER), "/etc/passwd").unwrap();
-        assert_eq!(take_marker(dir.path()), Some(dir.path().to_owned()), "never a path elsewhere");
+        assert_eq!(pending(dir.path()), Some(dir.path().to_owned()), "never a path elsewhere");
+        clear(dir.path());
+        #[cfg(unix)]
+        {
+            // A link to an endless device is a crash seen, never read.
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join(MARKER)).unwrap();
+            assert_eq!(pending(dir.path()), Some(dir.path().to_owned()));
+        }
+    }
+
+    #[test]
+    fn only_the_newest_reports_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..15 {
+            std::fs::write(dir.path().join(format!("crash-{i:012}-1.txt")), "r").unwrap();
+        }
+        std::fs::write(dir.path().join("inventory.json"), "keep").unwrap();
+        prune(dir.path());
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left.len(), KEEP_REPORTS + 1);
+        assert_eq!(left[0], "crash-000000000005-1.txt");
     }
 
     #[test]

@@ -7,13 +7,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::prelude::*;
 
 use certdesk::cli::{self, Cli};
 
 fn main() -> ExitCode {
     #[cfg(windows)]
     attach_parent_console();
-    use tracing_subscriber::prelude::*;
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()

@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// Whether a character must not reach a terminal or a one-line text as it is: C0 and C1 controls
 /// (line breaks, tab and ESC included), DEL, bidirectional overrides and isolates, and the
 /// Unicode line and paragraph separators.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
         || matches!(c, '\u{2028}' | '\u{2029}')

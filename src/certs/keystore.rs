@@ -154,6 +154,12 @@ pub fn read_pkcs12(name: &str, data: &[u8], password: &str) -> Result<KeystoreCo
     Ok(out)
 }
 
+/// Whether the bytes read as a PKCS#12 file's outer structure (nothing decrypted).
+pub fn is_pkcs12(data: &[u8]) -> bool {
+    use der::Decode;
+    data.first() == Some(&0x30) && pkcs12::pfx::Pfx::from_der(data).is_ok()
+}
+
 /// Whether the bytes start like a Java KeyStore.
 pub fn is_jks(data: &[u8]) -> bool {
     data.starts_with(&0xFEED_FEEDu32.to_be_bytes())

@@ -74,6 +74,9 @@ pub fn read(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Material, Ce
     Ok(material)
 }
 
+/// Keystores opened from one zip.
+const MAX_KEYSTORES_PER_ZIP: usize = 2;
+
 fn read_zip(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Material, CertError> {
     let entries = archive::read_zip(name, bytes, opts.limits)?;
     // PCA's IIS and TOMCAT zips carry their keystore password beside the keystore.
@@ -82,6 +85,17 @@ fn read_zip(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Material, Ce
         .find(|e| e.name.eq_ignore_ascii_case("keystorePass.txt"))
         .map(|e| String::from_utf8_lossy(&e.bytes).trim().to_owned());
     let password = opts.password.clone().or(bundled);
+    // Each keystore has its own work budget: a zip of many, opened with its own password, would
+    // multiply it. PCA's zips hold one.
+    let keystores = entries.iter().filter(|e| keystore::is_jks(&e.bytes) || keystore::is_pkcs12(&e.bytes)).count();
+    if keystores > MAX_KEYSTORES_PER_ZIP {
+        return Err(CertError::BadArchive {
+            name: name.to_owned(),
+            reason: format!(
+                "it holds {keystores} keystores; certdesk opens at most {MAX_KEYSTORES_PER_ZIP} from one zip"
+            ),
+        });
+    }
     let mut out = Material::default();
     for entry in &entries {
         let lower = entry.name.to_ascii_lowercase();

@@ -16,6 +16,11 @@ pub const MAX_TOTAL_ITERATIONS: u64 = 1_000_000;
 pub const MAX_DERIVATIONS: u64 = 64;
 /// Bags accepted in one file, inside its encrypted parts too.
 pub const MAX_BAGS: u64 = 1_000;
+/// Keys accepted in one file, and keys times certificates: the reader builds a chain for every
+/// key out of every certificate (a real file holds one key and a handful of certificates).
+pub const MAX_KEYS: u64 = 16;
+/// See [`MAX_KEYS`].
+pub const MAX_KEY_CERTIFICATE_PAIRS: u64 = 4_096;
 
 /// DER of the scrypt OID (1.3.6.1.4.1.11591.4.11): its cost is memory, not iterations.
 const SCRYPT_OID: &[u8] = &[0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b];
@@ -67,13 +72,28 @@ mod inside {
     use pkcs12::pbe_params::{EncryptedPrivateKeyInfo, Pkcs12PbeParams};
     use pkcs12::safe_bag::SafeContents;
 
-    use super::{MAX_BAGS, MAX_DERIVATIONS, MAX_ITERATIONS, MAX_TOTAL_ITERATIONS};
+    use super::{
+        MAX_BAGS, MAX_DERIVATIONS, MAX_ITERATIONS, MAX_KEY_CERTIFICATE_PAIRS, MAX_KEYS, MAX_TOTAL_ITERATIONS,
+        SCRYPT_OID,
+    };
 
     const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
     const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
     const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
     const SHROUDED_KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
     const SECRET_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.5");
+    const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
+    const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+
+    /// A secret bag as the reader reads it (p12-keystore's `SecretBag`): its key is wrapped in an
+    /// `EncryptedPrivateKeyInfo` the reader decrypts.
+    #[derive(der::Sequence)]
+    struct SecretBag {
+        object_identifier: ObjectIdentifier,
+        #[asn1(context_specific = "0")]
+        encrypted_private_key_info: OctetString,
+        bag_attributes: Option<cms::cert::x509::attr::Attributes>,
+    }
 
     /// What has been spent so far.
     #[derive(Default)]
@@ -81,6 +101,8 @@ mod inside {
         derivations: u64,
         iterations: u64,
         bags: u64,
+        keys: u64,
+        certificates: u64,
     }
 
     impl Budget {
@@ -113,6 +135,20 @@ mod inside {
             self.bags += 1;
             if self.bags > MAX_BAGS {
                 return Err(format!("holds more than {MAX_BAGS} bags; certdesk opens files with at most that many"));
+            }
+            Ok(())
+        }
+
+        /// Keys and certificates the reader links into chains, each key with every certificate.
+        fn linked(&mut self, keys: u64, certificates: u64) -> Result<(), String> {
+            self.keys += keys;
+            self.certificates += certificates;
+            if self.keys > MAX_KEYS || self.keys.saturating_mul(self.certificates) > MAX_KEY_CERTIFICATE_PAIRS {
+                return Err(format!(
+                    "holds {} keys and {} certificates; certdesk opens files with at most {MAX_KEYS} keys and \
+                     {MAX_KEY_CERTIFICATE_PAIRS} key-certificate pairs",
+                    self.keys, self.certificates
+                ));
             }
             Ok(())
         }
@@ -169,14 +205,29 @@ mod inside {
         for bag in bags {
             budget.bag()?;
             if bag.bag_id == SHROUDED_KEY_BAG {
+                budget.linked(1, 0)?;
                 if let Ok(key) = ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value)
                     && let Some((iterations, n)) = cost(&key.value.encryption_algorithm)?
                 {
                     budget.derive(n, iterations)?;
                 }
+            } else if bag.bag_id == KEY_BAG {
+                budget.linked(1, 0)?;
+            } else if bag.bag_id == CERT_BAG {
+                budget.linked(0, 1)?;
             } else if bag.bag_id == SECRET_BAG {
-                // Its key is wrapped deeper still: counted as the dearest derivation allowed.
-                budget.derive(1, MAX_ITERATIONS)?;
+                // Read as the reader reads it, then counted (and scrypt refused) as a key is.
+                let wrapped = der::Any::from_der(&bag.bag_value)
+                    .ok()
+                    .and_then(|envelope| SecretBag::from_der(envelope.value()).ok())
+                    .and_then(|secret| {
+                        EncryptedPrivateKeyInfo::from_der(secret.encrypted_private_key_info.as_bytes()).ok()
+                    });
+                if let Some(key) = wrapped
+                    && let Some((iterations, n)) = cost(&key.encryption_algorithm)?
+                {
+                    budget.derive(n, iterations)?;
+                }
             }
         }
         Ok(())
@@ -218,6 +269,10 @@ mod inside {
                 // Opened here, and again by the reader.
                 budget.derive(2 * n, iterations)?;
                 let Some(plain) = decrypt(&info.content_enc_alg, data.as_bytes(), password) else { return Ok(()) };
+                // Whatever the structure, scrypt anywhere inside is refused (its cost is memory).
+                if plain.windows(SCRYPT_OID.len()).any(|w| w == SCRYPT_OID) {
+                    return Err("protects its keys with scrypt, which certdesk does not open".into());
+                }
                 bags(&plain, &mut budget)?;
             }
         }
@@ -376,32 +431,38 @@ mod tests {
     /// A PKCS#12 file whose only part is encrypted and holds `bags` shrouded keys, each asking for
     /// `iterations`: nothing of it is visible before the password opens that part.
     fn hidden_bags(bags: usize, iterations: u32, password: &str) -> Vec<u8> {
-        use cms::cert::x509::spki::AlgorithmIdentifierOwned;
+        use der::Encode;
+        let key = pkcs12::pbe_params::EncryptedPrivateKeyInfo {
+            encryption_algorithm: pbkdf2_alg(iterations).1,
+            encrypted_data: der::asn1::OctetString::new(vec![0_u8; 48]).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        let shrouded = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+        let safe: Vec<pkcs12::SafeBag> = (0..bags)
+            .map(|_| pkcs12::SafeBag { bag_id: shrouded, bag_value: key.clone(), bag_attributes: None })
+            .collect();
+        hidden(&safe, password)
+    }
+
+    fn pbkdf2_alg(iterations: u32) -> (pkcs5::pbes2::Parameters, cms::cert::x509::spki::AlgorithmIdentifierOwned) {
+        use der::{Decode, Encode};
+        let params = pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[7; 16], [9; 16]).unwrap();
+        let any = der::asn1::Any::from_der(&params.to_der().unwrap()).unwrap();
+        let oid = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+        (params, cms::cert::x509::spki::AlgorithmIdentifierOwned { oid, parameters: Some(any) })
+    }
+
+    /// A PKCS#12 file whose only part is encrypted (PBES2, 2,048 iterations) and holds these bags.
+    fn hidden(safe: &[pkcs12::SafeBag], password: &str) -> Vec<u8> {
         use cms::content_info::{CmsVersion, ContentInfo};
         use cms::encrypted_data::EncryptedData;
         use cms::enveloped_data::EncryptedContentInfo;
         use der::asn1::{Any, ObjectIdentifier, OctetString};
         use der::{Decode, Encode};
-        let pbes2 = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
         let data = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-        let alg = |iterations: u32| {
-            let params =
-                pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[7; 16], [9; 16]).unwrap();
-            let any = Any::from_der(&params.to_der().unwrap()).unwrap();
-            (params, AlgorithmIdentifierOwned { oid: pbes2, parameters: Some(any) })
-        };
-        let key = pkcs12::pbe_params::EncryptedPrivateKeyInfo {
-            encryption_algorithm: alg(iterations).1,
-            encrypted_data: OctetString::new(vec![0_u8; 48]).unwrap(),
-        }
-        .to_der()
-        .unwrap();
-        let shrouded = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-        let safe: Vec<pkcs12::SafeBag> = (0..bags)
-            .map(|_| pkcs12::SafeBag { bag_id: shrouded, bag_value: key.clone(), bag_attributes: None })
-            .collect();
-        let (params, outer) = alg(2048);
-        let encrypted = params.encrypt(password.as_bytes(), &safe.to_der().unwrap()).unwrap();
+        let (params, outer) = pbkdf2_alg(2048);
+        let encrypted = params.encrypt(password.as_bytes(), &safe.to_vec().to_der().unwrap()).unwrap();
         let part = EncryptedData {
             version: CmsVersion::V0,
             enc_content_info: EncryptedContentInfo {
@@ -440,5 +501,59 @@ mod tests {
         assert_eq!(refusal_inside(&hidden_bags(3, 2_048, "pw"), "pw"), None);
         // A wrong password opens nothing, so nothing more can be derived: the reader says why.
         assert_eq!(refusal_inside(&bomb, "wrong"), None);
+    }
+
+    #[test]
+    fn a_hidden_secret_bag_with_scrypt_is_refused_before_the_reader_derives_or_panics_on_it() {
+        use der::{Decode, Encode};
+        #[derive(der::Sequence)]
+        struct Secret {
+            object_identifier: der::asn1::ObjectIdentifier,
+            #[asn1(context_specific = "0")]
+            encrypted_private_key_info: der::asn1::OctetString,
+        }
+        // PBES2 with scrypt of cost 0 (the reader's scrypt panics on it) and AES-256-CBC.
+        let mut kdf = [&[0x30, 0x19][..], SCRYPT_OID].concat();
+        kdf.extend([0x30, 0x0c, 0x04, 0x04, 1, 2, 3, 4, 0x02, 0x01, 0x00, 0x02, 0x01, 0x08]);
+        let enc = [
+            0x30, 0x1d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a, 0x04, 0x10, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let mut params = vec![0x30, u8::try_from(kdf.len() + enc.len()).unwrap()];
+        params.extend(kdf);
+        params.extend(enc);
+        let alg = cms::cert::x509::spki::AlgorithmIdentifierOwned {
+            oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13"),
+            parameters: Some(der::asn1::Any::from_der(&params).unwrap()),
+        };
+        let key = pkcs12::pbe_params::EncryptedPrivateKeyInfo {
+            encryption_algorithm: alg,
+            encrypted_data: der::asn1::OctetString::new(vec![0_u8; 32]).unwrap(),
+        };
+        let secret = Secret {
+            object_identifier: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2"),
+            encrypted_private_key_info: der::asn1::OctetString::new(key.to_der().unwrap()).unwrap(),
+        };
+        let bag = pkcs12::SafeBag {
+            bag_id: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.5"),
+            bag_value: secret.to_der().unwrap(),
+            bag_attributes: None,
+        };
+        let file = hidden(&[bag], "pw");
+        assert_eq!(refusal(&file), None, "nothing visible before decryption");
+        assert!(refusal_inside(&file, "pw").unwrap().contains("scrypt"));
+        let refused = super::super::keystore::read_pkcs12("scrypt.p12", &file, "pw").unwrap_err().to_string();
+        assert!(refused.contains("scrypt"), "{refused}");
+    }
+
+    #[test]
+    fn many_keys_linked_to_many_certificates_are_refused() {
+        let key = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
+        let cert = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
+        let value = vec![0x04, 0x00];
+        let bag = |bag_id| pkcs12::SafeBag { bag_id, bag_value: value.clone(), bag_attributes: None };
+        let mut bags: Vec<pkcs12::SafeBag> = (0..100).map(|_| bag(key)).collect();
+        bags.extend((0..100).map(|_| bag(cert)));
+        assert!(refusal_inside(&hidden(&bags, "pw"), "pw").unwrap().contains("keys"));
     }
 }

@@ -48,11 +48,13 @@ pub(super) async fn run(args: DownloadArgs) -> u8 {
                 };
                 output::line(&how);
                 for c in value["certificates"].as_array().into_iter().flatten() {
+                    // From the file the cloud sent: each value kept on its line.
+                    let text = |key: &str| crate::text::inert(c[key].as_str().unwrap_or("")).into_owned();
                     output::line(&format!(
                         "  {}  issuer {}  expires {}  ({} days left)",
-                        c["subject"].as_str().unwrap_or(""),
-                        c["issuer"].as_str().unwrap_or(""),
-                        c["not_after"].as_str().unwrap_or(""),
+                        text("subject"),
+                        text("issuer"),
+                        text("not_after"),
                         c["days_left"]
                     ));
                 }

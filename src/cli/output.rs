@@ -20,13 +20,17 @@ pub fn raw(text: &str) {
 }
 
 /// Prints progress.
+/// Characters kept of one progress or error line (a cloud's message can be of any length).
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// Prints progress: one inert line (a message that carries outside text cannot add lines).
 pub fn progress(text: &str) {
-    eprintln!("{}", inert_lines(text));
+    eprintln!("{}", crate::text::capped(&crate::text::inert(text), MAX_MESSAGE_CHARS));
 }
 
-/// Prints an error.
+/// Prints an error: one inert line, capped.
 pub fn error(text: &str) {
-    eprintln!("error: {}", inert_lines(text));
+    eprintln!("error: {}", crate::text::capped(&crate::text::inert(text), MAX_MESSAGE_CHARS));
 }
 
 /// Prints a JSON value, pretty.

@@ -45,10 +45,18 @@ pub(super) async fn run(args: SslArgs) -> u8 {
     }
     match state {
         SslState::Reported(info) if info.enabled => {
-            output::line(&format!("SSL:        on\nIP:         {}\nPort:       {}", info.ip, info.port));
+            // The cloud's values, each kept on its line.
+            let inert = crate::text::inert;
+            output::line(&format!(
+                "SSL:        on\nIP:         {}\nPort:       {}",
+                inert(&info.ip),
+                inert(&info.port)
+            ));
             output::line(&format!(
                 "Domain:     {}\nExpires:    {}\nValidated:  {}",
-                info.domain_name, info.ssl_expired_at, info.ssl_validated
+                inert(&info.domain_name),
+                inert(&info.ssl_expired_at),
+                info.ssl_validated
             ));
         }
         SslState::Reported(_) => output::line("SSL: off"),

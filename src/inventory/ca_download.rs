@@ -11,8 +11,8 @@ use crate::cloud::{CloudSession, Service, dcs, geminidb};
 /// A downloaded CA certificate: the bytes as the cloud sent them and what they hold.
 #[derive(Debug)]
 pub struct CaDownload {
-    /// As received, GeminiDB's PEM file; DCS's zip holding only its certificate files (re-packed
-    /// when it held anything else, so nothing but certificates is ever saved from it).
+    /// What is saved "as received": DCS's zip made anew with only its certificate files, each
+    /// holding only its certificates as PEM; GeminiDB's PEM file as PEM text of its certificates.
     pub bytes: Bytes,
     /// Every certificate, with the file inside the download it came from.
     pub certificates: Vec<(String, Vec<u8>)>,
@@ -75,16 +75,19 @@ pub async fn download_ca_with(
         _ => return Err("Only DCS and GeminiDB instances have a CA certificate to download.".into()),
     };
     let bytes = fetcher.fetch(&link, session.http().clock().as_ref()).await.map_err(|e| e.to_string())?;
-    read_download(bytes)
+    read_download(&bytes)
 }
 
-/// What a download holds: a zip of PEM files (kept with its certificate files only), or PEM/DER.
-pub fn read_download(bytes: Bytes) -> Result<CaDownload, String> {
-    if !archive::is_zip(&bytes) {
-        let certificates = certificates_of(vec![("download".to_owned(), bytes.to_vec())])?;
-        return Ok(CaDownload { bytes, certificates, left_out: Vec::new() });
+/// What a download holds, made anew from the certificates in it: a zip (DCS) becomes a zip of
+/// its certificate files, each holding only those certificates as PEM (text around them, other
+/// files and whatever else the archive carried are never saved); anything else becomes PEM text.
+pub fn read_download(received: &Bytes) -> Result<CaDownload, String> {
+    if !archive::is_zip(received) {
+        let certificates = certificates_of(vec![("download".to_owned(), received.to_vec())])?;
+        let download = CaDownload { bytes: Bytes::new(), certificates, left_out: Vec::new() };
+        return Ok(CaDownload { bytes: Bytes::from(download.to_pem()), ..download });
     }
-    let files: Vec<(String, Vec<u8>)> = archive::read_zip("download", &bytes, archive::ArchiveLimits::default())
+    let files: Vec<(String, Vec<u8>)> = archive::read_zip("download", received, archive::ArchiveLimits::default())
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|e| (e.name, e.bytes))
@@ -93,14 +96,31 @@ pub fn read_download(bytes: Bytes) -> Result<CaDownload, String> {
         files.into_iter().partition(|(name, content)| pem::certificates(name, content).is_ok_and(|c| !c.is_empty()));
     let left_out: Vec<String> = left_out.into_iter().map(|(name, _)| name).collect();
     let certificates = certificates_of(kept.clone())?;
-    // Anything else in the zip (a script, a .desktop file) is never saved: the zip is made anew.
-    let bytes = if left_out.is_empty() {
-        bytes
-    } else {
-        let entries: Vec<(&str, &[u8])> = kept.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-        Bytes::from(archive::write_zip(&entries).map_err(|e| e.to_string())?)
-    };
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for (i, (name, _)) in kept.iter().enumerate() {
+        let text: String = certificates
+            .iter()
+            .filter(|(from, _)| from == name)
+            .map(|(_, der)| pem::encode("CERTIFICATE", der))
+            .collect();
+        entries.push((entry_name(name, i, &entries), text));
+    }
+    let entries: Vec<(&str, &[u8])> = entries.iter().map(|(n, t)| (n.as_str(), t.as_bytes())).collect();
+    let bytes = Bytes::from(archive::write_zip(&entries).map_err(|e| e.to_string())?);
     Ok(CaDownload { bytes, certificates, left_out })
+}
+
+/// A plain name for a certificate file of the zip made anew: the received file's own name when it
+/// is a plain certificate file name, else `ca-N.crt` (never a folder, a script's name, or twice).
+fn entry_name(received: &str, index: usize, taken: &[(String, String)]) -> String {
+    let base = received.rsplit('/').next().unwrap_or(received);
+    let plain = !base.is_empty()
+        && base.len() <= 64
+        && base.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && !base.starts_with('.')
+        && [".crt", ".pem", ".cer"].iter().any(|ext| base.to_ascii_lowercase().ends_with(ext));
+    let name = if plain { base.to_owned() } else { format!("ca-{}.crt", index + 1) };
+    if taken.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) { format!("ca-{}.crt", index + 1) } else { name }
 }
 
 /// The certificates in a download's files.

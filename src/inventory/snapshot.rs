@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::{InventoryRow, RefreshError};
 use crate::cloud::Service;
-use crate::store::{Overwrite, Sensitivity, StoreError, write_atomic_unless};
+use crate::store::{Overwrite, RegularFile, Sensitivity, StoreError, write_atomic_unless};
 
 /// The schema this certdesk writes and reads.
 pub const SCHEMA: u32 = 1;
@@ -231,75 +231,24 @@ struct Stored<'a> {
     scope: BTreeMap<String, Vec<Part>>,
 }
 
-/// What reading the file found, before it is parsed.
-enum Read {
-    Missing,
-    Bytes(Vec<u8>),
-    /// Not a regular file (a link, a FIFO, a device, a folder), or too large: set aside as `why`.
-    Refused {
-        why: &'static str,
-        reason: String,
-    },
-}
-
-/// Reads the file without following a link and without blocking on a FIFO or a device: only a
-/// regular file of at most [`MAX_BYTES`] is read, and through a limit (a file that grows while
-/// it is read cannot take more).
-fn read_regular(path: &Path) -> std::io::Result<Read> {
-    use std::io::Read as _;
-    match path.symlink_metadata() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::Missing),
-        Err(e) => return Err(e),
-        Ok(m) if !m.file_type().is_file() => {
-            return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
-        }
-        Ok(_) => {}
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Swapped for a link or a FIFO since the look above: refused, or opened without waiting.
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = match options.open(path) {
-        Ok(f) => f,
-        #[cfg(target_os = "linux")]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            // A link put there since the look above (O_NOFOLLOW).
-            return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
-        }
-        Err(e) => return Err(e),
-    };
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Ok(Read::Refused { why: "not-a-file", reason: "it is not a regular file".into() });
-    }
-    if meta.len() > MAX_BYTES {
-        return Ok(Read::Refused { why: "too-large", reason: format!("{} bytes, more than {MAX_BYTES}", meta.len()) });
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Ok(Read::Refused { why: "too-large", reason: format!("more than {MAX_BYTES} bytes") });
-    }
-    Ok(Read::Bytes(bytes))
-}
-
 /// Reads it: `Ok(None)` when there is none yet. A damaged, oversized or newer file, or anything
 /// but a regular file, is moved aside (beside it, with the reason and time in its name) and reported.
 pub fn load(path: &Path) -> Result<Option<Snapshot>, SnapshotError> {
     let io = |source| SnapshotError::Io { path: path.to_owned(), source };
-    let bytes = match read_regular(path).map_err(io)? {
-        Read::Missing => return Ok(None),
-        Read::Bytes(bytes) => bytes,
-        Read::Refused { why, reason } => {
-            let aside = set_aside(path, why).map_err(io)?;
-            return Err(SnapshotError::Damaged { reason, aside });
-        }
+    let (why, reason) = match crate::store::read_regular(path, MAX_BYTES).map_err(io)? {
+        RegularFile::Missing => return Ok(None),
+        RegularFile::Bytes(bytes) => return parsed(path, &bytes),
+        RegularFile::NotAFile => ("not-a-file", "it is not a regular file".to_owned()),
+        RegularFile::TooLarge(size) => ("too-large", format!("{size} bytes, more than {MAX_BYTES}")),
     };
-    match parse(&bytes) {
+    let aside = set_aside(path, why).map_err(io)?;
+    Err(SnapshotError::Damaged { reason, aside })
+}
+
+/// The bytes read, or the file set aside with the reason.
+fn parsed(path: &Path, bytes: &[u8]) -> Result<Option<Snapshot>, SnapshotError> {
+    let io = |source| SnapshotError::Io { path: path.to_owned(), source };
+    match parse(bytes) {
         Ok(snapshot) => Ok(Some(snapshot)),
         Err(Unreadable::Newer(found)) => {
             let aside = set_aside(path, &format!("schema-{found}")).map_err(io)?;
@@ -346,6 +295,25 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, Unreadable> {
     snapshot.in_utc().ok_or_else(|| Unreadable::Damaged("a time of the file lies beyond the year 9999".into()))
 }
 
+/// Copies set aside that are kept beside the file; older ones go as a new one is made.
+const KEEP_SET_ASIDE: usize = 5;
+
+/// Removes all but the newest [`KEEP_SET_ASIDE`] copies set aside (by when they were set aside).
+fn prune_set_aside(path: &Path, name: &str) {
+    let Some(Ok(entries)) = path.parent().map(std::fs::read_dir) else { return };
+    let prefix = format!("{name}.");
+    let mut copies: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter_map(|e| Some((e.path().symlink_metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    copies.sort();
+    let excess = copies.len().saturating_sub(KEEP_SET_ASIDE);
+    for (_, old) in copies.into_iter().take(excess) {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
 /// Sets the saved inventory aside after the app ended with a panic while it was in use
 /// (`Ok(None)`: there was none), so the next start does not handle it again.
 pub fn set_aside_after_crash(path: &Path) -> std::io::Result<Option<PathBuf>> {
@@ -365,6 +333,7 @@ fn set_aside(path: &Path, why: &str) -> std::io::Result<PathBuf> {
         let aside = path.with_file_name(format!("{name}.{why}-{stamp}{suffix}"));
         if aside.symlink_metadata().is_err() {
             std::fs::rename(path, &aside)?;
+            prune_set_aside(path, &name);
             return Ok(aside);
         }
     }

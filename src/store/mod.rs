@@ -386,6 +386,82 @@ pub fn write_set(
     Ok(targets)
 }
 
+/// What reading a file that must be a regular one found.
+#[derive(Debug)]
+pub enum RegularFile {
+    /// There is none.
+    Missing,
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// A link, a FIFO, a device or a folder is in its place.
+    NotAFile,
+    /// Larger than allowed (its size, or more than the limit when it grew while read).
+    TooLarge(u64),
+}
+
+/// Reads a file certdesk keeps for itself without following a link and without blocking on a
+/// FIFO or a device: only a regular file of at most `max` bytes is read, through a limit (a file
+/// that grows while it is read cannot take more).
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<RegularFile> {
+    use std::io::Read as _;
+    match path.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(RegularFile::Missing),
+        Err(e) => return Err(e),
+        Ok(m) if !m.file_type().is_file() => return Ok(RegularFile::NotAFile),
+        Ok(_) => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a link or a FIFO since the look above: refused, or opened without waiting.
+        options.custom_flags(nofollow_nonblock());
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if is_link_refusal(&e) => return Ok(RegularFile::NotAFile),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(RegularFile::NotAFile);
+    }
+    if meta.len() > max {
+        return Ok(RegularFile::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Ok(RegularFile::TooLarge(bytes.len() as u64));
+    }
+    Ok(RegularFile::Bytes(bytes))
+}
+
+#[cfg(target_os = "linux")]
+fn nofollow_nonblock() -> i32 {
+    libc::O_NOFOLLOW | libc::O_NONBLOCK
+}
+
+/// The same flags elsewhere on Unix (macOS and the BSDs share these values).
+#[cfg(all(unix, not(target_os = "linux")))]
+fn nofollow_nonblock() -> i32 {
+    0x0100 | 0x0004
+}
+
+/// Whether opening failed because the name is a link (`O_NOFOLLOW`'s ELOOP).
+fn is_link_refusal(e: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    return e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(all(unix, not(target_os = "linux")))]
+    return e.raw_os_error() == Some(62);
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,8 @@ pub fn activity_ui(ui: &mut egui::Ui, model: &Model, show_activity: &mut bool) -
         let palette = tokens::palette(ui.visuals().dark_mode);
         egui::ScrollArea::vertical().stick_to_bottom(true).auto_shrink([false, true]).show(ui, |ui| {
             for entry in &model.activity {
-                let text = format!("{}  {}", entry.at, entry.message);
+                // Messages carry the cloud's words: control characters show as escapes.
+                let text = format!("{}  {}", entry.at, crate::text::inert_lines(&entry.message));
                 match entry.level {
                     Level::Error => ui.colored_label(palette.error, text),
                     Level::Success => ui.colored_label(palette.valid, text),
@@ -51,7 +52,7 @@ pub fn toasts_ui(ui: &mut egui::Ui, toasts: &mut Vec<Toast>) {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_max_width(360.0);
                     let color = if toast.level == Level::Error { palette.error } else { palette.valid };
-                    ui.colored_label(color, &toast.message);
+                    ui.colored_label(color, crate::text::inert_lines(&toast.message).as_ref());
                 });
             }
         },

@@ -266,8 +266,8 @@ pub(super) fn crash_notice_ui(ui: &mut egui::Ui, folder: Option<&std::path::Path
         ui.horizontal_wrapped(|ui| {
             ui.colored_label(
                 palette.error,
-                "certdesk stopped unexpectedly last time; the saved inventory was set aside and a crash report \
-                 kept on this computer (nothing was sent).",
+                "certdesk stopped unexpectedly last time; a crash report was kept on this computer (nothing was \
+                 sent). The refresh waits for you (F5); the activity log says more.",
             )
             .on_hover_text(folder.display().to_string());
             if ui.small_button("Open its folder").clicked() {
@@ -555,7 +555,10 @@ fn row_cells_ui(
                     let label = ui.label(inert(&r.name).as_ref());
                     if let Some(stale) = stale {
                         let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
-                        label.on_hover_text(format!("Stale: last seen {seen}; the refresh failed: {}", stale.reason));
+                        label.on_hover_text(format!(
+                            "Stale: last seen {seen}; the refresh failed: {}",
+                            inert_lines(&stale.reason)
+                        ));
                     }
                 }
                 "Engine" => {

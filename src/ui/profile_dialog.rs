@@ -288,10 +288,10 @@ fn profile_cards_ui(
                 });
                 match model.profile_tests.get(&profile.name) {
                     Some(Ok(message)) => {
-                        ui.colored_label(palette.valid, message);
+                        ui.colored_label(palette.valid, crate::text::inert_lines(message).as_ref());
                     }
                     Some(Err(message)) => {
-                        ui.colored_label(palette.error, message);
+                        ui.colored_label(palette.error, crate::text::inert_lines(message).as_ref());
                     }
                     None => {}
                 }
@@ -377,10 +377,10 @@ pub fn profile_dialog_ui(
         }
         match &form.tested {
             Some(Ok(message)) => {
-                ui.colored_label(palette.valid, message);
+                ui.colored_label(palette.valid, crate::text::inert_lines(message).as_ref());
             }
             Some(Err(message)) => {
-                ui.colored_label(palette.error, message);
+                ui.colored_label(palette.error, crate::text::inert_lines(message).as_ref());
             }
             None => {}
         }

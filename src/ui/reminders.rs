@@ -41,7 +41,7 @@ fn window(row: &InventoryRow, t: Thresholds) -> Option<Window> {
 /// certificate's name can neither style the notice nor put a link in it.
 fn plain(text: &str) -> String {
     const MAX: usize = 80;
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text.chars().map(|c| if crate::text::is_unsafe(c) { ' ' } else { c }).collect();
     let mut short: String = one_line.chars().take(MAX).collect();
     if one_line.chars().count() > MAX {
         short.push_str("...");

@@ -25,7 +25,12 @@ pub(super) struct Accounts {
     /// what it said: no refresh signs them in again until the user tests or edits the profile,
     /// so a refresh every minute cannot lock the IAM user or the access key.
     paused: Arc<std::sync::Mutex<HashMap<String, String>>>,
+    /// Where the pauses are kept, so a restart does not send refused credentials again either.
+    paused_file: Option<Arc<std::path::PathBuf>>,
 }
+
+/// The file the pauses are kept in, beside the saved inventory.
+pub(super) const PAUSED_FILE: &str = "paused-profiles.json";
 
 /// One profile's sign-in, behind an async lock held across it: one sign-in per profile at a time,
 /// never a stampede, while other profiles sign in at the same time.
@@ -58,7 +63,14 @@ impl PendingSignIn {
     pub(super) async fn finish(self) -> Result<Arc<Target>, String> {
         let mut slot = self.accounts.lock_current(&self.profile.name).await;
         let signed = match self.session {
-            Ok(session) => self.accounts.checked(&self.profile, session).await,
+            // A task of its own: a refresh stopped (F5 again) while the cloud answers still
+            // records a refusal, so the next refresh does not send the same credentials again.
+            Ok(session) => {
+                let (accounts, profile) = (self.accounts.clone(), self.profile.clone());
+                tokio::spawn(async move { accounts.checked(&profile, session).await })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("cannot sign in: the check stopped ({e})")))
+            }
             Err(e) => Err(e),
         };
         *slot = Some(signed.clone().map_or_else(Signed::Failed, Signed::In));
@@ -67,6 +79,37 @@ impl PendingSignIn {
 }
 
 impl Accounts {
+    /// Accounts whose pauses are kept in `file` (read now; a missing or unreadable file pauses
+    /// nothing).
+    pub(super) fn kept_in(file: Option<std::path::PathBuf>) -> Self {
+        let paused = file
+            .as_deref()
+            .and_then(|f| match crate::store::read_regular(f, 1024 * 1024) {
+                Ok(crate::store::RegularFile::Bytes(bytes)) => serde_json::from_slice(&bytes).ok(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        Self { paused: Arc::new(std::sync::Mutex::new(paused)), paused_file: file.map(Arc::new), ..Self::default() }
+    }
+
+    /// Writes the pauses (0600, atomically); a failure only means a restart may try once more.
+    fn keep_paused(&self, paused: &HashMap<String, String>) {
+        let Some(file) = &self.paused_file else { return };
+        let bytes = serde_json::to_vec(paused).unwrap_or_default();
+        let written = file.parent().map_or(Ok(()), std::fs::create_dir_all).map_err(|e| e.to_string()).and_then(|()| {
+            crate::store::write_atomic(
+                file,
+                &bytes,
+                crate::store::Sensitivity::Secret,
+                crate::store::Overwrite::Replace,
+            )
+            .map_err(|e| e.to_string())
+        });
+        if let Err(e) = written {
+            tracing::warn!("the paused profiles could not be kept: {e}");
+        }
+    }
+
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
         super::jobs::locked(&self.slots)
     }
@@ -122,7 +165,6 @@ impl Accounts {
 
     /// The user tested the profile and it signed in: refreshes may sign it in again.
     pub(super) fn resume(&self, name: &str) {
-        super::jobs::locked(&self.paused).remove(name);
         self.forget(&[name]);
     }
 
@@ -132,7 +174,9 @@ impl Accounts {
     async fn checked(&self, profile: &Profile, session: CloudSession) -> Result<Arc<Target>, String> {
         let checked = checked(profile, session).await;
         if let Err((message, true)) = &checked {
-            super::jobs::locked(&self.paused).insert(profile.name.clone(), message.clone());
+            let mut paused = super::jobs::locked(&self.paused);
+            paused.insert(profile.name.clone(), message.clone());
+            self.keep_paused(&paused);
         }
         checked.map_err(|(message, _)| message)
     }
@@ -168,9 +212,13 @@ impl Accounts {
     pub(super) fn forget(&self, names: &[&str]) {
         let mut slots = self.slots();
         let mut paused = super::jobs::locked(&self.paused);
+        let before = paused.len();
         for name in names {
             slots.remove(*name);
             paused.remove(*name);
+        }
+        if paused.len() != before {
+            self.keep_paused(&paused);
         }
     }
 }

@@ -150,6 +150,9 @@ struct Worker {
     /// A notification failed once already (the user was told; later failures are only logged).
     notify_failed: Arc<std::sync::atomic::AtomicBool>,
     open_keyring: Option<KeyringOpener>,
+    /// The last run ended with a panic: no refresh starts by itself until the user asks for one
+    /// (the cloud's answer may be what made it fail, and would at every start).
+    held_after_crash: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub(super) async fn run(
@@ -164,26 +167,32 @@ pub(super) async fn run(
         let dirs = directories::UserDirs::new()?;
         Some(dirs.download_dir().unwrap_or(dirs.home_dir()).to_path_buf())
     });
+    // Beside a profiles file given explicitly (tests, portable set-ups), never in the user's own
+    // data folder then.
+    let snapshot_path = options
+        .snapshot_path
+        .or_else(|| options.profiles_path.as_ref().map(|p| p.with_file_name(snapshot::FILE_NAME)))
+        .or_else(snapshot::default_path);
+    let paused_file = snapshot_path.as_ref().map(|p| p.with_file_name(super::accounts::PAUSED_FILE));
     let worker = Worker {
         out: Arc::new(out),
         saver: Saver { dialog, prompts: Prompts::default(), last_dir: Arc::default(), downloads },
-        accounts: Accounts::default(),
+        accounts: Accounts::kept_in(paused_file),
         shared: Arc::new(Mutex::new(Shared { vault: options.vault, ..Shared::default() })),
         profile_edits: Arc::default(),
         jobs: Arc::default(),
         next_job,
         current_refresh: Arc::default(),
-        // Beside a profiles file given explicitly (tests, portable set-ups), never in the user's
-        // own data folder then.
-        snapshot_path: options
-            .snapshot_path
-            .or_else(|| options.profiles_path.as_ref().map(|p| p.with_file_name(snapshot::FILE_NAME)))
-            .or_else(snapshot::default_path),
+        snapshot_path,
         profiles_path: options.profiles_path.or_else(profiles::default_path),
         notifier: options.notifier.unwrap_or_else(|| Arc::new(super::DesktopNotifier)),
         notify_failed: Arc::default(),
         open_keyring: options.open_keyring,
+        held_after_crash: Arc::default(),
     };
+    // Looked at before any command: the first automatic refresh must already know.
+    let crashed = worker.snapshot_path.as_deref().and_then(std::path::Path::parent).and_then(crate::crash::pending);
+    worker.held_after_crash.store(crashed.is_some(), Ordering::Relaxed);
     while let Some((job, command)) = rx.recv().await {
         worker.dispatch(job, command);
     }
@@ -198,7 +207,11 @@ impl Worker {
     fn dispatch(&self, job: JobId, command: Command) {
         match command {
             Command::StartDemo(config) => self.spawn_demo(job, *config),
-            Command::RefreshInventory => self.spawn_refresh(job, true),
+            Command::RefreshInventory => {
+                // The user asked: whatever a crash held back goes on from here.
+                self.held_after_crash.store(false, Ordering::Relaxed);
+                self.spawn_refresh(job, true);
+            }
             Command::DownloadCertificate(row) => self.spawn_download(job, *row),
             Command::ExportInventory { rows, format, warn_days, errors } => {
                 self.spawn_export(job, rows, format, warn_days, errors);
@@ -365,6 +378,10 @@ impl Worker {
     }
 
     fn refresh_if_profiles(&self) {
+        if self.held_after_crash.load(Ordering::Relaxed) {
+            tracing::info!("the last run ended with a panic: the refresh waits for the user");
+            return;
+        }
         let wanted = {
             let shared = locked(&self.shared);
             shared.demo.is_none() && !shared.user_profiles.is_empty() && shared.vault.is_some()
@@ -750,28 +767,36 @@ impl Worker {
 }
 
 /// The saved inventory, unless the app ended with a panic last time: then it is set aside (it may
-/// hold what made the app fail, and would do so again at every start) and the crash report named.
+/// hold what made the app fail, and would do so again at every start), the crash report's folder
+/// named, and the marker taken away once the inventory is out of the way.
 fn load_unless_crashed(path: &std::path::Path) -> (Option<Box<Snapshot>>, Option<String>, Option<PathBuf>) {
-    if let Some(report) = path.parent().and_then(crate::crash::take_marker) {
+    let folder = path.parent();
+    if let Some(report) = folder.and_then(crate::crash::pending) {
         let what = match snapshot::set_aside_after_crash(path) {
-            Ok(Some(aside)) => format!(
-                "The saved inventory it was showing was set aside as {}, so this start is clean; the next \
-                 refresh shows the estate again.",
-                aside.display()
-            ),
-            Ok(None) => "No saved inventory was involved.".into(),
+            Ok(Some(aside)) => {
+                folder.into_iter().for_each(crate::crash::clear);
+                format!(
+                    "The saved inventory it was showing was set aside as {}, so this start is clean.",
+                    aside.display()
+                )
+            }
+            Ok(None) => {
+                folder.into_iter().for_each(crate::crash::clear);
+                String::new()
+            }
+            // The marker stays: the next start tries again, and never reads it meanwhile.
             Err(e) => {
                 format!("The saved inventory {} could not be set aside ({e}), so it is not read.", path.display())
             }
         };
         let problem = format!(
             "certdesk stopped unexpectedly last time. A crash report is in {} (kept on this computer; nothing was \
-             sent anywhere). {what}",
+             sent anywhere). {what} The refresh waits for you: press Refresh (F5) when ready.",
             report.display()
         );
-        let folder =
+        let shown =
             if report.is_dir() { report } else { report.parent().map_or(report.clone(), std::path::Path::to_path_buf) };
-        return (None, Some(problem), Some(folder));
+        return (None, Some(problem.replace("  ", " ")), Some(shown));
     }
     match snapshot::load(path) {
         Ok(snapshot) => (snapshot.map(Box::new), None, None),

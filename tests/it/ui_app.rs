@@ -632,6 +632,29 @@ fn a_wrong_secret_key_keeps_the_rows_marked_stale_with_a_banner_and_a_problem_co
     h.get_by_label("Problems").click();
     h.run_steps(2);
     assert_eq!(h.state().visible_row_ids().len(), before);
+
+    // Refreshes after the refusal (F5, as the periodic refresh sends it) send nothing for the
+    // profile: the card and the line above the table say it is paused, and offer Test.
+    let loads =
+        |app: &CertdeskApp| app.activity_messages().iter().filter(|m| m.starts_with("Inventory loaded")).count();
+    for _ in 0..3 {
+        let done = loads(h.state());
+        h.key_press(egui::Key::F5);
+        wait_for(&mut h, "a refresh", |app| !app.is_refreshing() && loads(app) == done + 1);
+    }
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "{:?}", sim.state.auth_failures());
+    assert!(h.query_all_by_label_contains("sign-in paused").count() >= 2, "on the card and above the table");
+    h.get_by_label("Test");
+    // The user puts the right secret in: the profile signs in again and its rows are fresh.
+    h.get_by_label("Edit").click();
+    h.run_steps(12);
+    h.get_by_label("Secret key (SK) (empty: keep)").click();
+    h.get_by_label("Secret key (SK) (empty: keep)").type_text(&sim.info.sk);
+    h.get_by_label("Save").click();
+    wait_for(&mut h, "the refresh with the right secret", |app| {
+        !app.profile_dialog_open() && loaded(app) && app.region_errors().is_empty()
+    });
+    assert!(h.state().rows().iter().all(|r| h.state().stale_reason(r).is_none()));
     drop(h);
     rt.block_on(sim.shutdown());
 }

@@ -685,7 +685,8 @@ fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_
         downloads_dir: Some(dir.path().to_path_buf()),
         ..WorkerOptions::default()
     };
-    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let mut worker =
+        WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options.clone()).unwrap();
     let mut last = Vec::new();
     for _ in 0..10 {
         let job = worker.send(Command::RefreshInventory).unwrap();
@@ -704,6 +705,12 @@ fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_
         .collect();
     assert_eq!(said.len(), 2, "{last:?}");
     assert!(said.iter().all(|m| m.contains("sign-in paused") && m.contains("test or edit")), "{said:?}");
+    // The pause outlives a restart: the app opened again sends nothing for either profile.
+    drop(worker);
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let job = worker.send(Command::RefreshInventory).unwrap();
+    events_until(&mut worker, "a refresh after the restart", finished(job));
+    assert_eq!(sim.state.auth_failures().values().sum::<u64>(), 2, "{:?}", sim.state.auth_failures());
 
     // The key's secret was put right in the keyring behind certdesk's back: a refresh still sends
     // nothing; the user's Test signs in, resumes the profile and refreshes it.
