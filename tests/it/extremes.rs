@@ -137,11 +137,35 @@ mod app {
         std::fs::write(dir.path().join(certdesk::crash::MARKER), report.to_str().unwrap()).unwrap();
         std::fs::write(dir.path().join("inventory.json"), br#"{"schema": 1, "saved_at": "2026-11-30T06:00:00Z"}"#)
             .unwrap();
+        // A user's profile: without the crash its refresh would start by itself.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
+        let profile = certdesk::store::profiles::Profile {
+            name: "acct".into(),
+            cloud: certdesk::cloud::Cloud::HuaweiCloud,
+            auth: certdesk::store::profiles::AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
+            regions: sim.info.regions.clone(),
+            endpoint: Some(sim.info.endpoint.clone()),
+            ca_file: None,
+            endpoint_template: None,
+            object_storage_suffix: None,
+            resolve_to: None,
+        };
+        let secrets = certdesk::worker::ProfileSecrets {
+            secret_key: Some(certdesk::cloud::Secret::new(&sim.info.sk)),
+            ..certdesk::worker::ProfileSecrets::default()
+        };
+        let vault = options.vault.clone().unwrap();
+        rt.block_on(certdesk::worker::save_profile(options.profiles_path.as_ref().unwrap(), &vault, profile, secrets))
+            .unwrap();
         let dialog = Arc::new(ScriptedDialog::default());
         let mut h = harness(AppOptions { worker: options, ..AppOptions::default() }, dialog.clone());
         wait_for(&mut h, "the notice", |app| {
             app.activity_messages().iter().any(|m| m.contains("stopped unexpectedly last time"))
         });
+        wait_for(&mut h, "the profiles", |app| app.profiles().len() == 1 && !app.is_busy());
+        assert!(h.state().rows().is_empty() && sim.state.request_count() == 0, "no refresh started by itself");
+        assert!(h.state().activity_messages().iter().any(|m| m.contains("The refresh waits for you")));
         assert!(!dir.path().join("inventory.json").exists(), "set aside");
         assert!(!dir.path().join(certdesk::crash::MARKER).exists(), "taken: the next start is normal");
         let aside: Vec<String> = std::fs::read_dir(dir.path())
@@ -156,6 +180,10 @@ mod app {
         h.get_by_label("Dismiss").click();
         h.run_steps(2);
         assert!(h.query_by_label("Open its folder").is_none());
+        h.key_press(egui::Key::F5);
+        wait_for(&mut h, "the refresh the user asked for", loaded);
+        drop(h);
+        rt.block_on(sim.shutdown());
     }
 }
 
