@@ -284,6 +284,48 @@ fn profiles_on_the_command_line_use_the_keyring_and_serve_every_cloud_command() 
     assert!(removed.contains("removed"));
     assert!(!secret_tool_search().contains("cli-aksk/secret-key"), "its secret is gone");
     assert_eq!(cli(cfg, &["profile", "test", "cli-aksk"], None).status.code(), Some(1));
+
+    rt.block_on(sim.shutdown());
+}
+
+/// A stored profile whose secret the cloud refuses, checked by cron every few minutes: one failed
+/// authentication, then every run says the profile is paused and sends nothing, until the user
+/// changes it.
+#[test]
+fn a_refused_stored_profile_is_paused_for_every_later_cli_run() {
+    if mode().as_deref() != Some("unlocked") {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(certdesk::sim::start(certdesk::sim::SimConfig::default())).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let sk = sim.info.sk.clone();
+    let add_wrong = [
+        "profile",
+        "add",
+        "cli-wrong",
+        "--cloud",
+        "huawei-cloud",
+        "--access-key",
+        &sim.info.ak,
+        "--endpoint",
+        sim.endpoint(),
+        "--secret-stdin",
+    ];
+    ok(&cli(cfg, &add_wrong, Some("rotated-away\n")));
+    for _ in 0..3 {
+        let run = cli(cfg, &["check", "--profile", "cli-wrong"], None);
+        assert_eq!(run.status.code(), Some(3), "UNKNOWN: {}", String::from_utf8_lossy(&run.stdout));
+    }
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1), "{:?}", sim.state.auth_failures());
+    let paused = cli(cfg, &["list", "--profile", "cli-wrong"], None);
+    assert!(String::from_utf8_lossy(&paused.stderr).contains("sign-in paused"), "{paused:?}");
+    // Tested after the fix (here: removed and added again with the right secret), it signs in.
+    ok(&cli(cfg, &["profile", "remove", "cli-wrong"], None));
+    ok(&cli(cfg, &add_wrong, Some(&format!("{sk}\n"))));
+    assert_eq!(cli(cfg, &["check", "--profile", "cli-wrong"], None).status.code().map(|c| c <= 2), Some(true));
+    assert_eq!(sim.state.auth_failures().get(&sim.info.ak), Some(&1));
     rt.block_on(sim.shutdown());
 }
 

@@ -97,6 +97,15 @@ impl ConnectArgs {
                     ));
                 }
                 Some(profile) => {
+                    // Refused before (here or in the app): nothing is sent until the user acts.
+                    if let Some(why) = crate::store::paused::default_path()
+                        .and_then(|path| crate::store::paused::load(&path).remove(name))
+                    {
+                        return Err(format!(
+                            "profile {name}: {} Run `certdesk profile test {name}` once it is fixed.",
+                            crate::store::paused::words(&why)
+                        ));
+                    }
                     let vault = super::profile::open_keyring().await?;
                     let session = crate::worker::profiles::session(&profile, &vault).await?;
                     let _ = self.stored_regions.set(profile.regions);
@@ -174,9 +183,15 @@ impl ConnectArgs {
         for region in &self.regions {
             crate::cloud::validate::region(region).map_err(|e| format!("--region: {e}"))?;
         }
-        let signed_in = crate::inventory::discover_regions(session)
-            .await
-            .map_err(|e| format!("profile {}: cannot sign in: {e}", self.label()))?;
+        let signed_in = crate::inventory::discover_regions(session).await.map_err(|e| {
+            // A stored profile the cloud refused is paused, for the next run and the app.
+            if let (Some(refused), Some(_), Some(path)) =
+                (session.auth_failure(), self.stored_regions.get(), crate::store::paused::default_path())
+            {
+                crate::store::paused::pause(&path, &self.label(), &refused);
+            }
+            format!("profile {}: cannot sign in: {e}", self.label())
+        })?;
         if !self.regions.is_empty() {
             return Ok(self.regions.clone());
         }

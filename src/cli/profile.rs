@@ -176,6 +176,7 @@ async fn add(args: AddArgs) -> Result<(), String> {
     let vault = open_keyring().await?;
     let path = path()?;
     let saved = ops::save(&path, &vault, profile, secrets, None).await?;
+    lift_pause(&args.name);
     for warning in &saved.warnings {
         output::progress(warning);
     }
@@ -206,10 +207,19 @@ fn list(as_json: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Lifts a profile's pause (it was changed, removed, or tested and signed in).
+fn lift_pause(name: &str) {
+    if let Some(path) = crate::store::paused::default_path() {
+        crate::store::paused::lift(&path, name);
+    }
+}
+
 async fn test(name: &str) -> Result<(), String> {
     let profile = stored(name)?.ok_or_else(|| format!("no stored profile named {name}"))?;
     let vault = open_keyring().await?;
     let message = ops::test(&profile, &vault, &ProfileSecrets::default()).await.map_err(|e| format!("{name}: {e}"))?;
+    // Asked for and signed in: a pause after a refusal is lifted, here and in the app.
+    lift_pause(name);
     output::line(&crate::text::inert(&format!("Profile {name}: {message}")));
     Ok(())
 }
@@ -220,6 +230,7 @@ async fn remove(name: String) -> Result<(), String> {
     }
     let vault = open_keyring().await?;
     let removed = ops::delete(&path()?, &vault, name.clone()).await?;
+    lift_pause(&name);
     if removed.warnings.is_empty() {
         output::line(&format!("Profile {} removed (and its secrets).", crate::text::inert(&name)));
     } else {

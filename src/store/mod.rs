@@ -2,6 +2,7 @@
 //! into place, so a crash leaves either nothing or the complete old file. Secrets are 0600 from
 //! the moment the temp file exists. An existing file is replaced only when the caller says so.
 
+pub mod paused;
 pub mod profiles;
 
 use std::fs::{self, File, OpenOptions};

@@ -105,7 +105,9 @@ fn every_path(before: &[InventoryRow], after: &[InventoryRow], now: OffsetDateTi
             let _ = after.iter().filter(|r| window.contains(r)).count();
         }
     }
-    let _ = ExpiryWindow::Week(MAX.date()).contains(&after[0]);
+    if let Some(first) = after.first() {
+        let _ = ExpiryWindow::Week(MAX.date()).contains(first);
+    }
     let error = RefreshError { profile: "p".into(), region: "r".into(), service: Service::Dcs, message: "m".into() };
     let _ = crate::cli::check::status_line(after, std::slice::from_ref(&error), warn, crit);
     let _ = openmetrics(after, &[error], now);

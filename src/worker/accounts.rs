@@ -29,9 +29,6 @@ pub(super) struct Accounts {
     paused_file: Option<Arc<std::path::PathBuf>>,
 }
 
-/// The file the pauses are kept in, beside the saved inventory.
-pub(super) const PAUSED_FILE: &str = "paused-profiles.json";
-
 /// One profile's sign-in, behind an async lock held across it: one sign-in per profile at a time,
 /// never a stampede, while other profiles sign in at the same time.
 type Slot = Arc<tokio::sync::Mutex<Option<Signed>>>;
@@ -79,34 +76,16 @@ impl PendingSignIn {
 }
 
 impl Accounts {
-    /// Accounts whose pauses are kept in `file` (read now; a missing or unreadable file pauses
-    /// nothing).
+    /// Accounts whose pauses are kept in `file` (read now).
     pub(super) fn kept_in(file: Option<std::path::PathBuf>) -> Self {
-        let paused = file
-            .as_deref()
-            .and_then(|f| match crate::store::read_regular(f, 1024 * 1024) {
-                Ok(crate::store::RegularFile::Bytes(bytes)) => serde_json::from_slice(&bytes).ok(),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let paused = file.as_deref().map(crate::store::paused::load).unwrap_or_default();
         Self { paused: Arc::new(std::sync::Mutex::new(paused)), paused_file: file.map(Arc::new), ..Self::default() }
     }
 
-    /// Writes the pauses (0600, atomically); a failure only means a restart may try once more.
+    /// Writes the pauses, so a restart or the CLI sends the refused credentials no more either.
     fn keep_paused(&self, paused: &HashMap<String, String>) {
-        let Some(file) = &self.paused_file else { return };
-        let bytes = serde_json::to_vec(paused).unwrap_or_default();
-        let written = file.parent().map_or(Ok(()), std::fs::create_dir_all).map_err(|e| e.to_string()).and_then(|()| {
-            crate::store::write_atomic(
-                file,
-                &bytes,
-                crate::store::Sensitivity::Secret,
-                crate::store::Overwrite::Replace,
-            )
-            .map_err(|e| e.to_string())
-        });
-        if let Err(e) = written {
-            tracing::warn!("the paused profiles could not be kept: {e}");
+        if let Some(file) = &self.paused_file {
+            crate::store::paused::save(file, paused);
         }
     }
 

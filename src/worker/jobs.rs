@@ -173,7 +173,7 @@ pub(super) async fn run(
         .snapshot_path
         .or_else(|| options.profiles_path.as_ref().map(|p| p.with_file_name(snapshot::FILE_NAME)))
         .or_else(snapshot::default_path);
-    let paused_file = snapshot_path.as_ref().map(|p| p.with_file_name(super::accounts::PAUSED_FILE));
+    let paused_file = snapshot_path.as_ref().map(|p| p.with_file_name(crate::store::paused::FILE_NAME));
     let worker = Worker {
         out: Arc::new(out),
         saver: Saver { dialog, prompts: Prompts::default(), last_dir: Arc::default(), downloads },
@@ -479,11 +479,7 @@ async fn sign_in_and_refresh_all(job: JobId, ctx: &Context, out: &Outbox) {
         // each try counts toward locking the IAM user or the key.
         if let Some(refused) = ctx.accounts.paused(&profile.name) {
             paused.push(&profile.name);
-            let message = format!(
-                "sign-in paused: the cloud refused these credentials ({refused}). Nothing is sent for this profile \
-                 until you test or edit it."
-            );
-            signed_in_or_failed(job, &profile.name, Err(message), out).await;
+            signed_in_or_failed(job, &profile.name, Err(crate::store::paused::words(&refused)), out).await;
             continue;
         }
         pending.push(ctx.accounts.begin_sign_in(profile, vault).await);
