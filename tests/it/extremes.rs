@@ -140,17 +140,7 @@ mod app {
         // A user's profile: without the crash its refresh would start by itself.
         let rt = tokio::runtime::Runtime::new().unwrap();
         let sim = rt.block_on(certdesk::sim::start(SimConfig::default())).unwrap();
-        let profile = certdesk::store::profiles::Profile {
-            name: "acct".into(),
-            cloud: certdesk::cloud::Cloud::HuaweiCloud,
-            auth: certdesk::store::profiles::AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
-            regions: sim.info.regions.clone(),
-            endpoint: Some(sim.info.endpoint.clone()),
-            ca_file: None,
-            endpoint_template: None,
-            object_storage_suffix: None,
-            resolve_to: None,
-        };
+        let profile = crate::common::sim_profile("acct", &sim, crate::common::sim_keys(&sim));
         let secrets = certdesk::worker::ProfileSecrets {
             secret_key: Some(certdesk::cloud::Secret::new(&sim.info.sk)),
             ..certdesk::worker::ProfileSecrets::default()

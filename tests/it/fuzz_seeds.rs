@@ -102,7 +102,7 @@ fn data_folder_files() -> Vec<(&'static str, String, Vec<u8>)> {
     let vault: std::sync::Arc<dyn certdesk::vault::SecretStore> =
         std::sync::Arc::new(certdesk::vault::MemoryStore::default());
     for (name, auth) in [
-        ("keys", certdesk::store::profiles::AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false }),
+        ("keys", crate::common::sim_keys(&sim)),
         (
             "user",
             certdesk::store::profiles::AuthSettings::Password {
@@ -111,17 +111,7 @@ fn data_folder_files() -> Vec<(&'static str, String, Vec<u8>)> {
             },
         ),
     ] {
-        let profile = certdesk::store::profiles::Profile {
-            name: name.into(),
-            cloud: certdesk::cloud::Cloud::HuaweiCloud,
-            auth,
-            regions: sim.info.regions.clone(),
-            endpoint: Some(sim.info.endpoint.clone()),
-            ca_file: None,
-            endpoint_template: None,
-            object_storage_suffix: None,
-            resolve_to: None,
-        };
+        let profile = crate::common::sim_profile(name, &sim, auth);
         let secrets = certdesk::worker::ProfileSecrets {
             secret_key: Some(certdesk::cloud::Secret::new("s")),
             password: Some(certdesk::cloud::Secret::new("p")),

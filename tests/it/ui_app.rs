@@ -1097,24 +1097,13 @@ fn a_user_profile_exports_an_scm_certificate_through_the_dialog_and_sees_load_ba
 /// account's rows show while the slow one still signs in, and the toolbar says one is signing in.
 #[test]
 fn while_a_slow_account_signs_in_the_other_accounts_rows_show_and_the_toolbar_says_so() {
-    use certdesk::store::profiles::{AuthSettings, Profile};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let slow = rt.block_on(common::sim_with(Scale::Small, Faults { latency_ms: 1500, ..Faults::default() }));
     let quick = rt.block_on(common::sim());
     let (options, _dir) = isolated();
     let (path, vault) = (options.profiles_path.clone().unwrap(), options.vault.clone().unwrap());
     for (name, sim) in [("a-slow", &slow), ("b-quick", &quick)] {
-        let profile = Profile {
-            name: name.into(),
-            cloud: certdesk::cloud::Cloud::HuaweiCloud,
-            auth: AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false },
-            regions: sim.info.regions.clone(),
-            endpoint: Some(sim.info.endpoint.clone()),
-            ca_file: None,
-            endpoint_template: None,
-            object_storage_suffix: None,
-            resolve_to: None,
-        };
+        let profile = common::sim_profile(name, sim, common::sim_keys(sim));
         let secrets = certdesk::worker::ProfileSecrets {
             secret_key: Some(certdesk::cloud::Secret::new(&sim.info.sk)),
             ..Default::default()

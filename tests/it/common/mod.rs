@@ -118,3 +118,28 @@ pub fn ssl_dcs(sim: &RunningSim) -> (certdesk::sim::estate::RegionEstate, certde
         .map(|(r, d)| (r.clone(), d.clone()))
         .expect("the estate has a DCS instance with SSL on")
 }
+
+/// A user's profile for a simulator at its one base URL (every region of it), as the profile
+/// dialog and `certdesk profile add --endpoint` make it.
+pub fn sim_profile(
+    name: &str,
+    sim: &RunningSim,
+    auth: certdesk::store::profiles::AuthSettings,
+) -> certdesk::store::profiles::Profile {
+    certdesk::store::profiles::Profile {
+        name: name.into(),
+        cloud: certdesk::cloud::Cloud::HuaweiCloud,
+        auth,
+        regions: sim.info.regions.clone(),
+        endpoint: Some(sim.info.endpoint.clone()),
+        ca_file: None,
+        endpoint_template: None,
+        object_storage_suffix: None,
+        resolve_to: None,
+    }
+}
+
+/// AK/SK settings with the simulator's access key.
+pub fn sim_keys(sim: &RunningSim) -> certdesk::store::profiles::AuthSettings {
+    certdesk::store::profiles::AuthSettings::AkSk { access_key: sim.info.ak.clone(), temporary: false }
+}
