@@ -65,7 +65,13 @@ def make_proxy(judge):
         def handle_one(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            problem = judge.verify(self.command, self.path, dict(self.headers.items()), body)
+            presigned = "Signature=" in self.path.partition("?")[2]
+            if presigned:
+                # A presigned object link: it must carry no credentials; there is nothing to re-sign.
+                has_auth = any(k.lower() in ("authorization", "x-auth-token") for k in self.headers.keys())
+                problem = "credentials sent with a presigned link" if has_auth else None
+            else:
+                problem = judge.verify(self.command, self.path, dict(self.headers.items()), body)
             with judge.lock:
                 if judge.first is None:
                     judge.first = (self.command, self.path, dict(self.headers.items()), body)
@@ -89,6 +95,10 @@ def make_proxy(judge):
             conn.endheaders(body)
             resp = conn.getresponse()
             data = resp.read()
+            # The simulator's presigned links name its own port; certdesk fetches links only on the
+            # endpoint's own port, which here is this proxy's (the link's signature covers no host).
+            own = f"127.0.0.1:{self.server.server_address[1]}".encode()
+            data = data.replace(f"127.0.0.1:{upstream.port}".encode(), own)
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "content-length", "date", "server"):
