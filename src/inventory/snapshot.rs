@@ -421,4 +421,20 @@ mod tests {
         std::fs::create_dir(&path).unwrap();
         refused(&path, "not a regular file");
     }
+
+    #[test]
+    fn only_the_newest_copies_set_aside_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        for i in 0..(KEEP_SET_ASIDE + 3) {
+            std::fs::write(&path, format!("{{\"broken\": {i}")).unwrap();
+            assert!(matches!(load(&path), Err(SnapshotError::Damaged { .. })));
+        }
+        std::fs::write(dir.path().join("profiles.json"), "{}").unwrap();
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let copies = names.iter().filter(|n| n.starts_with("inventory.json.")).count();
+        assert_eq!(copies, KEEP_SET_ASIDE, "{names:?}");
+        assert!(names.contains(&"profiles.json".to_owned()), "nothing else is touched");
+    }
 }

@@ -151,7 +151,7 @@ impl Accounts {
     /// profile names them) and the first region's project. Credentials the cloud refused pause
     /// the profile.
     async fn checked(&self, profile: &Profile, session: CloudSession) -> Result<Arc<Target>, String> {
-        let checked = checked(profile, session).await;
+        let checked = check_credentials(profile, session).await;
         if let Err((message, true)) = &checked {
             let mut paused = super::jobs::locked(&self.paused);
             paused.insert(profile.name.clone(), message.clone());
@@ -208,7 +208,7 @@ pub(super) fn no_vault() -> String {
 
 /// A session's credentials checked with one call, so a wrong secret fails once here rather than
 /// once per region and service; a failure says whether the cloud refused the credentials.
-async fn checked(profile: &Profile, session: CloudSession) -> Result<Arc<Target>, (String, bool)> {
+async fn check_credentials(profile: &Profile, session: CloudSession) -> Result<Arc<Target>, (String, bool)> {
     let result = async {
         let regions = profiles_jobs::regions(profile, &session).await?;
         if let Some(first) = regions.first() {

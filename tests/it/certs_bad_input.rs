@@ -175,3 +175,21 @@ fn a_file_of_thousands_of_certificates_is_refused_and_copies_are_searched_once()
     let report = certdesk::certs::chain::build(&distinct, time::OffsetDateTime::now_utc());
     assert!(report.problems.iter().any(|m| m.contains("only the first 200 were searched")), "{:?}", report.problems);
 }
+
+/// Each keystore has its own work budget: a zip of several, opened with its own password, would
+/// multiply it. Two open (PCA's zips hold one); three are refused before any is opened.
+#[test]
+fn a_zip_of_more_than_two_keystores_is_refused_before_any_is_opened() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/keystore_reader/server.p12");
+    let p12 = std::fs::read(corpus).unwrap();
+    let zip = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("server-{i}.pfx")).collect();
+        let mut entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), p12.as_slice())).collect();
+        entries.push(("keystorePass.txt", b"wrong".as_slice()));
+        certdesk::certs::archive::write_zip(&entries).unwrap()
+    };
+    let many = read("many.zip", &zip(3), &ReadOptions::default()).unwrap_err().to_string();
+    assert!(many.contains("3 keystores") && many.contains("at most 2"), "{many}");
+    let two = read("two.zip", &zip(2), &ReadOptions::default()).unwrap_err().to_string();
+    assert!(!two.contains("keystores;"), "two are opened (and the wrong password said): {two}");
+}
