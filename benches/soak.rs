@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use certdesk::cloud::{Cloud, Secret, Service};
 use certdesk::inventory::InventoryRow;
+use certdesk::inventory::estate::Note;
 use certdesk::store::profiles::{AuthSettings, Profile};
 use certdesk::vault::{MemoryStore, SecretField, SecretStore, VaultError};
 use certdesk::worker::{
@@ -174,10 +175,12 @@ impl Seen {
                 Event::JobFinished { job, .. } => {
                     self.finished.insert(job);
                 }
-                Event::RegionFailed { .. } => self.failed_parts += 1,
-                Event::RowsLoaded { rows, .. } => {
-                    for row in rows {
-                        self.rows.insert((row.profile.clone(), row.id.clone()), row);
+                Event::Estate { view, notes } => {
+                    self.failed_parts +=
+                        notes.iter().filter(|n| matches!(n, Note::PartFailed(_) | Note::SignInFailed { .. })).count()
+                            as u64;
+                    for row in &view.rows {
+                        self.rows.insert((row.profile.clone(), row.id.clone()), row.clone());
                     }
                 }
                 // A save prompt appears only where no dialog can open; the scripted one always can.

@@ -5,19 +5,17 @@ use clap::Args;
 
 use super::list::{ScanArgs, scan};
 use super::output;
-use crate::certs::summary::Validity;
+use time::OffsetDateTime;
+
+use crate::inventory::policy::{Alarm, Severity, Thresholds, assess, days_left_at};
 use crate::inventory::{InventoryRow, RefreshError};
 
 /// Options of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// What to scan, and the WARNING threshold (`--warn-days`).
+    /// What to scan, and the WARNING and CRITICAL thresholds (`--warn-days`, `--crit-days`).
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// Days left at or below which an item is CRITICAL (expired, revoked and frozen ones always
-    /// are; not-yet-valid ones are WARNING).
-    #[arg(long, default_value_t = 7)]
-    pub crit_days: i64,
 }
 
 /// Monitoring-plugin states, as exit codes.
@@ -41,66 +39,71 @@ impl State {
 }
 
 pub(super) async fn run(args: CheckArgs) -> u8 {
+    let thresholds = args.scan.thresholds();
     let (code, line) = match scan(&args.scan).await {
-        Ok((rows, errors)) => status_line(&rows, &errors, args.scan.warn_days, args.crit_days),
+        Ok((rows, errors)) => status_line(&rows, &errors, thresholds, time::OffsetDateTime::now_utc()),
         Err(e) => (State::Unknown as u8, format!("CERTDESK UNKNOWN - {}", from_outside(&e, MAX_MESSAGE))),
     };
     output::line(&line);
     code
 }
 
-/// The exit code and the status line for what a scan found (also for tests of every path).
+/// The exit code and the status line for what a scan found at `now` (also for tests of every path).
 pub(crate) fn status_line(
     rows: &[InventoryRow],
     errors: &[RefreshError],
-    warn_days: i64,
-    crit_days: i64,
+    thresholds: Thresholds,
+    now: OffsetDateTime,
 ) -> (u8, String) {
-    let (state, line) = verdict(rows, errors, warn_days, crit_days);
+    let (state, line) = verdict(rows, errors, thresholds, now);
     (state as u8, line)
 }
 
-/// The state and the status line (with performance data) for what a scan found.
-fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_days: i64) -> (State, String) {
-    let is_critical = |r: &InventoryRow| {
-        r.is_expired()
-            || matches!(r.validity, Some(Validity::Revoked | Validity::Frozen))
-            || r.days_left.is_some_and(|d| d <= crit_days)
+/// The state and the status line (with performance data) for what a scan found, each row judged
+/// by the policy: critical, expired, revoked and frozen items are CRITICAL; expiring and not yet
+/// valid ones WARNING, each said as what it is.
+fn verdict(rows: &[InventoryRow], errors: &[RefreshError], t: Thresholds, now: OffsetDateTime) -> (State, String) {
+    // One pass: a cloud listing 100,000 items must not make this quadratic.
+    let judged: Vec<(&InventoryRow, Severity)> = rows.iter().map(|r| (r, assess(r, now, t))).collect();
+    let pick = |keep: &dyn Fn(Severity) -> bool| -> Vec<(&InventoryRow, Severity)> {
+        judged.iter().filter(|(_, s)| keep(*s)).copied().collect()
     };
-    // One pass each: a cloud listing 100,000 items must not make this quadratic.
-    let critical: Vec<&InventoryRow> = rows.iter().filter(|r| is_critical(r)).collect();
-    let warning: Vec<&InventoryRow> = rows
-        .iter()
-        .filter(|r| {
-            !is_critical(r)
-                && (r.validity == Some(Validity::NotYetValid) || r.days_left.is_some_and(|d| d <= warn_days))
-        })
-        .collect();
-    let expired = rows.iter().filter(|r| r.is_expired()).count();
+    let critical = pick(&|s| s.alarm() == Alarm::Critical);
+    let expiring = pick(&|s| s == Severity::Warning);
+    let not_yet_valid = pick(&|s| s == Severity::NotYetValid);
+    let expired = judged.iter().filter(|(_, s)| *s == Severity::Expired).count();
+    let warnings = expiring.len() + not_yet_valid.len();
     let state = if !critical.is_empty() {
         State::Critical
     } else if !errors.is_empty() {
         // Parts that did not answer may hide anything: not OK, and not a guess.
         State::Unknown
-    } else if !warning.is_empty() {
+    } else if warnings > 0 {
         State::Warning
     } else {
         State::Ok
     };
-    let named = |items: &[&InventoryRow]| {
-        let mut names: Vec<String> =
-            items.iter().take(3).map(|r| format!("{} ({})", from_outside(&r.name, MAX_NAME), days_text(r))).collect();
+    let named = |items: &[(&InventoryRow, Severity)]| {
+        let mut names: Vec<String> = items
+            .iter()
+            .take(3)
+            .map(|(r, s)| format!("{} ({})", from_outside(&r.name, MAX_NAME), days_text(r, *s, now)))
+            .collect();
         if items.len() > 3 {
             names.push(format!("{} more", items.len() - 3));
         }
         names.join(", ")
     };
+    let warn_days = t.warn_days;
     let mut parts = Vec::new();
     if !critical.is_empty() {
         parts.push(format!("{} critical: {}", critical.len(), named(&critical)));
     }
-    if !warning.is_empty() {
-        parts.push(format!("{} expiring within {warn_days} days: {}", warning.len(), named(&warning)));
+    if !expiring.is_empty() {
+        parts.push(format!("{} expiring within {warn_days} days: {}", expiring.len(), named(&expiring)));
+    }
+    if !not_yet_valid.is_empty() {
+        parts.push(format!("{} not yet valid: {}", not_yet_valid.len(), named(&not_yet_valid)));
     }
     if !errors.is_empty() {
         let first = &errors[0];
@@ -116,12 +119,12 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], warn_days: i64, crit_
     if parts.is_empty() {
         parts.push(format!("{} item(s), none expiring within {warn_days} days", rows.len()));
     }
-    let min_days = rows.iter().filter_map(|r| r.days_left).min();
+    let min_days = rows.iter().filter_map(|r| days_left_at(r, now)).min();
+    let crit_days = t.critical_days;
     let perf = format!(
-        "items={} expired={expired} critical={} warning={} failed_parts={}{}",
+        "items={} expired={expired} critical={} warning={warnings} failed_parts={}{}",
         rows.len(),
         critical.len(),
-        warning.len(),
         errors.len(),
         min_days.map(|d| format!(" min_days_left={d};{warn_days};{crit_days}")).unwrap_or_default()
     );
@@ -158,10 +161,10 @@ fn fit_bytes(text: &str, max: usize) -> String {
     format!("{}...", &text[..cut])
 }
 
-fn days_text(row: &InventoryRow) -> String {
-    match row.validity {
-        Some(v @ (Validity::Revoked | Validity::Frozen | Validity::NotYetValid)) => v.label().into(),
-        _ => row.expiry_words(),
+fn days_text(row: &InventoryRow, severity: Severity, now: OffsetDateTime) -> String {
+    match severity.state() {
+        Some(state) if severity.is_unusable() => state.label().into(),
+        _ => row.expiry_words_at(now),
     }
 }
 
@@ -171,16 +174,33 @@ mod tests {
     use super::*;
     use crate::cloud::Service;
 
+    const NOW: OffsetDateTime = time::macros::datetime!(2026-12-07 12:00 UTC);
+    const T: Thresholds = Thresholds { warn_days: 30, critical_days: 7 };
+
     fn row(name: &str, days: i64) -> InventoryRow {
-        let now = time::OffsetDateTime::now_utc();
         let mut r: InventoryRow = serde_json::from_value(serde_json::json!({
             "service": "dcs", "profile": "p", "region": "eu-de", "name": name, "id": "i", "engine": "Redis",
-            "engine_version": "6.0", "status": "RUNNING", "ssl": "on", "expires_at": null, "days_left": null,
-            "validity": null, "validated": null, "endpoint": "", "note": ""
+            "engine_version": "6.0", "status": "RUNNING", "ssl": "on", "expires_at": null,
+            "validated": null, "endpoint": "", "note": ""
         }))
         .unwrap();
-        r.set_expiry(now, None, now + time::Duration::days(days) + time::Duration::hours(1), 30);
+        r.set_expiry(None, NOW + time::Duration::days(days) + time::Duration::hours(1));
         r
+    }
+
+    #[test]
+    fn not_yet_valid_items_are_a_warning_said_as_such_and_revoked_ones_critical() {
+        let mut early = row("early", 348);
+        early.not_before = Some(NOW + time::Duration::days(2));
+        let (state, line) = verdict(&[early, row("fine", 200)], &[], T, NOW);
+        assert_eq!(state, State::Warning, "{line}");
+        assert!(line.contains("1 not yet valid: early (not yet valid)"), "{line}");
+        assert!(!line.contains("expiring within"), "{line}");
+        let mut revoked = row("gone", 200);
+        revoked.status = "REVOKED".into();
+        let (state, line) = verdict(&[revoked], &[], T, NOW);
+        assert_eq!(state, State::Critical);
+        assert!(line.contains("1 critical: gone (revoked)"), "{line}");
     }
 
     #[test]
@@ -192,7 +212,7 @@ mod tests {
             service: Service::Dcs,
             message: format!("boom | items=0 \x1b]0;title\x07{}", "m".repeat(10_000)),
         };
-        let (state, line) = verdict(&[row(forged, 3)], &[error], 30, 7);
+        let (state, line) = verdict(&[row(forged, 3)], &[error], T, NOW);
         assert_eq!(state, State::Critical);
         assert_eq!(line.matches('|').count(), 1, "{line}");
         let (status, perf) = line.split_once(" | ").unwrap();
@@ -213,7 +233,7 @@ mod tests {
                 message: "é".repeat(5000),
             })
             .collect();
-        let (_, line) = verdict(&rows, &errors, 30, 7);
+        let (_, line) = verdict(&rows, &errors, T, NOW);
         assert!(line.len() <= MAX_LINE_BYTES, "{}", line.len());
         assert!(
             line.ends_with("items=50 expired=0 critical=50 warning=0 failed_parts=50 min_days_left=1;30;7"),

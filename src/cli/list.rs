@@ -6,6 +6,7 @@ use serde_json::json;
 use super::connect::ConnectArgs;
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, output};
 use crate::cloud::Service;
+use crate::inventory::policy::{Judged, Thresholds};
 use crate::inventory::{InventoryRow, RefreshError, RefreshOptions, refresh_all};
 
 /// Options of `list`.
@@ -35,6 +36,17 @@ pub struct ScanArgs {
     /// Days left at or below which an item counts as expiring (for `check`: a WARNING).
     #[arg(long, default_value_t = 30)]
     pub warn_days: i64,
+    /// Days left at or below which an item is critical (for `check`: CRITICAL; expired, revoked
+    /// and frozen ones always are, not-yet-valid ones are a WARNING).
+    #[arg(long, default_value_t = 7)]
+    pub crit_days: i64,
+}
+
+impl ScanArgs {
+    /// The thresholds the flags set.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds { warn_days: self.warn_days, critical_days: self.crit_days }
+    }
 }
 
 /// How `list` prints.
@@ -78,7 +90,7 @@ impl From<ServiceArg> for Service {
 /// Signs in (one call checks the credentials), then scans every region and service asked for:
 /// the rows, soonest expiry first, and the parts that failed. `list` and `check` share it.
 pub(super) async fn scan(args: &ScanArgs) -> Result<(Vec<InventoryRow>, Vec<RefreshError>), String> {
-    let ScanArgs { connect, services, warn_days } = args;
+    let ScanArgs { connect, services, .. } = args;
     let session = connect.session().await?;
     let regions = connect.signed_in_regions(&session).await?;
     output::progress(&format!("Scanning {} region(s): {}", regions.len(), regions.join(", ")));
@@ -86,7 +98,6 @@ pub(super) async fn scan(args: &ScanArgs) -> Result<(Vec<InventoryRow>, Vec<Refr
         profile: connect.label(),
         regions,
         concurrency: connect.concurrency,
-        warn_days: *warn_days,
         ..RefreshOptions::default()
     };
     if !services.is_empty() {
@@ -106,11 +117,11 @@ pub(super) async fn run(args: ListArgs) -> u8 {
         }
     };
     let format = if args.json { ListFormat::Json } else { args.format };
+    let (now, thresholds) = (time::OffsetDateTime::now_utc(), args.scan.thresholds());
     if format == ListFormat::Openmetrics {
-        let now = time::OffsetDateTime::now_utc();
-        output::raw(&crate::inventory::export::openmetrics(&rows, &errors, now));
+        output::raw(&crate::inventory::export::openmetrics(&rows, &errors, thresholds, now));
     } else {
-        print(&rows, &errors, format == ListFormat::Json);
+        print(&Judged::all(&rows, now, thresholds), &errors, format == ListFormat::Json);
     }
     match (rows.is_empty(), errors.is_empty()) {
         (_, true) => EXIT_OK,
@@ -122,7 +133,7 @@ pub(super) async fn run(args: ListArgs) -> u8 {
 /// Soonest expiry first, unknown expiry last, then by service, region and name.
 pub(super) fn sort_rows(rows: &mut [InventoryRow]) {
     rows.sort_by(|a, b| {
-        let key = |r: &InventoryRow| r.days_left.unwrap_or(i64::MAX);
+        let key = |r: &InventoryRow| (r.expires_at.is_none(), r.expires_at);
         key(a)
             .cmp(&key(b))
             .then_with(|| a.service.label().cmp(b.service.label()))
@@ -131,7 +142,7 @@ pub(super) fn sort_rows(rows: &mut [InventoryRow]) {
     });
 }
 
-fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
+fn print(rows: &[Judged<'_>], errors: &[RefreshError], as_json: bool) {
     if as_json {
         output::json(&json!({
             "schema": "certdesk.list.v1",
@@ -142,7 +153,8 @@ fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
     }
     let table_rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
+        .map(|judged| {
+            let r = judged.row;
             vec![
                 r.service.label().to_owned(),
                 r.region.clone(),
@@ -152,8 +164,8 @@ fn print(rows: &[InventoryRow], errors: &[RefreshError], as_json: bool) {
                 r.status.clone(),
                 r.ssl.label().to_owned(),
                 r.expires_at.map(|t| t.date().to_string()).unwrap_or_default(),
-                r.days_left.map(|d| d.to_string()).unwrap_or_default(),
-                r.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
+                judged.days_left.map(|d| d.to_string()).unwrap_or_default(),
+                judged.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -193,7 +205,8 @@ pub(super) async fn demo() -> u8 {
         RefreshOptions { profile: "demo".into(), regions: sim.info.regions.clone(), ..RefreshOptions::default() };
     let (mut rows, errors) = refresh_all(std::sync::Arc::new(session), opts).await;
     sort_rows(&mut rows);
-    print(&rows, &errors, false);
+    let now = time::OffsetDateTime::now_utc();
+    print(&Judged::all(&rows, now, Thresholds::default()), &errors, false);
     sim.shutdown().await;
     if errors.is_empty() { EXIT_OK } else { EXIT_PARTIAL }
 }

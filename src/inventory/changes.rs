@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 
+use super::policy::{Severity, Thresholds, assess};
 use super::{InventoryRow, SslStatus};
 use crate::cloud::Service;
 
@@ -53,7 +54,7 @@ impl Change {
 }
 
 /// The changes of one refresh against the look before it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
     /// When the earlier look was taken.
     pub since: Option<OffsetDateTime>,
@@ -94,15 +95,18 @@ impl Changes {
     }
 }
 
-/// Compares the rows of a refresh with the rows before it. `answered` says which parts (profile,
-/// region, service) answered this time: only their items can be new or removed.
+/// Compares the rows of a refresh at `now` with the rows before it, judged as they stood at
+/// `since` (or at `now` when that is unknown). `answered` says which parts (profile, region,
+/// service) answered this time: only their items can be new or removed.
 pub fn compare(
     previous: &[InventoryRow],
     current: &[InventoryRow],
     answered: impl Fn(&InventoryRow) -> bool,
-    warn_days: i64,
+    thresholds: Thresholds,
     since: Option<OffsetDateTime>,
+    now: OffsetDateTime,
 ) -> Changes {
+    let then = since.unwrap_or(now);
     let before: HashMap<ItemKey, &InventoryRow> = previous.iter().map(|r| (item_key(r), r)).collect();
     let mut items: HashMap<ItemKey, Vec<Change>> = HashMap::new();
     let mut seen = HashSet::new();
@@ -112,7 +116,7 @@ pub fn compare(
         let changes = match before.get(&key) {
             None if answered(row) => vec![Change::New],
             None => Vec::new(),
-            Some(old) => changes_of(old, row, warn_days),
+            Some(old) => changes_of((old, then), (row, now), thresholds),
         };
         if !changes.is_empty() {
             items.insert(key, changes);
@@ -122,23 +126,28 @@ pub fn compare(
     Changes { since, items, removed }
 }
 
-fn changes_of(old: &InventoryRow, new: &InventoryRow, warn_days: i64) -> Vec<Change> {
+fn changes_of(
+    (old, then): (&InventoryRow, OffsetDateTime),
+    (new, now): (&InventoryRow, OffsetDateTime),
+    t: Thresholds,
+) -> Vec<Change> {
     let mut out = Vec::new();
+    let (was, is) = (assess(old, then, t), assess(new, now, t));
     // A day's slack: a cloud that reissues the same date with another time of day renewed nothing.
     // Compared as a difference: adding a day to 9999-12-31 (RFC 5280's "no expiry") has no date.
     if let (Some(a), Some(b)) = (old.expires_at, new.expires_at) {
         let moved = b - a;
-        if moved > time::Duration::days(1) && !new.is_expired() {
+        if moved > time::Duration::days(1) && is != Severity::Expired {
             out.push(Change::Renewed);
         } else if moved < -time::Duration::days(1) {
             out.push(Change::ExpiresSooner);
         }
     }
-    let expiring = |r: &InventoryRow| !r.is_expired() && r.days_left.is_some_and(|d| d <= warn_days);
-    if expiring(new) && !expiring(old) && !old.is_expired() {
+    let expiring = |s: Severity| matches!(s, Severity::Warning | Severity::Critical);
+    if expiring(is) && !expiring(was) && was != Severity::Expired {
         out.push(Change::NowExpiring);
     }
-    if new.is_expired() && !old.is_expired() {
+    if is == Severity::Expired && was != Severity::Expired {
         out.push(Change::NowExpired);
     }
     let known = |s: SslStatus| matches!(s, SslStatus::On | SslStatus::Off);
@@ -153,21 +162,17 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    const THEN: OffsetDateTime = time::macros::datetime!(2026-11-30 12:00 UTC);
+
     fn row(id: &str, days: i64, ssl: SslStatus) -> InventoryRow {
-        let now = time::macros::datetime!(2026-11-30 12:00 UTC);
         let mut r: InventoryRow = serde_json::from_value(serde_json::json!({
             "service": "dcs", "profile": "p", "region": "eu-de", "name": id, "id": id, "engine": "Redis",
-            "engine_version": "6.0", "status": "RUNNING", "ssl": "on", "expires_at": null, "days_left": null,
-            "validity": null, "validated": null, "endpoint": "", "note": ""
+            "engine_version": "6.0", "status": "RUNNING", "ssl": "on", "expires_at": null,
+            "validated": null, "endpoint": "", "note": ""
         }))
         .unwrap();
         r.ssl = ssl;
-        r.set_expiry(now, None, now + time::Duration::days(days) + time::Duration::hours(1), 30);
-        r
-    }
-
-    fn later(mut r: InventoryRow, days: i64) -> InventoryRow {
-        r.reclassify_at(time::macros::datetime!(2026-11-30 12:00 UTC) + time::Duration::days(days), 30);
+        r.set_expiry(None, THEN + time::Duration::days(days) + time::Duration::hours(1));
         r
     }
 
@@ -189,16 +194,17 @@ mod tests {
         previous.push(other_region);
         let after = vec![
             row("renewed", 400, SslStatus::On),
-            // Time passed, the dates stayed: 40 days left are 20 now, the last day went by.
-            later(row("entering", 40, SslStatus::On), 20),
-            later(row("expiring", -0, SslStatus::On), 2),
+            // Twenty days passed, the dates stayed: 40 days left are 20 now, the last day went by.
+            row("entering", 40, SslStatus::On),
+            row("expiring", -0, SslStatus::On),
             row("switched", 200, SslStatus::Off),
             row("quiet", 100, SslStatus::On),
             row("added", 50, SslStatus::On),
             row("shortened", 100, SslStatus::On),
             row("still-expired", -10, SslStatus::On),
         ];
-        let changes = compare(&previous, &after, |r| r.region == "eu-de", 30, None);
+        let now = THEN + time::Duration::days(20);
+        let changes = compare(&previous, &after, |r| r.region == "eu-de", Thresholds::default(), Some(THEN), now);
         let of = |id: &str| changes.of(after.iter().find(|r| r.id == id).unwrap()).to_vec();
         assert_eq!(of("renewed"), [Change::Renewed]);
         assert_eq!(of("entering"), [Change::NowExpiring]);

@@ -80,16 +80,16 @@ pub(super) fn row(
         facts.push(("From SCM".into(), scm.clone()));
     }
     let mut note = notes.join("; ");
-    match read_pem(&cert.certificate, now, opts.warn_days) {
+    match read_pem(&cert.certificate, now) {
         Ok(read) => {
-            row.set_expiry(now, Some(read.not_before), read.not_after, opts.warn_days);
+            row.set_expiry(Some(read.not_before), read.not_after);
             facts.extend(read.facts);
         }
         Err(why) => {
             // The PEM is the truth; the listed expiry is used only when the PEM cannot be read.
             let listed = parse_time(&cert.expire_time).or_else(|| super::scm::parse_plain_time(&cert.expire_time));
             if let Some(at) = listed {
-                row.set_expiry(now, None, at, opts.warn_days);
+                row.set_expiry(None, at);
             }
             if !note.is_empty() {
                 note.push_str("; ");
@@ -109,13 +109,15 @@ struct PemFacts {
     facts: Vec<(String, String)>,
 }
 
-fn read_pem(pem: &str, now: OffsetDateTime, warn_days: i64) -> Result<PemFacts, String> {
+fn read_pem(pem: &str, now: OffsetDateTime) -> Result<PemFacts, String> {
     let material = read("certificate", pem.as_bytes(), &ReadOptions::default()).map_err(|e| e.to_string())?;
     let ders: Vec<Vec<u8>> = material.certificates.iter().map(|c| c.der.clone()).collect();
     let report = chain::build(&ders, now);
     let leaf = report.ordered.first().map_or(0, |l| l.input_index);
     let der = ders.get(leaf).ok_or("no certificate in it")?;
-    let d = details::details("certificate", der, now, warn_days).map_err(|e| e.to_string())?;
+    // Only facts are taken from it; the row is judged by the policy with the user's thresholds.
+    let d = details::details("certificate", der, now, super::policy::Thresholds::default().warn_days)
+        .map_err(|e| e.to_string())?;
     let mut facts: Vec<(String, String)> =
         vec![("Subject".into(), d.subject.clone()), ("Issuer".into(), d.issuer.clone())];
     if !d.subject_alt_names.is_empty() {

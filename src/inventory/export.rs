@@ -4,6 +4,7 @@
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::policy::{Judged, Thresholds, assess};
 use super::{InventoryRow, RefreshError};
 
 /// A file format for the inventory.
@@ -41,42 +42,36 @@ fn csv_field(value: &str) -> String {
 }
 
 /// Renders rows in a format.
-pub fn render(rows: &[InventoryRow], format: ExportFormat, warn_days: i64, now: OffsetDateTime) -> Vec<u8> {
-    render_with_errors(rows, &[], format, warn_days, now)
+pub fn render(rows: &[InventoryRow], format: ExportFormat, thresholds: Thresholds, now: OffsetDateTime) -> Vec<u8> {
+    render_with_errors(rows, &[], format, thresholds, now)
 }
 
-/// Renders rows and the parts that failed (JSON lists them as the CLI does), each row classified
-/// with the user's warning threshold.
+/// Renders rows and the parts that failed (JSON lists them as the CLI does), each row judged at
+/// `now` with the user's thresholds.
 pub fn render_with_errors(
     rows: &[InventoryRow],
     errors: &[RefreshError],
     format: ExportFormat,
-    warn_days: i64,
+    thresholds: Thresholds,
     now: OffsetDateTime,
 ) -> Vec<u8> {
-    let rows: Vec<InventoryRow> = rows
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            r.classify(now, warn_days);
-            r
-        })
-        .collect();
+    let rows = Judged::all(rows, now, thresholds);
     match format {
         ExportFormat::Csv => csv(&rows).into_bytes(),
         ExportFormat::Json => {
             let doc = json!({"schema": "certdesk.list.v1", "items": rows, "errors": errors});
             serde_json::to_vec_pretty(&doc).unwrap_or_default()
         }
-        ExportFormat::Ics => ics(&rows, warn_days, now).into_bytes(),
+        ExportFormat::Ics => ics(&rows, thresholds.warn_days, now).into_bytes(),
     }
 }
 
-fn csv(rows: &[InventoryRow]) -> String {
+fn csv(rows: &[Judged<'_>]) -> String {
     let mut out = String::from(
         "service,profile,region,name,id,engine,version,status,ssl,expires_at,days_left,validity,endpoint,note\r\n",
     );
-    for r in rows {
+    for judged in rows {
+        let r = judged.row;
         let expires = r
             .expires_at
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
@@ -92,8 +87,8 @@ fn csv(rows: &[InventoryRow]) -> String {
             r.status.clone(),
             r.ssl.label().to_owned(),
             expires,
-            r.days_left.map(|d| d.to_string()).unwrap_or_default(),
-            r.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
+            judged.days_left.map(|d| d.to_string()).unwrap_or_default(),
+            judged.validity.map(|v| v.label().to_owned()).unwrap_or_default(),
             r.endpoint.clone(),
             r.note.clone(),
         ];
@@ -128,7 +123,7 @@ fn fold(line: &str) -> String {
     out
 }
 
-fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
+fn ics(rows: &[Judged<'_>], warn_days: i64, now: OffsetDateTime) -> String {
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         now.year(),
@@ -141,7 +136,8 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
     let mut out = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//certdesk//certificate expiry//EN\r\nCALSCALE:GREGORIAN\r\n",
     );
-    for r in rows {
+    for judged in rows {
+        let r = judged.row;
         let Some(at) = r.expires_at else { continue };
         let day = at.date();
         let next = day.next_day().unwrap_or(day);
@@ -152,7 +148,8 @@ fn ics(rows: &[InventoryRow], warn_days: i64, now: OffsetDateTime) -> String {
         out.push_str(&fold(&format!("DTSTART;VALUE=DATE:{}", date(day))));
         out.push_str(&fold(&format!("DTEND;VALUE=DATE:{}", date(next))));
         // A revoked, frozen or not-yet-valid item says so: its expiry is not the whole story.
-        let state = if r.is_unusable() { r.validity.map(|v| format!(" [{}]", v.label())) } else { None };
+        let unusable = judged.severity.is_unusable();
+        let state = if unusable { judged.validity.map(|v| format!(" [{}]", v.label())) } else { None };
         let state = state.unwrap_or_default();
         out.push_str(&fold(&format!(
             "SUMMARY:{}",
@@ -192,20 +189,28 @@ fn wire_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The OpenMetrics (Prometheus) text exposition of the rows: expiry time and days left per item
-/// with its service, profile, region, name, id and state; one `certdesk_scrape_errors` sample per
-/// part that failed (its items are missing, not expired). Ends with `# EOF`.
-pub fn openmetrics(rows: &[InventoryRow], errors: &[RefreshError], now: OffsetDateTime) -> String {
+/// with its service, profile, region, name, id, state and severity (as judged at `now`); one
+/// `certdesk_scrape_errors` sample per part that failed (its items are missing, not expired).
+/// Ends with `# EOF`.
+pub fn openmetrics(
+    rows: &[InventoryRow],
+    errors: &[RefreshError],
+    thresholds: Thresholds,
+    now: OffsetDateTime,
+) -> String {
     use std::fmt::Write as _;
     let labels = |r: &InventoryRow| {
-        let state = r.validity.map_or_else(|| "unknown".to_owned(), |v| wire_name(&v));
+        let severity = assess(r, now, thresholds);
+        let state = severity.state().map_or_else(|| "unknown".to_owned(), |v| wire_name(&v));
         format!(
-            "service=\"{}\",profile=\"{}\",region=\"{}\",name=\"{}\",id=\"{}\",state=\"{}\"",
+            "service=\"{}\",profile=\"{}\",region=\"{}\",name=\"{}\",id=\"{}\",state=\"{}\",severity=\"{}\"",
             metric_label(&wire_name(&r.service)),
             metric_label(&r.profile),
             metric_label(&r.region),
             metric_label(&r.name),
             metric_label(&r.id),
-            metric_label(&state)
+            metric_label(&state),
+            severity.reason()
         )
     };
     let mut out = String::new();

@@ -40,14 +40,14 @@ pub fn cloud_wire(data: &[u8]) {
     ] {
         for cert in elb.iter().flat_map(|l| &l.certificates) {
             let row = elb::row(&opts, "region", cert, listeners.as_deref(), &[], now);
-            let _ = (row.expiry_words(), row.state(opts.warn_days));
+            let _ = (row.expiry_words_at(now), super::policy::assess(&row, now, super::policy::Thresholds::default()));
         }
         for cert in scm.iter().flat_map(|l| &l.certificates) {
-            let _ = scm::row(&opts, cert, now).expiry_words();
+            let _ = scm::row(&opts, cert).expiry_words_at(now);
         }
         if let Some((good, odd)) = &pca {
-            for row in refresh::pca_rows_of(good.clone(), odd.clone(), &opts, now) {
-                let _ = row.expiry_words();
+            for row in refresh::pca_rows_of(good.clone(), odd.clone(), &opts) {
+                let _ = row.expiry_words_at(now);
             }
         }
     }
@@ -56,8 +56,9 @@ pub fn cloud_wire(data: &[u8]) {
 /// The saved inventory's bytes, read and shown now.
 pub fn snapshot(data: &[u8]) {
     if let Ok(snapshot) = super::snapshot::parse(data) {
-        for row in snapshot.rows_at(OffsetDateTime::now_utc(), 30) {
-            let _ = row.expiry_words();
+        let now = OffsetDateTime::now_utc();
+        for row in snapshot.rows() {
+            let _ = (row.expiry_words_at(now), super::policy::assess(&row, now, super::policy::Thresholds::default()));
         }
     }
 }

@@ -24,8 +24,6 @@ pub struct RefreshOptions {
     pub services: Vec<Service>,
     /// Calls in flight at most across the refresh.
     pub concurrency: usize,
-    /// Days before expiry that count as "expiring".
-    pub warn_days: i64,
     /// Whether to fetch GeminiDB CA certificates to learn their expiry (the list does not say).
     pub gemini_expiry: bool,
 }
@@ -37,7 +35,6 @@ impl Default for RefreshOptions {
             regions: Vec::new(),
             services: vec![Service::Dcs, Service::GeminiDb, Service::Ccm, Service::Elb, Service::Scm],
             concurrency: 16,
-            warn_days: 30,
             gemini_expiry: true,
         }
     }
@@ -84,7 +81,17 @@ pub fn plan(session: &CloudSession, opts: &RefreshOptions) -> Vec<(String, Servi
 
 /// Runs a refresh, sending events to `tx` as parts answer.
 pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc::Sender<RefreshEvent>) {
-    let jobs = plan(&session, &opts);
+    let parts = plan(&session, &opts);
+    refresh_parts(session, opts, parts, tx).await;
+}
+
+/// Runs a refresh of the parts [`plan`] gave, sending events to `tx` as they answer.
+pub async fn refresh_parts(
+    session: Arc<CloudSession>,
+    opts: RefreshOptions,
+    jobs: Vec<(String, Service)>,
+    tx: mpsc::Sender<RefreshEvent>,
+) {
     let opts = Arc::new(opts);
     stream::iter(jobs)
         .for_each_concurrent(None, |(region, service)| {
@@ -98,14 +105,7 @@ pub async fn refresh(session: Arc<CloudSession>, opts: RefreshOptions, tx: mpsc:
                     _ => pca_rows(&session, &opts).await,
                 };
                 let event = match result {
-                    Ok(mut rows) => {
-                        // Revoked and frozen items are that also when their expiry is unknown.
-                        let now = session.http().clock().now();
-                        for row in rows.iter_mut().filter(|r| r.validity.is_none()) {
-                            row.classify(now, opts.warn_days);
-                        }
-                        RefreshEvent::Rows { region, service, rows }
-                    }
+                    Ok(rows) => RefreshEvent::Rows { region, service, rows },
                     Err(e) => RefreshEvent::Failed(RefreshError {
                         profile: opts.profile.clone(),
                         region,
@@ -147,8 +147,6 @@ pub(super) fn base_row(opts: &RefreshOptions, service: Service, region: &str) ->
         status: String::new(),
         ssl: SslStatus::Unknown,
         expires_at: None,
-        days_left: None,
-        validity: None,
         validated: None,
         endpoint: String::new(),
         note: String::new(),
@@ -196,7 +194,7 @@ async fn dcs_rows(
                         row.endpoint.clone_from(&info.domain_name);
                     }
                     match parse_time(&info.ssl_expired_at) {
-                        Some(at) => row.set_expiry(session.http().clock().now(), None, at, opts.warn_days),
+                        Some(at) => row.set_expiry(None, at),
                         None => row.note = format!("expiry {:?} is not a date", info.ssl_expired_at),
                     }
                 }
@@ -253,7 +251,7 @@ async fn gemini_rows(
             // expiry is known all the same (an instance without SSL has none: no note then).
             if row.ssl != SslStatus::Off && opts.gemini_expiry {
                 match gemini_ca_expiry(session, fetcher, region, &inst.id).await {
-                    Ok((nb, na)) => row.set_expiry(session.http().clock().now(), Some(nb), na, opts.warn_days),
+                    Ok((nb, na)) => row.set_expiry(Some(nb), na),
                     Err(e) if row.ssl == SslStatus::On => row.note = format!("CA expiry unknown: {e}"),
                     Err(_) => {}
                 }
@@ -328,8 +326,7 @@ fn from_ms(ms: Option<i64>) -> Option<OffsetDateTime> {
 
 async fn pca_rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<InventoryRow>, CloudError> {
     let (certs, odd) = pca::list_certificates_tolerant(session).await?;
-    let now = session.http().clock().now();
-    Ok(pca_rows_of(certs, odd, opts, now))
+    Ok(pca_rows_of(certs, odd, opts))
 }
 
 /// The rows of private certificates as the list read them.
@@ -337,7 +334,6 @@ pub(super) fn pca_rows_of(
     certs: Vec<crate::cloud::wire::pca::Certificate>,
     odd: Vec<pca::OddCertificate>,
     opts: &RefreshOptions,
-    now: OffsetDateTime,
 ) -> Vec<InventoryRow> {
     // An entry that does not read is a row with a note: the rest of the page stands.
     let odd_rows = odd.into_iter().filter(|o| !o.id.is_empty()).map(|o| {
@@ -362,7 +358,7 @@ pub(super) fn pca_rows_of(
             row.ssl = SslStatus::On;
             row.endpoint = c.issuer_name.clone().unwrap_or_default();
             if let Some(na) = from_ms(c.not_after) {
-                row.set_expiry(now, from_ms(c.not_before), na, opts.warn_days);
+                row.set_expiry(from_ms(c.not_before), na);
             }
             if c.gen_mode == "CSR" {
                 row.note = "key not held by PCA (CSR)".into();

@@ -9,11 +9,10 @@ use crate::cloud::{CloudError, CloudSession, Service, scm};
 
 pub(super) async fn rows(session: &CloudSession, opts: &RefreshOptions) -> Result<Vec<InventoryRow>, CloudError> {
     let certificates = scm::list_certificates(session).await?;
-    let now = session.http().clock().now();
-    Ok(certificates.iter().map(|c| row(opts, c, now)).collect())
+    Ok(certificates.iter().map(|c| row(opts, c)).collect())
 }
 
-pub(super) fn row(opts: &RefreshOptions, cert: &Certificate, now: OffsetDateTime) -> InventoryRow {
+pub(super) fn row(opts: &RefreshOptions, cert: &Certificate) -> InventoryRow {
     let mut row = base_row(opts, Service::Scm, "global");
     row.name = if cert.name.is_empty() { cert.domain.clone() } else { cert.name.clone() };
     row.id.clone_from(&cert.id);
@@ -40,7 +39,7 @@ pub(super) fn row(opts: &RefreshOptions, cert: &Certificate, now: OffsetDateTime
     row.facts = facts;
     if !cert.expire_time.trim().is_empty() {
         match parse_time(&cert.expire_time).or_else(|| parse_plain_time(&cert.expire_time)) {
-            Some(at) => row.set_expiry(now, None, at, opts.warn_days),
+            Some(at) => row.set_expiry(None, at),
             None => row.note = format!("expiry {:?} is not a date", cert.expire_time),
         }
     }

@@ -167,8 +167,8 @@ impl Snapshot {
         Some(self)
     }
 
-    /// The rows, with days left and state as of `now` (they were saved earlier).
-    pub fn rows_at(&self, now: OffsetDateTime, warn_days: i64) -> Vec<InventoryRow> {
+    /// The rows with every fact saved (their days left and state are judged when shown).
+    pub fn rows(&self) -> Vec<InventoryRow> {
         self.rows
             .iter()
             .map(|saved| {
@@ -176,7 +176,6 @@ impl Snapshot {
                 row.facts.clone_from(&saved.facts);
                 row.not_before = saved.not_before;
                 row.frozen = saved.frozen;
-                row.reclassify_at(now, warn_days);
                 row
             })
             .collect()

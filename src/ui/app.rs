@@ -7,12 +7,11 @@ use std::sync::Arc;
 use super::export_dialog::ExportForm;
 use super::filter::ViewState;
 use super::intent::Intent;
-use super::model::{Downloaded, Level, Model, RefreshFinished, Stale};
+use super::model::{Downloaded, Level, Model};
 use super::profile_dialog::ProfileForm;
-use super::reminders::Thresholds;
 use super::save_prompt::SavePrompt;
 pub use super::settings::Settings;
-use crate::inventory::snapshot::Snapshot;
+use crate::inventory::estate::Stale;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
 use crate::store::profiles::Profile;
@@ -80,6 +79,8 @@ impl CertdeskApp {
         let worker = WorkerHandle::spawn(waker, dialog, options.worker)?;
         let dialogs = Dialogs { renderer: options.renderer, started_at: options.started_at, ..Dialogs::default() };
         let mut app = Self { worker, model: Model::default(), settings: options.settings, dialogs };
+        // Before anything that refreshes: the worker judges what it saves and reminds of with them.
+        app.tell_settings();
         if let Some(config) = options.demo {
             app.start_demo(config);
         } else {
@@ -159,12 +160,12 @@ impl CertdeskApp {
 
     /// Everything loaded so far (for tests and exports).
     pub fn rows(&self) -> &[InventoryRow] {
-        &self.model.rows
+        &self.model.estate.rows
     }
 
     /// Rows the table shows now, in order.
     pub fn visible_row_ids(&self) -> Vec<String> {
-        self.model.visible.iter().map(|&i| self.model.rows[i].id.clone()).collect()
+        self.model.visible.iter().map(|&i| self.model.estate.rows[i].id.clone()).collect()
     }
 
     /// The id of the selected row.
@@ -174,7 +175,7 @@ impl CertdeskApp {
 
     /// Regions that failed in the last refresh.
     pub fn region_errors(&self) -> &[RefreshError] {
-        &self.model.region_errors
+        &self.model.estate.errors
     }
 
     /// Why a row is stale (its part did not answer in the last refresh), if it is.
@@ -189,7 +190,7 @@ impl CertdeskApp {
 
     /// Whether a refresh is running.
     pub fn is_refreshing(&self) -> bool {
-        self.model.refresh.is_some()
+        self.model.estate.refresh.is_some()
     }
 
     /// Whether any job is running or asked for.
@@ -232,9 +233,16 @@ impl CertdeskApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
-        let Some(event) = self.model.apply_refresh(event) else { return };
         let model = &mut self.model;
         match event {
+            Event::Estate { view, notes } => {
+                if model.take_estate(view, notes) {
+                    model.last_refresh_end = Some(ctx.input(|i| i.time));
+                }
+            }
+            Event::ProfileSignIn { profile, result, .. } => {
+                model.profile_tests.insert(profile, result);
+            }
             Event::DemoStarted { endpoint, .. } => {
                 model.log(
                     Level::Info,
@@ -257,16 +265,13 @@ impl CertdeskApp {
                 }
                 model.profiles = profiles;
                 model.vault = Some(vault);
-                model.drop_rows_of_gone_profiles();
+                model.drop_marks_of_gone_profiles();
             }
-            Event::SnapshotLoaded { snapshot, problem, crash_folder, .. } => {
+            Event::SnapshotLoaded { problem, crash_folder, .. } => {
                 model.crash_folder = crash_folder;
                 if let Some(problem) = problem {
                     model.log(Level::Error, problem.clone());
                     model.toast(ctx, Level::Error, problem);
-                }
-                if let Some(snapshot) = snapshot.filter(|_| model.demo_endpoint.is_none()) {
-                    model.show_snapshot(&snapshot, time::OffsetDateTime::now_utc(), self.settings.view.warn_days);
                 }
             }
             Event::ProfileTested { job, name, draft, result } => {
@@ -304,12 +309,6 @@ impl CertdeskApp {
                 model.log(Level::Info, reason.clone());
                 self.dialogs.save_prompt = Some(SavePrompt { job, reason, path: path.display().to_string(), folder });
             }
-            // Handled by the model's `apply_refresh`.
-            Event::RefreshStarted { .. }
-            | Event::RefreshPlanned { .. }
-            | Event::ProfileSignIn { .. }
-            | Event::RowsLoaded { .. }
-            | Event::RegionFailed { .. } => {}
             Event::JobFinished { job, outcome } => self.job_finished(ctx, job, outcome),
         }
     }
@@ -321,27 +320,6 @@ impl CertdeskApp {
         model.downloading.remove(&job);
         if self.dialogs.save_prompt.as_ref().is_some_and(|p| p.job == job) {
             self.dialogs.save_prompt = None;
-        }
-        if model.refresh.as_ref().is_some_and(|p| p.job == job) {
-            model.last_refresh_end = Some(ctx.input(|i| i.time));
-        }
-        let thresholds = Thresholds {
-            warn_days: self.settings.view.warn_days,
-            critical_days: self.settings.critical_days,
-            notify: self.settings.notifications,
-        };
-        if let Some(RefreshFinished { reminder, answered }) =
-            model.refresh_ended(job, outcome == Outcome::Done, thresholds)
-        {
-            if model.demo_endpoint.is_none() && answered {
-                let now = time::OffsetDateTime::now_utc();
-                let snapshot = Snapshot::new(&model.rows, &model.region_errors, now)
-                    .with_seen(|profile, region, service| model.seen_at(profile, region, service));
-                send_to(&self.worker, model, Command::SaveSnapshot(Box::new(snapshot)));
-            }
-            if let Some((title, body)) = reminder {
-                send_to(&self.worker, model, Command::Notify { title, body });
-            }
         }
         let model = &mut self.model;
         if self.dialogs.export_form.as_mut().is_some_and(|f| f.job_finished(job, &outcome)) {
@@ -362,6 +340,7 @@ impl CertdeskApp {
 
     /// Draws the app: each view gets what it draws, and what they ask for is applied after.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.tell_settings();
         let mut intents = self.shortcuts(ui.ctx());
         intents.extend(self.periodic_refresh(ui.ctx()));
         let (model, settings, dialogs) = (&mut self.model, &mut self.settings, &mut self.dialogs);
@@ -374,19 +353,21 @@ impl CertdeskApp {
         intents.extend(super::save_prompt::save_prompt_ui(ui, dialogs.save_prompt.as_mut()));
         intents.extend(super::inventory_view::crash_notice_ui(ui, model.crash_folder.as_deref()));
         if model.started {
-            model.refresh_visible(&settings.view);
+            model.refresh_visible(&settings.view, settings.judge_now());
             let (focus, about) = (&mut dialogs.focus_search, &mut dialogs.about_open);
             intents.extend(super::inventory_view::toolbar_ui(ui, model, settings, focus, about));
             intents.extend(super::activity_log::activity_ui(ui, model, &mut settings.show_activity));
             let (form, confirm) = (&mut dialogs.profile_form, &mut dialogs.confirm_delete);
             intents.extend(super::profile_dialog::profiles_ui(ui, model, settings, form, confirm));
             intents.extend(super::details_view::details_ui(ui, model, settings));
-            if settings.show_timeline && !model.rows.is_empty() {
+            if let Some(timeline) =
+                model.timeline.as_ref().filter(|_| settings.show_timeline && !model.estate.rows.is_empty())
+            {
                 let (window, view) = (&mut settings.view.window, &mut dialogs.timeline);
-                super::timeline_view::timeline_ui(ui, &model.rows, window, view);
+                super::timeline_view::timeline_ui(ui, timeline, window, view);
             }
             let scroll = std::mem::take(&mut dialogs.scroll_to_selected);
-            intents.extend(super::inventory_view::table_ui(ui, model, settings, scroll));
+            intents.extend(super::table_view::table_ui(ui, model, settings, scroll));
             super::activity_log::toasts_ui(ui, &mut model.toasts);
         } else {
             let (form, about) = (&mut dialogs.profile_form, &mut dialogs.about_open);
@@ -397,11 +378,23 @@ impl CertdeskApp {
         }
     }
 
+    /// Tells the worker the thresholds and whether reminders are wanted, when they changed: it
+    /// judges the rows it saves and the reminders it shows with them.
+    fn tell_settings(&mut self) {
+        let now = (self.settings.thresholds, self.settings.notifications);
+        if self.model.told_settings != Some(now) {
+            let (thresholds, notify) = now;
+            if self.send(Command::UseSettings { thresholds, notify }).is_some() {
+                self.model.told_settings = Some(now);
+            }
+        }
+    }
+
     /// The periodic refresh, when asked for: due `auto_refresh_minutes` after the last refresh
     /// ended; until then one repaint is booked for that moment (no repaint loop).
     fn periodic_refresh(&mut self, ctx: &egui::Context) -> Option<Intent> {
         let minutes = self.settings.auto_refresh_minutes;
-        if minutes == 0 || !self.model.started || self.model.refresh.is_some() {
+        if minutes == 0 || !self.model.started || self.model.estate.refresh.is_some() {
             return None;
         }
         let now = ctx.input(|i| i.time);
@@ -422,12 +415,12 @@ impl CertdeskApp {
 
     /// What the last refresh changed.
     pub fn changes(&self) -> &crate::inventory::changes::Changes {
-        &self.model.changes
+        &self.model.estate.changes
     }
 
     /// When the rows shown were saved, while they come from the saved inventory.
     pub fn as_of(&self) -> Option<time::OffsetDateTime> {
-        self.model.as_of
+        self.model.estate.as_of
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Intent> {
@@ -494,7 +487,7 @@ impl CertdeskApp {
                 }
             }
             Intent::Refresh => {
-                if self.model.refresh.is_none() {
+                if self.model.estate.refresh.is_none() {
                     self.send(Command::RefreshInventory);
                 }
             }
@@ -512,14 +505,14 @@ impl CertdeskApp {
                 }
             }
             Intent::ExportVisible(format) => {
-                let rows = self.model.visible.iter().map(|&i| self.model.rows[i].clone()).collect();
-                let warn_days = self.settings.view.warn_days;
-                let errors = self.model.region_errors.clone();
-                self.send(Command::ExportInventory { rows, format, warn_days, errors });
+                let rows = self.model.visible.iter().map(|&i| self.model.estate.rows[i].clone()).collect();
+                let thresholds = self.settings.thresholds;
+                let errors = self.model.estate.errors.clone();
+                self.send(Command::ExportInventory { rows, format, thresholds, errors });
             }
             Intent::ExportMarked(server_type) => {
                 let m = &self.model;
-                let rows = m.rows.iter().filter(|r| m.is_marked(r)).cloned().collect();
+                let rows = m.estate.rows.iter().filter(|r| m.is_marked(r)).cloned().collect();
                 self.send(Command::ExportToFolder { rows, server_type });
             }
             Intent::StartDemo => self.start_demo(AppOptions::demo_config()),
@@ -536,9 +529,9 @@ impl CertdeskApp {
             Intent::ClearMarks => self.model.marked.clear(),
             Intent::DismissCrashReport => self.model.crash_folder = None,
             Intent::SelectFirstVisible => {
-                self.model.refresh_visible(&self.settings.view);
+                self.model.refresh_visible(&self.settings.view, self.settings.judge_now());
                 if let Some(&first) = self.model.visible.first() {
-                    self.model.selected = Some(self.model.rows[first].id.clone());
+                    self.model.selected = Some(self.model.estate.rows[first].id.clone());
                     self.dialogs.scroll_to_selected = true;
                 }
             }

@@ -4,7 +4,7 @@
 use super::intent::Intent;
 use super::model::{Downloaded, Model};
 use super::settings::Settings;
-use super::tokens::{self, days_color};
+use super::tokens;
 use crate::cloud::Service;
 use crate::inventory::SslStatus;
 use crate::text::{inert, inert_lines};
@@ -33,25 +33,21 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, settings: &Settings) -> Opti
             return;
         };
         egui::ScrollArea::vertical().id_salt("details-scroll").auto_shrink([false, false]).show(ui, |ui| {
-            intent = row_details_ui(ui, model, settings, row);
+            intent = row_details_ui(ui, model, row);
         });
     });
     intent
 }
 
-fn row_details_ui(
-    ui: &mut egui::Ui,
-    model: &Model,
-    settings: &Settings,
-    row: &crate::inventory::InventoryRow,
-) -> Option<Intent> {
+fn row_details_ui(ui: &mut egui::Ui, model: &Model, row: &crate::inventory::InventoryRow) -> Option<Intent> {
     let mut intent = None;
     {
         let palette = tokens::palette(ui.visuals().dark_mode);
         ui.heading(inert(&row.name).as_ref());
         ui.weak(inert(&format!("{} · {} · {}", row.service.label(), row.region, row.profile)).as_ref());
         ui.separator();
-        let color = days_color(&palette, row, settings.view.warn_days, settings.critical_days);
+        let severity = model.judge.assess(row);
+        let color = tokens::severity_color(&palette, severity);
         let mut facts: Vec<(&str, String, Option<egui::Color32>)> = vec![("Id", row.id.clone(), None)];
         if matches!(row.service, Service::Dcs | Service::GeminiDb) {
             facts.push(("Engine", format!("{} {}", row.engine, row.engine_version), None));
@@ -66,17 +62,17 @@ fn row_details_ui(
         if let Some(v) = row.validated {
             facts.push(("Validated", if v { "yes" } else { "no" }.to_owned(), None));
         }
-        let expires = match (row.expires_at, row.days_left) {
-            (Some(at), Some(_)) => format!("{} ({})", at.date(), super::inventory_view::days_left_text(row)),
-            _ => "unknown".to_owned(),
+        let expires = match row.expires_at {
+            Some(at) => format!("{} ({})", at.date(), super::table_view::days_left_text(row, model.judge)),
+            None => "unknown".to_owned(),
         };
         facts.push(("Expires", expires, Some(color)));
-        if row.is_unusable()
-            && let Some(state) = row.validity
+        if severity.is_unusable()
+            && let Some(state) = severity.state()
         {
             facts.push(("State", state.label().to_owned(), Some(tokens::state_color(&palette, state))));
         }
-        let changed: Vec<&str> = model.changes.of(row).iter().map(|c| c.badge()).collect();
+        let changed: Vec<&str> = model.estate.changes.of(row).iter().map(|c| c.badge()).collect();
         if !changed.is_empty() {
             facts.push(("Changed", changed.join(", "), Some(palette.changed)));
         }
@@ -85,7 +81,8 @@ fn row_details_ui(
             validity_bar_ui(ui, from, until, color, &palette);
         }
         if let Some(stale) = model.stale_reason(row) {
-            let seen = stale.seen.as_deref().map_or_else(|| "earlier".to_owned(), |t| format!("at {t}"));
+            let seen =
+                stale.seen.map_or_else(|| "earlier".to_owned(), |t| format!("at {}", super::model::when_text(t)));
             let text = format!("Stale: last seen {seen}. The refresh failed: {}", stale.reason);
             ui.colored_label(palette.error, inert_lines(&text).as_ref());
         }

@@ -12,11 +12,12 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::filter::{ExpiryWindow, QuickFilters, SortColumn, ViewState, visible_rows};
-use super::reminders::{Reminders, Thresholds};
 use super::timeline_view::Timeline;
 use crate::cloud::Service;
 use crate::inventory::changes::compare;
 use crate::inventory::export::{ExportFormat, openmetrics, render_with_errors};
+use crate::inventory::policy::{Judge, Thresholds, assess};
+use crate::inventory::reminders::Reminders;
 use crate::inventory::snapshot::{self, Snapshot};
 use crate::inventory::{InventoryRow, RefreshError, SslStatus};
 
@@ -56,8 +57,7 @@ fn row_strategy() -> impl Strategy<Value = (InventoryRow, Option<OffsetDateTime>
             let mut row: InventoryRow = serde_json::from_value(serde_json::json!({
                 "service": service, "profile": "p", "region": "eu-de", "name": format!("n{id}"),
                 "id": format!("i{id}"), "engine": "", "engine_version": "", "status": status, "ssl": ssl,
-                "expires_at": null, "days_left": null, "validity": null, "validated": null, "endpoint": "",
-                "note": ""
+                "expires_at": null, "validated": null, "endpoint": "", "note": ""
             }))
             .unwrap();
             row.frozen = frozen;
@@ -65,54 +65,52 @@ fn row_strategy() -> impl Strategy<Value = (InventoryRow, Option<OffsetDateTime>
         })
 }
 
-/// Rows as the refresh makes them at `now`.
-fn made_at(
-    specs: &[(InventoryRow, Option<OffsetDateTime>, Option<OffsetDateTime>)],
-    now: OffsetDateTime,
-    warn: i64,
-) -> Vec<InventoryRow> {
+/// Rows as the refresh makes them: the facts of each spec.
+fn made(specs: &[(InventoryRow, Option<OffsetDateTime>, Option<OffsetDateTime>)]) -> Vec<InventoryRow> {
     specs
         .iter()
         .map(|(row, not_before, not_after)| {
             let mut row = row.clone();
-            match not_after {
-                Some(at) => row.set_expiry(now, *not_before, *at, warn),
-                None => row.classify(now, warn),
+            if let Some(at) = not_after {
+                row.set_expiry(*not_before, *at);
             }
             row
         })
         .collect()
 }
 
-fn every_path(before: &[InventoryRow], after: &[InventoryRow], now: OffsetDateTime, warn: i64, crit: i64) {
+fn every_path(
+    before: &[InventoryRow],
+    after: &[InventoryRow],
+    (then, now): (OffsetDateTime, OffsetDateTime),
+    t: Thresholds,
+) {
+    let judge = Judge { thresholds: t, now };
     for (a, b) in [(before, after), (after, before)] {
-        let changes = compare(a, b, |_| true, warn, Some(now));
+        let changes = compare(a, b, |_| true, t, Some(then), now);
         let _ = changes.words();
         let mut reminders = Reminders::default();
         let refs: Vec<&InventoryRow> = b.iter().collect();
-        let thresholds = Thresholds { warn_days: warn, critical_days: crit, notify: true };
-        let _ = reminders.due(&refs, Some(a), &[], thresholds);
+        let _ = reminders.due(&refs, Some((a, then)), &[], judge);
     }
     for r in after {
-        let _ = (r.expiry_words(), r.state(warn), r.is_expired());
-        let mut again = r.clone();
-        again.reclassify_at(now, warn);
+        let _ = (r.expiry_words_at(now), assess(r, now, t), assess(r, then, t));
     }
-    let timeline = Timeline::of(after, now);
+    let timeline = Timeline::of(after, judge);
     for x in -3..60 {
         if let Some(window) = timeline.window_at(f64::from(x)) {
             let _ = (timeline.bar_of(window), window.words());
-            let _ = after.iter().filter(|r| window.contains(r)).count();
+            let _ = after.iter().filter(|r| window.contains(r, judge.assess(r))).count();
         }
     }
     if let Some(first) = after.first() {
-        let _ = ExpiryWindow::Week(MAX.date()).contains(first);
+        let _ = ExpiryWindow::Week(MAX.date()).contains(first, judge.assess(first));
     }
     let error = RefreshError { profile: "p".into(), region: "r".into(), service: Service::Dcs, message: "m".into() };
-    let _ = crate::cli::check::status_line(after, std::slice::from_ref(&error), warn, crit);
-    let _ = openmetrics(after, &[error], now);
+    let _ = crate::cli::check::status_line(after, std::slice::from_ref(&error), t, now);
+    let _ = openmetrics(after, &[error], t, now);
     for format in [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ics] {
-        let _ = render_with_errors(after, &[], format, warn, now);
+        let _ = render_with_errors(after, &[], format, t, now);
     }
     for sort in [SortColumn::DaysLeft, SortColumn::Name, SortColumn::Status] {
         for quick in [
@@ -120,8 +118,8 @@ fn every_path(before: &[InventoryRow], after: &[InventoryRow], now: OffsetDateTi
             QuickFilters { expired: true, ..QuickFilters::default() },
             QuickFilters { expiring: true, ..QuickFilters::default() },
         ] {
-            let view = ViewState { sort, quick, warn_days: warn, ..ViewState::default() };
-            let _ = visible_rows(after, &view);
+            let view = ViewState { quick, sort, ..ViewState::default() };
+            let _ = visible_rows(after, &view, judge);
         }
     }
 }
@@ -137,19 +135,19 @@ proptest! {
         warn in threshold(),
         crit in threshold(),
     ) {
-        let before = made_at(&specs, now, warn);
+        let rows = made(&specs);
+        let t = Thresholds { warn_days: warn, critical_days: crit };
         let then = now.checked_add(time::Duration::days(later)).unwrap_or(now);
-        let after = made_at(&specs, then, warn);
-        every_path(&before, &after, then, warn, crit);
+        every_path(&rows, &rows, (now, then), t);
 
         // The saved inventory: written, read back and shown at another time.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(snapshot::FILE_NAME);
         if let Some(saved_at) = crate::certs::summary::in_utc(then) {
-            snapshot::save(&path, &Snapshot::new(&after, &[], saved_at)).unwrap();
+            snapshot::save(&path, &Snapshot::new(&rows, &[], saved_at)).unwrap();
             if let Ok(Some(read)) = snapshot::load(&path) {
-                let rows = read.rows_at(OffsetDateTime::now_utc(), warn);
-                every_path(&after, &rows, OffsetDateTime::now_utc(), warn, crit);
+                let read = read.rows();
+                every_path(&rows, &read, (then, OffsetDateTime::now_utc()), t);
             }
         }
     }
@@ -161,7 +159,7 @@ proptest! {
     /// The app draws them: table, timeline, details of each row, each sort, in a small window.
     #[test]
     fn the_app_draws_extreme_rows_headless(specs in proptest::collection::vec(row_strategy(), 1..8)) {
-        let rows = made_at(&specs, OffsetDateTime::now_utc(), 30);
+        let rows = made(&specs);
         let dir = tempfile::tempdir().unwrap();
         let options = super::AppOptions {
             worker: crate::worker::WorkerOptions {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::certs::summary::Validity;
+use crate::inventory::policy::{Judge, Severity, days_left_at};
 use crate::inventory::{InventoryRow, SslStatus};
 
 /// A sortable column.
@@ -56,16 +57,15 @@ pub enum ExpiryWindow {
 }
 
 impl ExpiryWindow {
-    /// Whether a row expires in it (revoked, frozen and not-yet-valid ones are not "expiring").
-    pub fn contains(self, row: &InventoryRow) -> bool {
-        if row.is_unusable() {
-            return false;
-        }
+    /// Whether a row of this severity expires in it (revoked, frozen and not-yet-valid ones are
+    /// not "expiring").
+    pub fn contains(self, row: &InventoryRow, severity: Severity) -> bool {
         match self {
-            Self::Overdue => row.is_expired(),
+            _ if severity.is_unusable() => false,
+            Self::Overdue => severity == Severity::Expired,
             Self::Week(monday) => row.expires_at.is_some_and(|at| {
                 let day = crate::certs::summary::utc_date(at);
-                !row.is_expired() && day >= monday && (day - monday).whole_days() < 7
+                severity != Severity::Expired && day >= monday && (day - monday).whole_days() < 7
             }),
         }
     }
@@ -91,8 +91,10 @@ pub struct ViewState {
     pub sort: SortColumn,
     /// Sort direction.
     pub descending: bool,
-    /// Days before expiry that count as expiring.
-    pub warn_days: i64,
+    /// The warning days of settings saved by an earlier version (read, never written; they are
+    /// the thresholds' now).
+    #[serde(rename = "warn_days", skip_serializing)]
+    pub(super) legacy_warn_days: Option<i64>,
     /// Only rows in this state.
     pub state: Option<Validity>,
     /// Only rows expiring in this window (a timeline bar clicked); not remembered between runs.
@@ -107,7 +109,7 @@ impl Default for ViewState {
             quick: QuickFilters::default(),
             sort: SortColumn::DaysLeft,
             descending: false,
-            warn_days: 30,
+            legacy_warn_days: None,
             state: None,
             window: None,
         }
@@ -151,35 +153,41 @@ pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
     stale || !row.note.is_empty() || row.has_problem_status()
 }
 
-fn matches_quick(row: &InventoryRow, q: QuickFilters, warn_days: i64, marks: RowMarks) -> bool {
+fn matches_quick(row: &InventoryRow, severity: Severity, q: QuickFilters, marks: RowMarks) -> bool {
     let any = q.expired || q.expiring || q.ssl_off || q.errors || q.changed;
-    !any || (q.expired && row.is_expired())
-        || (q.expiring && !row.is_expired() && row.days_left.is_some_and(|d| (0..=warn_days).contains(&d)))
+    !any || (q.expired && severity == Severity::Expired)
+        || (q.expiring && matches!(severity, Severity::Warning | Severity::Critical))
         || (q.ssl_off && row.ssl == SslStatus::Off)
         || (q.errors && has_problem(row, marks.stale))
         || (q.changed && marks.changed)
 }
 
-fn matches(row: &InventoryRow, view: &ViewState, words: &[String], marks: RowMarks) -> bool {
-    matches_search(row, words)
-        && matches_quick(row, view.quick, view.warn_days, marks)
-        && view.state.is_none_or(|s| row.state(view.warn_days) == Some(s))
-        && view.window.is_none_or(|w| w.contains(row))
+fn matches(row: &InventoryRow, view: &ViewState, judge: Judge, words: &[String], marks: RowMarks) -> bool {
+    if !matches_search(row, words) {
+        return false;
+    }
+    let severity = judge.assess(row);
+    matches_quick(row, severity, view.quick, marks)
+        && view.state.is_none_or(|s| severity.state() == Some(s))
+        && view.window.is_none_or(|w| w.contains(row, severity))
 }
 
 /// Indices of the rows to show, filtered and sorted.
-pub fn visible_rows(rows: &[InventoryRow], view: &ViewState) -> Vec<usize> {
-    visible_rows_with(rows, view, |_| RowMarks::default())
+pub fn visible_rows(rows: &[InventoryRow], view: &ViewState, judge: Judge) -> Vec<usize> {
+    visible_rows_with(rows, view, judge, |_| RowMarks::default())
 }
 
 /// Indices of the rows to show, knowing which rows are stale or changed.
 pub fn visible_rows_with(
     rows: &[InventoryRow],
     view: &ViewState,
+    judge: Judge,
     marks: impl Fn(&InventoryRow) -> RowMarks,
 ) -> Vec<usize> {
     let words: Vec<String> = view.search.split_whitespace().map(str::to_lowercase).collect();
-    let mut out: Vec<usize> = (0..rows.len()).filter(|&i| matches(&rows[i], view, &words, marks(&rows[i]))).collect();
+    let mut out: Vec<usize> =
+        (0..rows.len()).filter(|&i| matches(&rows[i], view, judge, &words, marks(&rows[i]))).collect();
+    let now = judge.now;
     out.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
         let ord = match view.sort {
@@ -192,7 +200,7 @@ pub fn visible_rows_with(
             SortColumn::Status => x.status.cmp(&y.status),
             SortColumn::Ssl => x.ssl.label().cmp(y.ssl.label()),
             // Unknown expiry sorts after every known one, whichever the direction.
-            SortColumn::DaysLeft => match (x.days_left, y.days_left) {
+            SortColumn::DaysLeft => match (days_left_at(x, now), days_left_at(y, now)) {
                 (Some(p), Some(q)) => p.cmp(&q),
                 (Some(_), None) => return std::cmp::Ordering::Less,
                 (None, Some(_)) => return std::cmp::Ordering::Greater,
@@ -231,13 +239,13 @@ pub struct Summary {
 }
 
 /// Counts rows by state.
-pub fn summarize(rows: &[InventoryRow], warn_days: i64, is_stale: impl Fn(&InventoryRow) -> bool) -> Summary {
+pub fn summarize(rows: &[InventoryRow], judge: Judge, is_stale: impl Fn(&InventoryRow) -> bool) -> Summary {
     let mut s = Summary { total: rows.len(), ..Summary::default() };
     for r in rows {
         let is_stale = is_stale(r);
         s.stale += usize::from(is_stale);
         // A revoked or frozen certificate is that, not "valid" however far its expiry is.
-        match r.state(warn_days) {
+        match judge.assess(r).state() {
             Some(Validity::Expired) => s.expired += 1,
             Some(Validity::Expiring) => s.expiring += 1,
             Some(Validity::Valid) if !r.has_problem_status() => s.valid += 1,

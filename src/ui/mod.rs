@@ -16,11 +16,13 @@ mod icon;
 mod intent;
 mod inventory_view;
 mod model;
+#[cfg(test)]
+mod policy_tests;
 mod profile_dialog;
-pub mod reminders;
 pub mod renderer;
 mod save_prompt;
 mod settings;
+mod table_view;
 mod timeline_view;
 pub mod tokens;
 mod welcome_view;
@@ -85,7 +87,11 @@ pub fn run(
                 let waker: Waker = Arc::new(move || ctx.request_repaint());
                 // Parented to the window, so the dialog opens over it.
                 let dialog: Arc<dyn SaveDialog> = Arc::new(crate::worker::NativeDialog::parented_to(cc));
-                let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+                let settings = cc
+                    .storage
+                    .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                    .map(settings::Settings::upgraded)
+                    .unwrap_or_default();
                 let app = CertdeskApp::new(
                     waker,
                     dialog,

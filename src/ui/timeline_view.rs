@@ -2,12 +2,13 @@
 //! service; hovering names the counts, clicking a bar filters the table to that week.
 
 use egui_plot::{Bar, BarChart, Plot, PlotPoint, PlotTransform, Text, VLine};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 use super::filter::ExpiryWindow;
 use super::tokens;
 use crate::cloud::Service;
 use crate::inventory::InventoryRow;
+use crate::inventory::policy::{Judge, Severity};
 
 /// Weeks shown ahead (a year and a bit, so this week next year is on it).
 pub const WEEKS: usize = 53;
@@ -36,16 +37,17 @@ pub struct Timeline {
 impl Timeline {
     /// Bins the rows by the week they expire in (as [`ExpiryWindow`] does, so a bar and the rows
     /// its click shows always agree).
-    pub fn of(rows: &[InventoryRow], now: OffsetDateTime) -> Self {
-        let today = crate::certs::summary::utc_date(now);
+    pub fn of(rows: &[InventoryRow], judge: Judge) -> Self {
+        let today = crate::certs::summary::utc_date(judge.now);
         let first_monday = week_start(today, 0).unwrap_or(today);
         let mut timeline = Self { first_monday, overdue: [0; 5], weeks: vec![[0; 5]; WEEKS] };
         for row in rows {
             let Some(s) = SERVICES.iter().position(|(service, _)| *service == row.service) else { continue };
-            if row.is_unusable() {
+            let severity = judge.assess(row);
+            if severity.is_unusable() {
                 continue;
             }
-            if row.is_expired() {
+            if severity == Severity::Expired {
                 timeline.overdue[s] += 1;
             } else if let Some(at) = row.expires_at {
                 let week = (crate::certs::summary::utc_date(at) - first_monday).whole_days().div_euclid(7);
@@ -105,14 +107,8 @@ impl TimelineView {
 }
 
 /// The timeline panel above the table; a click on a bar sets `window`.
-pub fn timeline_ui(
-    ui: &mut egui::Ui,
-    rows: &[InventoryRow],
-    window: &mut Option<ExpiryWindow>,
-    view: &mut TimelineView,
-) {
+pub fn timeline_ui(ui: &mut egui::Ui, timeline: &Timeline, window: &mut Option<ExpiryWindow>, view: &mut TimelineView) {
     let palette = tokens::palette(ui.visuals().dark_mode);
-    let timeline = Timeline::of(rows, OffsetDateTime::now_utc());
     egui::Panel::top("timeline").resizable(true).default_size(tokens::TIMELINE_HEIGHT).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.strong("Expiries by week");
@@ -178,7 +174,7 @@ pub fn timeline_ui(
                 *window = if *window == Some(clicked) { None } else { Some(clicked) };
             }
         }
-        view.drawn = Some((response.transform, timeline));
+        view.drawn = Some((response.transform, timeline.clone()));
     });
 }
 
@@ -220,15 +216,16 @@ mod tests {
         let row = |service, days: i64| {
             let mut r: InventoryRow = serde_json::from_value(serde_json::json!({
                 "service": service, "profile": "p", "region": "eu-de", "name": "n", "id": "i", "engine": "",
-                "engine_version": "", "status": "", "ssl": "on", "expires_at": null, "days_left": null,
-                "validity": null, "validated": null, "endpoint": "", "note": ""
+                "engine_version": "", "status": "", "ssl": "on", "expires_at": null,
+                "validated": null, "endpoint": "", "note": ""
             }))
             .unwrap();
-            r.set_expiry(now, None, now + Duration::days(days), 30);
+            r.set_expiry(None, now + Duration::days(days));
             r
         };
         let rows = vec![row("dcs", 0), row("dcs", 6), row("gemini-db", 7), row("ccm", -3), row("ccm", 400)];
-        let t = Timeline::of(&rows, now);
+        let judge = Judge { thresholds: crate::inventory::policy::Thresholds::default(), now };
+        let t = Timeline::of(&rows, judge);
         assert_eq!(t.first_monday, time::macros::date!(2026 - 11 - 30));
         assert_eq!(t.overdue, [0, 0, 1, 0, 0]);
         assert_eq!(t.weeks[0], [2, 0, 0, 0, 0]);
@@ -236,7 +233,7 @@ mod tests {
         assert_eq!(t.weeks.iter().flatten().sum::<usize>(), 3, "beyond a year is not on it");
         let week1 = t.window_at(1.2).unwrap();
         assert_eq!(week1, ExpiryWindow::Week(time::macros::date!(2026 - 12 - 07)));
-        assert_eq!(rows.iter().filter(|r| week1.contains(r)).count(), 1);
+        assert_eq!(rows.iter().filter(|r| week1.contains(r, judge.assess(r))).count(), 1);
         assert_eq!(t.window_at(OVERDUE_X), Some(ExpiryWindow::Overdue));
         assert_eq!(t.window_at(0.5), None, "between bars");
         assert_eq!(t.bar_of(ExpiryWindow::Week(t.first_monday)), Some((0.0, 2)));

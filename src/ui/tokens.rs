@@ -121,21 +121,17 @@ pub fn state_color(palette: &Palette, state: crate::certs::summary::Validity) ->
     }
 }
 
-/// The colour for a number of days left, given the thresholds.
-pub fn days_color(
-    palette: &Palette,
-    row: &crate::inventory::InventoryRow,
-    warn_days: i64,
-    critical_days: i64,
-) -> Color32 {
-    if row.is_unusable() {
-        return row.validity.map_or(palette.muted, |v| state_color(palette, v));
-    }
-    match row.days_left {
-        None => palette.muted,
-        Some(_) if row.is_expired() => palette.expired,
-        Some(d) if d <= critical_days => palette.critical,
-        Some(d) if d <= warn_days => palette.expiring,
-        Some(_) => palette.valid,
+/// The colour of a severity (the policy's verdict on a row).
+pub fn severity_color(palette: &Palette, severity: crate::inventory::policy::Severity) -> Color32 {
+    use crate::inventory::policy::Severity;
+    match severity {
+        Severity::Revoked => palette.problem,
+        Severity::Frozen => palette.frozen,
+        Severity::NotYetValid => palette.not_yet_valid,
+        Severity::Expired => palette.expired,
+        Severity::Critical => palette.critical,
+        Severity::Warning => palette.expiring,
+        Severity::Ok => palette.valid,
+        Severity::Unknown => palette.muted,
     }
 }

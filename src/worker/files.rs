@@ -225,10 +225,13 @@ pub(super) async fn download(
     // Parsing and signature checks are CPU work: off the runtime's threads (a Stop ends the job
     // at once; the capped work left finishes in the background).
     let found = fetched.certificates.clone();
+    let warn_days = ctx.thresholds.warn_days;
     let read = tokio::task::spawn_blocking(move || {
         let certificates: Vec<CertSummary> = found.iter().filter_map(|(name, der)| summarize(name, der).ok()).collect();
-        let details: Vec<_> =
-            found.iter().filter_map(|(name, der)| crate::certs::details::details(name, der, now, 30).ok()).collect();
+        let details: Vec<_> = found
+            .iter()
+            .filter_map(|(name, der)| crate::certs::details::details(name, der, now, warn_days).ok())
+            .collect();
         let ders: Vec<Vec<u8>> = found.into_iter().map(|(_, der)| der).collect();
         (certificates, details, crate::certs::chain::build(&ders, now))
     })

@@ -7,7 +7,9 @@ mod dialog;
 mod files;
 mod jobs;
 mod notify;
+mod profile_jobs;
 pub mod profiles;
+mod refresh;
 mod saver;
 
 use std::path::PathBuf;
@@ -33,7 +35,6 @@ pub async fn save_profile(
 }
 
 use crate::certs::summary::CertSummary;
-use crate::cloud::Service;
 use crate::inventory::export::ExportFormat;
 use crate::inventory::{InventoryRow, RefreshError};
 use crate::sim::SimConfig;
@@ -73,8 +74,8 @@ pub enum Command {
         rows: Vec<InventoryRow>,
         /// The format.
         format: ExportFormat,
-        /// Days ahead of expiry the calendar reminders fire, and the rows' expiring threshold.
-        warn_days: i64,
+        /// The thresholds rows are judged with (the calendar's reminders fire the warning days ahead).
+        thresholds: crate::inventory::policy::Thresholds,
         /// The parts of the last refresh that failed (JSON lists them).
         errors: Vec<RefreshError>,
     },
@@ -82,8 +83,14 @@ pub enum Command {
     LoadProfiles,
     /// Read the inventory saved after the last refresh.
     LoadSnapshot,
-    /// Save the inventory (after a refresh), replacing the one saved before.
-    SaveSnapshot(Box<crate::inventory::snapshot::Snapshot>),
+    /// Judge rows with these thresholds, and show reminders as notifications or not (the app's
+    /// settings; sent at start and when they change).
+    UseSettings {
+        /// The warning and critical days.
+        thresholds: crate::inventory::policy::Thresholds,
+        /// Whether reminders become desktop notifications.
+        notify: bool,
+    },
     /// Show a desktop notification (a reminder, a failed refresh).
     Notify {
         /// The headline.
@@ -130,7 +137,14 @@ impl Command {
     /// Whether the worker runs it as a job (announced by [`Event::JobStarted`], ended by
     /// [`Event::JobFinished`]); the others act at once.
     pub fn starts_job(&self) -> bool {
-        !matches!(self, Self::Notify { .. } | Self::AnswerSavePrompt { .. } | Self::Cancel(_) | Self::OpenFolder(_))
+        !matches!(
+            self,
+            Self::Notify { .. }
+                | Self::AnswerSavePrompt { .. }
+                | Self::Cancel(_)
+                | Self::OpenFolder(_)
+                | Self::UseSettings { .. }
+        )
     }
 }
 
@@ -151,19 +165,12 @@ pub enum Event {
         /// What it does, for the activity panel.
         label: String,
     },
-    /// A refresh began; it replaces any earlier one (whose events no longer count). Rows stay
-    /// until the part they belong to answers.
-    RefreshStarted {
-        /// The refresh job.
-        job: JobId,
-    },
-    /// A profile signed in (the demo: every profile): this many more region/service parts will
-    /// answer. Profiles sign in at once, so a refresh tells one of these per profile as it goes.
-    RefreshPlanned {
-        /// The refresh job.
-        job: JobId,
-        /// How many more region/service parts will answer.
-        parts: usize,
+    /// The estate changed: the view to draw, and what to tell in the activity log.
+    Estate {
+        /// The estate as it is now.
+        view: Arc<crate::inventory::estate::EstateView>,
+        /// What happened since the last view, told once.
+        notes: Vec<crate::inventory::estate::Note>,
     },
     /// A profile signed in for a refresh, or could not (then its rows are stale).
     ProfileSignIn {
@@ -185,26 +192,6 @@ pub enum Event {
         /// Whether a folder is asked for (bulk export) rather than a file.
         folder: bool,
     },
-    /// Rows of one region and service arrived.
-    RowsLoaded {
-        /// The refresh job.
-        job: JobId,
-        /// The profile they belong to.
-        profile: String,
-        /// Region, or `global`.
-        region: String,
-        /// Service.
-        service: Service,
-        /// The rows.
-        rows: Vec<InventoryRow>,
-    },
-    /// One region and service failed; the others go on.
-    RegionFailed {
-        /// The refresh job.
-        job: JobId,
-        /// What failed and why.
-        error: RefreshError,
-    },
     /// The profiles, and where their secrets are kept (or why no keyring can be used).
     ProfilesLoaded {
         /// The job that read or changed them (0: none in particular).
@@ -214,13 +201,11 @@ pub enum Event {
         /// `Ok("system keyring" | "this session only")`, or what is wrong with the keyring.
         vault: Result<&'static str, String>,
     },
-    /// The inventory saved after the last refresh was read: `None` when there was none, or when
-    /// it could not be used (then `problem` says why and where the file went).
+    /// The inventory saved after the last refresh was read (its rows go to the estate), or it
+    /// could not be used (then `problem` says why and where the file went).
     SnapshotLoaded {
         /// The job that read it.
         job: JobId,
-        /// What was saved.
-        snapshot: Option<Box<crate::inventory::snapshot::Snapshot>>,
         /// Why it could not be read.
         problem: Option<String>,
         /// The folder with the crash report of a last run that ended with a panic.

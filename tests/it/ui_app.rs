@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::common;
 
 use certdesk::cloud::Service;
+use certdesk::inventory::policy::{Judge, Severity, days_left_at};
 use certdesk::inventory::{InventoryRow as Row, SslStatus};
 use certdesk::sim::{Faults, Scale, SimConfig};
 use certdesk::ui::{AppOptions, CertdeskApp};
@@ -56,15 +57,18 @@ fn search_quick_filters_and_sorting() {
     let rows = h.state().rows().to_vec();
     // Expired by the time, not the day count: one that expired earlier today (UTC) has 0 days
     // left and is shown too, so this holds at any hour of the day.
-    assert!(expired.iter().all(|id| rows.iter().find(|r| &r.id == id).unwrap().is_expired()));
-    assert_eq!(expired.len(), rows.iter().filter(|r| r.is_expired()).count());
+    let is_expired = |r: &Row| Judge::default().assess(r) == Severity::Expired;
+    assert!(expired.iter().all(|id| is_expired(rows.iter().find(|r| &r.id == id).unwrap())));
+    assert_eq!(expired.len(), rows.iter().filter(|r| is_expired(r)).count());
     h.get_by_label("Expired").click();
     // Default sort: days left ascending; clicking the header flips it.
     h.run_steps(2);
     let days = |app: &CertdeskApp| -> Vec<i64> {
         app.visible_row_ids()
             .iter()
-            .filter_map(|id| app.rows().iter().find(|r| &r.id == id).unwrap().days_left)
+            .filter_map(|id| {
+                days_left_at(app.rows().iter().find(|r| &r.id == id).unwrap(), time::OffsetDateTime::now_utc())
+            })
             .collect()
     };
     let asc = days(h.state());

@@ -86,7 +86,7 @@ fn empty_csv_export() -> Command {
     Command::ExportInventory {
         rows: Vec::new(),
         format: certdesk::inventory::export::ExportFormat::Csv,
-        warn_days: 30,
+        thresholds: certdesk::inventory::policy::Thresholds::default(),
         errors: Vec::new(),
     }
 }
@@ -580,6 +580,11 @@ fn saved_profile_for(
     rt.block_on(certdesk::worker::save_profile(path, vault, profile, sk(&sim.info.sk))).unwrap();
 }
 
+/// Whether the estate shows rows of this profile.
+fn has_rows_of(view: &certdesk::inventory::estate::EstateView, profile: &str) -> bool {
+    view.rows.iter().any(|r| r.profile == profile)
+}
+
 /// The events of one refresh of the profiles in this file, which ended as done.
 fn refreshed(dir: &Path, path: std::path::PathBuf, vault: Arc<dyn SecretStore>) -> Vec<Event> {
     let options = WorkerOptions {
@@ -613,7 +618,7 @@ fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     saved_profile_for(&rt, &path, &vault, "b-quick", &quick);
     let events = refreshed(dir.path(), path, vault);
     let first_rows_of = |name: &str| {
-        events.iter().position(|e| matches!(e, Event::RowsLoaded { profile, .. } if profile == name)).unwrap()
+        events.iter().position(|e| matches!(e, Event::Estate { view, .. } if has_rows_of(view, name))).unwrap()
     };
     let signed_in = |name: &str| {
         events.iter().position(|e| matches!(e, Event::ProfileSignIn { profile, result: Ok(_), .. } if profile == name))
@@ -621,14 +626,11 @@ fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     assert!(first_rows_of("b-quick") < signed_in("a-slow").unwrap(), "{events:?}");
     assert!(signed_in("b-quick").is_some(), "{events:?}");
     assert!(first_rows_of("b-quick") < first_rows_of("a-slow"), "{events:?}");
-    assert!(!events.iter().any(|e| matches!(e, Event::RegionFailed { .. })), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Estate { view, .. } if !view.errors.is_empty())), "{events:?}");
     // Each profile's parts are told as it signs in; together they are every part that answered.
-    let planned: usize = events
-        .iter()
-        .filter_map(|e| if let Event::RefreshPlanned { parts, .. } = e { Some(*parts) } else { None })
-        .sum();
-    let answered = events.iter().filter(|e| matches!(e, Event::RowsLoaded { .. })).count();
-    assert_eq!(planned, answered, "{events:?}");
+    let last =
+        events.iter().rev().find_map(|e| if let Event::Estate { view, .. } = e { view.refresh } else { None }).unwrap();
+    assert!(last.parts > 0 && last.done == last.parts && last.signed == 2, "{last:?}");
 }
 
 /// A hand-edited profiles file that names a profile twice: the refresh uses the first, ends, and
@@ -648,7 +650,7 @@ fn a_profile_named_twice_in_the_file_is_refreshed_once_and_the_refresh_ends() {
     let events = refreshed(dir.path(), path, vault);
     let sign_ins = events.iter().filter(|e| matches!(e, Event::ProfileSignIn { .. })).count();
     assert_eq!(sign_ins, 1, "{events:?}");
-    assert!(events.iter().any(|e| matches!(e, Event::RowsLoaded { .. })), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::Estate { view, .. } if has_rows_of(view, "twice"))), "{events:?}");
 }
 
 /// Refreshes as the app's "refresh every minute" sends them, ten times, with a key whose secret
@@ -722,7 +724,7 @@ fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_
     let events = events_until(
         &mut worker,
         "the test and the refresh it starts",
-        |e| matches!(e, Event::RowsLoaded { profile, .. } if profile == "keys"),
+        |e| matches!(e, Event::Estate { view, .. } if has_rows_of(view, "keys")),
     );
     assert!(
         events.iter().any(|e| matches!(e, Event::ProfileTested { job, result: Ok(_), .. } if *job == test)),

@@ -3,36 +3,34 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::inventory::changes::{ItemKey, item_key};
-use crate::inventory::{InventoryRow, RefreshError};
+use time::OffsetDateTime;
 
-/// The thresholds, and whether reminders are wanted at all.
-#[derive(Clone, Copy, Debug)]
-pub struct Thresholds {
-    /// Days left that count as expiring.
-    pub warn_days: i64,
-    /// Days left that count as critical.
-    pub critical_days: i64,
-    /// Whether desktop notifications are on.
-    pub notify: bool,
-}
+use super::changes::{ItemKey, item_key};
+use super::policy::{Alarm, Judge};
+use super::{InventoryRow, RefreshError};
 
-/// A window an item can be in.
+/// A window an item can be in: the policy's alarm (revoked, frozen and expired items are
+/// critical; not-yet-valid ones a warning, as `check` says).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Window {
     Warning,
     Critical,
 }
 
-fn window(row: &InventoryRow, t: Thresholds) -> Option<Window> {
-    if row.is_unusable() {
-        return None;
+fn window(row: &InventoryRow, judge: Judge) -> Option<Window> {
+    match judge.assess(row).alarm() {
+        Alarm::Critical => Some(Window::Critical),
+        Alarm::Warning => Some(Window::Warning),
+        Alarm::None => None,
     }
-    match row.days_left {
-        _ if row.is_expired() => Some(Window::Critical),
-        Some(d) if d <= t.critical_days => Some(Window::Critical),
-        Some(d) if d <= t.warn_days => Some(Window::Warning),
-        _ => None,
+}
+
+/// What the line of an item says: its state when that is the news, else its days left.
+fn state_words(row: &InventoryRow, judge: Judge) -> String {
+    let severity = judge.assess(row);
+    match severity.state() {
+        Some(state) if severity.is_unusable() => state.label().to_owned(),
+        _ => row.expiry_words_at(judge.now),
     }
 }
 
@@ -58,25 +56,25 @@ pub struct Reminders {
 
 impl Reminders {
     /// The notification due now (title, body), if any. `previous` is the look before this
-    /// refresh; without one (the very first refresh) nothing "entered" a window.
+    /// refresh and when it was taken; without one (the very first refresh) nothing "entered" a
+    /// window.
     pub fn due(
         &mut self,
         rows: &[&InventoryRow],
-        previous: Option<&[InventoryRow]>,
+        previous: Option<(&[InventoryRow], OffsetDateTime)>,
         errors: &[RefreshError],
-        t: Thresholds,
+        judge: Judge,
     ) -> Option<(String, String)> {
-        if !t.notify {
-            return None;
-        }
+        let t = judge.thresholds;
         let mut lines = Vec::new();
         let (mut critical, mut warning) = (0_usize, 0_usize);
-        if let Some(previous) = previous {
+        if let Some((previous, then)) = previous {
+            let before_judge = Judge { now: then, ..judge };
             let before: HashMap<ItemKey, Option<Window>> =
-                previous.iter().map(|r| (item_key(r), window(r, t))).collect();
+                previous.iter().map(|r| (item_key(r), window(r, before_judge))).collect();
             for row in rows {
                 let key = item_key(row);
-                let Some(now) = window(row, t) else { continue };
+                let Some(now) = window(row, judge) else { continue };
                 let was = before.get(&key).copied().flatten();
                 if was.is_some_and(|w| w >= now) || self.shown.contains(&(key.clone(), now)) {
                     continue;
@@ -91,7 +89,7 @@ impl Reminders {
                 }
                 if lines.len() < 5 {
                     let (service, region) = (row.service.label(), plain(&row.region));
-                    lines.push(format!("{} ({service} {region}): {}", plain(&row.name), row.expiry_words()));
+                    lines.push(format!("{} ({service} {region}): {}", plain(&row.name), state_words(row, judge)));
                 }
             }
         }
@@ -116,7 +114,9 @@ impl Reminders {
         let title = match (critical, warning, failed) {
             (0, 0, false) => return None,
             (0, 0, true) => "certdesk: the refresh failed".to_owned(),
-            (c, 0, _) => format!("certdesk: {c} item(s) expire within {} days or have expired", t.critical_days),
+            (c, 0, _) => {
+                format!("certdesk: {c} item(s) expire within {} days, have expired or are unusable", t.critical_days)
+            }
             (0, w, _) => format!("certdesk: {w} item(s) expire within {} days", t.warn_days),
             (c, w, _) => format!("certdesk: {c} critical, {w} expiring item(s)"),
         };
