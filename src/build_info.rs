@@ -2,6 +2,8 @@
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The app id desktops know certdesk by (window class, notifications, the packages' metadata).
+pub const APP_ID: &str = "io.github.certdesk.Certdesk";
 /// The commit the binary was built from (12 hex digits, or `unknown` outside a git checkout).
 pub const COMMIT: &str = env!("CERTDESK_BUILD_COMMIT");
 /// That commit's date (YYYY-MM-DD).

@@ -91,6 +91,10 @@ impl Changes {
 
     /// The changes of a row.
     pub fn of(&self, row: &InventoryRow) -> &[Change] {
+        // Asked for every row shown; most refreshes change nothing, and the key is three strings.
+        if self.items.is_empty() {
+            return &[];
+        }
         self.items.get(&item_key(row)).map_or(&[], Vec::as_slice)
     }
 }

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::Duration;
 
-use super::routes::ApiError;
+use super::api_error::ApiError;
 use super::state::{SimState, TokenScope};
 use crate::cloud::signer;
 

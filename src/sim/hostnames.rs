@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::routes::ApiError;
+use super::api_error::ApiError;
 use super::state::SimState;
 use crate::cloud::{Endpoints, Service};
 

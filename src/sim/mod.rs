@@ -3,6 +3,7 @@
 //! with the documented shapes, pagination and errors, hands out expiring presigned links, and
 //! injects faults on request. Tests and demo mode run against it.
 
+mod api_error;
 mod auth;
 pub mod estate;
 pub mod faults;

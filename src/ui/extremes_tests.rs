@@ -5,8 +5,6 @@
 //! the table's filters and sorts, and the app itself, headless. Nothing may panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use proptest::prelude::*;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -160,25 +158,7 @@ proptest! {
     #[test]
     fn the_app_draws_extreme_rows_headless(specs in proptest::collection::vec(row_strategy(), 1..8)) {
         let rows = made(&specs);
-        let dir = tempfile::tempdir().unwrap();
-        let options = super::AppOptions {
-            worker: crate::worker::WorkerOptions {
-                profiles_path: Some(dir.path().join("profiles.json")),
-                vault: Some(Arc::new(crate::vault::MemoryStore::default())),
-                downloads_dir: Some(dir.path().to_path_buf()),
-                ..crate::worker::WorkerOptions::default()
-            },
-            ..super::AppOptions::default()
-        };
-        let app = super::CertdeskApp::new(Arc::new(|| {}), Arc::new(crate::worker::ScriptedDialog::default()), options)
-            .unwrap();
-        let mut h = egui_kittest::Harness::builder().with_size(egui::vec2(900.0, 600.0)).build_ui_state(
-            |ui, app: &mut super::CertdeskApp| {
-                app.logic(ui.ctx());
-                app.ui(ui);
-            },
-            app,
-        );
+        let (mut h, _dir) = super::test_app::headless(super::settings::Settings::default(), egui::vec2(900.0, 600.0));
         h.state_mut().show_rows(rows.clone());
         h.run_steps(3);
         for sort in [SortColumn::DaysLeft, SortColumn::Name] {

@@ -23,6 +23,8 @@ pub mod renderer;
 mod save_prompt;
 mod settings;
 mod table_view;
+#[cfg(test)]
+mod test_app;
 mod timeline_view;
 pub mod tokens;
 mod welcome_view;
@@ -41,7 +43,7 @@ pub(crate) fn steady_modal(salt: &str) -> egui::Modal {
 }
 
 /// The reverse-DNS id used for the window, desktop file and metainfo.
-pub const APP_ID: &str = "io.github.certdesk.Certdesk";
+pub use crate::build_info::APP_ID;
 
 /// Opens the desktop app with the first renderer that starts; returns when the window closes.
 pub fn run(

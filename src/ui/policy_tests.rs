@@ -3,8 +3,6 @@
 //! and days-left cell), `check`, reminders, OpenMetrics and the JSON and CSV exports.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use egui_kittest::kittest::Queryable;
 use time::{Duration, OffsetDateTime};
 
@@ -110,29 +108,10 @@ fn check_reminders_openmetrics_and_exports_give_each_row_the_policys_verdict() {
 fn the_table_judges_with_the_thresholds_from_settings() {
     let now = OffsetDateTime::now_utc();
     let all = rows(now);
-    let dir = tempfile::tempdir().unwrap();
     let mut settings = super::settings::Settings::default();
     settings.thresholds = T;
     settings.show_timeline = false;
-    let options = super::AppOptions {
-        settings,
-        worker: crate::worker::WorkerOptions {
-            profiles_path: Some(dir.path().join("profiles.json")),
-            vault: Some(Arc::new(crate::vault::MemoryStore::default())),
-            downloads_dir: Some(dir.path().to_path_buf()),
-            ..crate::worker::WorkerOptions::default()
-        },
-        ..super::AppOptions::default()
-    };
-    let app =
-        super::CertdeskApp::new(Arc::new(|| {}), Arc::new(crate::worker::ScriptedDialog::default()), options).unwrap();
-    let mut h = egui_kittest::Harness::builder().with_size(egui::vec2(1600.0, 900.0)).build_ui_state(
-        |ui, app: &mut super::CertdeskApp| {
-            app.logic(ui.ctx());
-            app.ui(ui);
-        },
-        app,
-    );
+    let (mut h, _dir) = super::test_app::headless(settings, egui::vec2(1600.0, 900.0));
     h.state_mut().show_rows(all.iter().map(|(r, _)| r.clone()).collect());
     h.run_steps(3);
     // The summary line counts each state once, expiring = critical + warning.

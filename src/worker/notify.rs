@@ -27,7 +27,7 @@ impl Notifier for DesktopNotifier {
         n.summary(title).body(body).appname("certdesk");
         // The id the installer gives the Start menu shortcut, so Windows names the toast's sender.
         #[cfg(windows)]
-        n.app_id(crate::ui::APP_ID);
+        n.app_id(crate::build_info::APP_ID);
         n.show().map(drop).map_err(|e| NotifyError(e.to_string()))
     }
 

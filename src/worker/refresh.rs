@@ -20,7 +20,13 @@ pub(super) struct EstateHub {
     /// The version of the last view sent: views are built and sent one at a time under it, so
     /// the app never gets an older view after a newer one.
     sent: Arc<tokio::sync::Mutex<Option<u64>>>,
+    /// A view is due shortly: the updates until then go with it.
+    due: Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// How often a refresh's progress reaches the app at most: a view copies every row, and a large
+/// estate's parts answer in bursts.
+const VIEW_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl EstateHub {
     /// Changes the estate under a short lock (never across an await).
@@ -41,6 +47,20 @@ impl EstateHub {
         };
         *sent = Some(view.version);
         out.send(Event::Estate { view: Arc::new(view), notes }).await;
+    }
+
+    /// Sends the view within [`VIEW_EVERY`], with every update made until then.
+    pub(super) fn publish_soon(&self, out: &Arc<Outbox>) {
+        use std::sync::atomic::Ordering;
+        if self.due.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (hub, out) = (self.clone(), out.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(VIEW_EVERY).await;
+            hub.due.store(false, Ordering::Release);
+            hub.publish(&out).await;
+        });
     }
 }
 
@@ -121,10 +141,10 @@ impl Worker {
         (shared.thresholds, shared.notify)
     }
 
-    /// Applies an update of refresh `job` and sends the view.
-    async fn tell(&self, update: Update) {
+    /// Applies an update of a refresh; its view follows shortly.
+    fn tell(&self, update: Update) {
         self.estate.update(|e| e.apply(update));
-        self.estate.publish(&self.out).await;
+        self.estate.publish_soon(&self.out);
     }
 }
 
@@ -185,7 +205,7 @@ async fn signed_in_or_failed(
         }
     };
     w.out.send(Event::ProfileSignIn { job, profile: profile.to_owned(), result: card }).await;
-    w.tell(update).await;
+    w.tell(update);
     target
 }
 
@@ -194,7 +214,7 @@ async fn refresh_profile(job: JobId, target: &Target, w: &Worker) {
     let opts =
         RefreshOptions { profile: target.name.clone(), regions: target.regions.clone(), ..RefreshOptions::default() };
     let parts = plan(&target.session, &opts);
-    w.tell(Update::Planned { job, parts: parts.len() }).await;
+    w.tell(Update::Planned { job, parts: parts.len() });
     let (tx, mut rx) = mpsc::channel(64);
     let task = refresh_parts(target.session.clone(), opts, parts, tx);
     let apply = async {
@@ -206,7 +226,7 @@ async fn refresh_profile(job: JobId, target: &Target, w: &Worker) {
                 }
                 RefreshEvent::Failed(error) => Update::PartFailed { job, error },
             };
-            w.tell(update).await;
+            w.tell(update);
         }
     };
     tokio::join!(task, apply);

@@ -20,58 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::stream;
 
+pub use super::api_error::ApiError;
 use super::auth;
 use super::faults::{BodyFault, Faults};
 use super::objects;
 use super::state::SimState;
-use crate::cloud::wire::error_body::ErrorBody;
-
-/// An error answer in the service's shape.
-#[derive(Clone, Debug)]
-pub struct ApiError {
-    status: u16,
-    body: ErrorBody,
-    retry_after_secs: Option<u64>,
-}
-
-impl ApiError {
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// An error with status, code and message.
-    pub fn new(status: u16, code: &str, msg: &str) -> Self {
-        Self { status, body: ErrorBody::new(code, msg), retry_after_secs: None }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let request_id = format!("{:032x}", rand_id(&self.body.error_msg));
-        let mut body = self.body;
-        if body.error_code.starts_with("APIG") {
-            body.request_id = Some(request_id.clone());
-        }
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut resp = (status, Json(body)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            resp.headers_mut().insert("x-request-id", v);
-        }
-        if let Some(secs) = self.retry_after_secs {
-            resp.headers_mut().insert("retry-after", HeaderValue::from(secs));
-        }
-        resp
-    }
-}
-
-fn rand_id(seed: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    seed.hash(&mut h);
-    std::time::SystemTime::now().hash(&mut h);
-    u128::from(h.finish())
-}
 
 /// The whole application.
 pub fn router(state: Arc<SimState>) -> axum::Router {
@@ -175,13 +128,8 @@ async fn inject_faults(State(state): State<Arc<SimState>>, req: Request, next: N
         return ApiError::new(503, "APIG.0201", &format!("Backend unavailable in {region}.")).into_response();
     }
     if faults.throttled(n) {
-        let mut e = ApiError::new(
-            429,
-            "APIG.0308",
-            "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
-        );
-        e.retry_after_secs = Some(faults.retry_after_secs);
-        return e.into_response();
+        let message = "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute";
+        return ApiError::new(429, "APIG.0308", message).with_retry_after(faults.retry_after_secs).into_response();
     }
     if faults.error_rate > 0.0 && state.roll() < faults.error_rate {
         return ApiError::new(503, "APIG.0201", "Backend unavailable.").into_response();
