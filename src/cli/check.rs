@@ -7,7 +7,7 @@ use super::list::{ScanArgs, scan};
 use super::output;
 use time::OffsetDateTime;
 
-use crate::inventory::policy::{Alarm, Severity, Thresholds, assess, days_left_at};
+use crate::inventory::policy::{Alarm, Severity, Thresholds, assess, days_left_at, is_past_expiry};
 use crate::inventory::{InventoryRow, RefreshError};
 
 /// Options of `check`.
@@ -71,7 +71,7 @@ fn verdict(rows: &[InventoryRow], errors: &[RefreshError], t: Thresholds, now: O
     let critical = pick(&|s| s.alarm() == Alarm::Critical);
     let expiring = pick(&|s| s == Severity::Warning);
     let not_yet_valid = pick(&|s| s == Severity::NotYetValid);
-    let expired = judged.iter().filter(|(_, s)| *s == Severity::Expired).count();
+    let expired = rows.iter().filter(|r| is_past_expiry(r, now)).count();
     let warnings = expiring.len() + not_yet_valid.len();
     let state = if !critical.is_empty() {
         State::Critical
@@ -201,6 +201,10 @@ mod tests {
         let (state, line) = verdict(&[revoked], &[], T, NOW);
         assert_eq!(state, State::Critical);
         assert!(line.contains("1 critical: gone (revoked)"), "{line}");
+        let mut ran_out = row("old", -3);
+        ran_out.status = "REVOKED".into();
+        let (_, line) = verdict(&[ran_out], &[], T, NOW);
+        assert!(line.contains(" expired=1 critical=1 "), "revoked and past its date: expired too: {line}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 
-use super::policy::{Severity, Thresholds, assess};
+use super::policy::{Severity, Thresholds, assess, is_past_expiry};
 use super::{InventoryRow, SslStatus};
 use crate::cloud::Service;
 
@@ -141,17 +141,18 @@ fn changes_of(
     // Compared as a difference: adding a day to 9999-12-31 (RFC 5280's "no expiry") has no date.
     if let (Some(a), Some(b)) = (old.expires_at, new.expires_at) {
         let moved = b - a;
-        if moved > time::Duration::days(1) && is != Severity::Expired {
+        if moved > time::Duration::days(1) && !is_past_expiry(new, now) {
             out.push(Change::Renewed);
         } else if moved < -time::Duration::days(1) {
             out.push(Change::ExpiresSooner);
         }
     }
     let expiring = |s: Severity| matches!(s, Severity::Warning | Severity::Critical);
-    if expiring(is) && !expiring(was) && was != Severity::Expired {
+    if expiring(is) && !expiring(was) && !is_past_expiry(old, then) {
         out.push(Change::NowExpiring);
     }
-    if is == Severity::Expired && was != Severity::Expired {
+    // Past its date, whatever else it is: a frozen certificate that runs out is news too.
+    if is_past_expiry(new, now) && !is_past_expiry(old, then) {
         out.push(Change::NowExpired);
     }
     let known = |s: SslStatus| matches!(s, SslStatus::On | SslStatus::Off);

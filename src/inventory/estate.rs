@@ -364,8 +364,9 @@ impl Estate {
     }
 
     /// The refresh `job` ended: its rows settle. A finished one (not stopped) compares with the
-    /// look before, and says what reminder is due and whether anything answered.
-    pub fn finish(&mut self, job: u64, done: bool, judge: Judge) -> Option<Finished> {
+    /// look before, and says whether anything answered and, when reminders are wanted (`remind`),
+    /// which is due (with them off nothing counts as shown, so turning them on misses nothing).
+    pub fn finish(&mut self, job: u64, done: bool, judge: Judge, remind: bool) -> Option<Finished> {
         if self.refresh.as_ref().is_none_or(|p| p.state.job != job) {
             return None;
         }
@@ -384,7 +385,7 @@ impl Estate {
             let previous = self.baseline.as_ref().map(|(rows, at)| (rows.as_slice(), *at));
             let stale = &self.stale;
             let fresh: Vec<&InventoryRow> = self.rows.iter().filter(|r| !stale.contains_key(&part_of(r))).collect();
-            self.reminders.due(&fresh, previous, &self.errors, judge)
+            if remind { self.reminders.due(&fresh, previous, &self.errors, judge) } else { None }
         };
         if let Some((previous, since)) = self.baseline.take() {
             let answered = |r: &InventoryRow| progress.loaded.contains(&part_of(r));

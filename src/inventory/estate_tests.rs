@@ -59,7 +59,7 @@ fn refreshed() -> Estate {
     estate.apply(loaded(1, "a", "eu-nl", vec![row("a", "eu-nl", "a3", 200)], T0));
     estate.apply(loaded(1, "b", "eu-de", vec![row("b", "eu-de", "b1", 50)], T0));
     estate.apply(loaded(1, "b", "eu-nl", vec![], T0));
-    let done = estate.finish(1, true, judge(T0)).unwrap();
+    let done = estate.finish(1, true, judge(T0), true).unwrap();
     assert!(done.answered);
     estate
 }
@@ -79,7 +79,7 @@ fn a_part_that_answers_replaces_its_rows_and_one_that_fails_keeps_them_stale_wit
     let a3 = view.rows.iter().find(|r| r.id == "a3").unwrap();
     assert_eq!(view.stale_reason(a3), Some(&Stale { seen: Some(T0), reason: "HTTP 503".into() }));
     assert!(view.stale_reason(view.rows.iter().find(|r| r.id == "a1").unwrap()).is_none());
-    estate.finish(2, true, judge(later)).unwrap();
+    estate.finish(2, true, judge(later), true).unwrap();
     let view = estate.view();
     assert!(view.refresh.is_none());
     assert_eq!(view.errors.len(), 1);
@@ -100,7 +100,7 @@ fn a_failed_sign_in_is_one_line_for_the_profile_and_marks_all_its_rows_stale() {
     estate.apply(loaded(2, "b", "eu-nl", vec![], T0));
     let state = estate.refresh().unwrap();
     assert_eq!((state.done, state.parts), (3, 3), "the failed profile counts as one part, answered");
-    estate.finish(2, true, judge(T0)).unwrap();
+    estate.finish(2, true, judge(T0), true).unwrap();
     let view = estate.view();
     assert_eq!(view.errors.len(), 1);
     assert!(view.errors[0].is_sign_in() && view.errors[0].profile == "a");
@@ -115,14 +115,14 @@ fn updates_of_a_replaced_refresh_are_dropped_and_a_stopped_one_restores_the_fail
     let mut estate = refreshed();
     estate.apply(Update::Started { job: 2 });
     estate.apply(failed(2, "a", "eu-nl"));
-    estate.finish(2, true, judge(T0)).unwrap();
+    estate.finish(2, true, judge(T0), true).unwrap();
     let rows = ids(&estate.view());
     estate.apply(Update::Started { job: 3 });
     estate.apply(loaded(2, "a", "eu-de", vec![], T0));
     assert_eq!(ids(&estate.view()), rows, "job 2's late rows change nothing");
     assert!(estate.view().errors.is_empty(), "a new refresh starts with no failures");
-    assert!(estate.finish(2, true, judge(T0)).is_none(), "an old job's end is not this refresh's");
-    assert!(estate.finish(3, false, judge(T0)).is_none());
+    assert!(estate.finish(2, true, judge(T0), true).is_none(), "an old job's end is not this refresh's");
+    assert!(estate.finish(3, false, judge(T0), true).is_none());
     assert_eq!(estate.view().errors.len(), 1, "stopped: the stale rows keep their banner line");
     assert!(estate.view().refresh.is_none());
 }
@@ -135,7 +135,7 @@ fn rows_of_parts_no_longer_asked_for_and_of_gone_profiles_go() {
     estate.apply(Update::Started { job: 2 });
     estate.apply(loaded(2, "b", "eu-de", vec![row("b", "eu-de", "b1", 50)], T0));
     estate.apply(loaded(2, "a", "eu-de", vec![row("a", "eu-de", "a1", 100)], T0));
-    estate.finish(2, true, judge(T0)).unwrap();
+    estate.finish(2, true, judge(T0), true).unwrap();
     assert_eq!(ids(&estate.view()), ["a1"], "eu-nl was not asked for; b is gone");
 }
 
@@ -156,7 +156,7 @@ fn the_saved_inventory_shows_until_the_refresh_answers_and_is_the_look_compared_
     estate.apply(loaded(7, "a", "eu-nl", vec![], later));
     estate.apply(loaded(7, "b", "eu-de", vec![row("b", "eu-de", "b1", 50)], later));
     estate.apply(loaded(7, "b", "eu-nl", vec![], later));
-    let finished = estate.finish(7, true, judge(later)).unwrap();
+    let finished = estate.finish(7, true, judge(later), true).unwrap();
     let view = estate.view();
     assert_eq!(view.as_of, None, "every part answered");
     let of = |id: &str| view.changes.of(view.rows.iter().find(|r| r.id == id).unwrap()).to_vec();
@@ -175,11 +175,26 @@ fn the_snapshot_keeps_when_each_part_last_answered() {
     estate.apply(Update::Started { job: 2 });
     estate.apply(loaded(2, "a", "eu-de", vec![row("a", "eu-de", "a1", 100)], later));
     estate.apply(failed(2, "a", "eu-nl"));
-    estate.finish(2, true, judge(later)).unwrap();
+    estate.finish(2, true, judge(later), true).unwrap();
     let snapshot = estate.snapshot(later);
     assert_eq!(snapshot.seen_at("a", "eu-de", Service::Dcs), later);
     assert_eq!(snapshot.seen_at("a", "eu-nl", Service::Dcs), T0, "failed since: the time it last answered");
     let mut restarted = Estate::default();
     restarted.show_snapshot(&snapshot);
     assert_eq!(restarted.view().as_of, Some(T0), "as of the oldest part shown");
+}
+
+#[test]
+fn with_reminders_off_nothing_counts_as_shown() {
+    let mut estate = refreshed();
+    for job in [2, 3] {
+        estate.apply(Update::Started { job });
+        estate.apply(loaded(job, "a", "eu-de", vec![row("a", "eu-de", "a1", 100), row("a", "eu-de", "a2", 10)], T0));
+        estate.apply(failed(job, "a", "eu-nl"));
+        estate.apply(loaded(job, "b", "eu-de", vec![row("b", "eu-de", "b1", 50)], T0));
+        estate.apply(loaded(job, "b", "eu-nl", vec![], T0));
+        // Off for the first failed refresh, on for the second: the failure is still news then.
+        let finished = estate.finish(job, true, judge(T0), job == 3).unwrap();
+        assert_eq!(finished.reminder.is_some(), job == 3, "{finished:?}");
+    }
 }

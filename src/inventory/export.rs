@@ -189,7 +189,8 @@ fn wire_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The OpenMetrics (Prometheus) text exposition of the rows: expiry time and days left per item
-/// with its service, profile, region, name, id, state and severity (as judged at `now`); one
+/// with its service, profile, region, name, id and state; the policy's severity of every item as
+/// a series of its own (a new label on the old series would make every one of them new); one
 /// `certdesk_scrape_errors` sample per part that failed (its items are missing, not expired).
 /// Ends with `# EOF`.
 pub fn openmetrics(
@@ -199,19 +200,19 @@ pub fn openmetrics(
     now: OffsetDateTime,
 ) -> String {
     use std::fmt::Write as _;
-    let labels = |r: &InventoryRow| {
-        let severity = assess(r, now, thresholds);
-        let state = severity.state().map_or_else(|| "unknown".to_owned(), |v| wire_name(&v));
+    let item = |r: &InventoryRow| {
         format!(
-            "service=\"{}\",profile=\"{}\",region=\"{}\",name=\"{}\",id=\"{}\",state=\"{}\",severity=\"{}\"",
+            "service=\"{}\",profile=\"{}\",region=\"{}\",name=\"{}\",id=\"{}\"",
             metric_label(&wire_name(&r.service)),
             metric_label(&r.profile),
             metric_label(&r.region),
             metric_label(&r.name),
             metric_label(&r.id),
-            metric_label(&state),
-            severity.reason()
         )
+    };
+    let labels = |r: &InventoryRow| {
+        let state = assess(r, now, thresholds).state().map_or_else(|| "unknown".to_owned(), |v| wire_name(&v));
+        format!("{},state=\"{}\"", item(r), metric_label(&state))
     };
     let mut out = String::new();
     let expiry = "certdesk_certificate_expiry_timestamp_seconds";
@@ -229,6 +230,16 @@ pub fn openmetrics(
         if let Some(at) = r.expires_at {
             let _ = writeln!(out, "{days}{{{}}} {}", labels(r), crate::certs::summary::days_left(now, at));
         }
+    }
+    let severity = "certdesk_certificate_severity";
+    let _ = writeln!(out, "# TYPE {severity} gauge");
+    let _ = writeln!(
+        out,
+        "# HELP {severity} 1 for every item, labelled with the policy's verdict: revoked, frozen, expired, critical, \
+         not_yet_valid, warning, ok or unknown."
+    );
+    for r in rows {
+        let _ = writeln!(out, "{severity}{{{},severity=\"{}\"}} 1", item(r), assess(r, now, thresholds).reason());
     }
     let failed = "certdesk_scrape_errors";
     let _ = writeln!(out, "# TYPE {failed} gauge");

@@ -100,8 +100,7 @@ impl InventoryRow {
 
     /// Days left in words at `now` (see [`expiry_words`]).
     pub fn expiry_words_at(&self, now: OffsetDateTime) -> String {
-        let expired = self.expires_at.is_some_and(|at| now > at);
-        expiry_words(policy::days_left_at(self, now), expired)
+        expiry_words(policy::days_left_at(self, now), policy::is_past_expiry(self, now))
     }
 
     /// Sets the certificate's start (when known) and expiry.

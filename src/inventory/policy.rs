@@ -147,6 +147,12 @@ impl Judge {
     }
 }
 
+/// Whether the row's certificate is past its expiry, whatever else it is (a revoked or frozen one
+/// that ran out is expired too: the Expired filter, `check`'s `expired=` and "now expired" say so).
+pub fn is_past_expiry(row: &InventoryRow, now: OffsetDateTime) -> bool {
+    row.expires_at.is_some_and(|at| now > at)
+}
+
 /// Whole UTC days until the row's expiry at `now` (negative once past); `None` when unknown.
 pub fn days_left_at(row: &InventoryRow, now: OffsetDateTime) -> Option<i64> {
     row.expires_at.map(|at| days_left(now, at))

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::certs::summary::Validity;
-use crate::inventory::policy::{Judge, Severity, days_left_at};
+use time::OffsetDateTime;
+
+use crate::inventory::policy::{Judge, Severity, days_left_at, is_past_expiry};
 use crate::inventory::{InventoryRow, SslStatus};
 
 /// A sortable column.
@@ -163,9 +165,14 @@ pub fn has_problem(row: &InventoryRow, stale: bool) -> bool {
     stale || !row.note.is_empty() || row.has_problem_status()
 }
 
-fn matches_quick(row: &InventoryRow, severity: Severity, q: QuickFilters, marks: RowMarks) -> bool {
+fn matches_quick(
+    row: &InventoryRow,
+    (severity, now): (Severity, OffsetDateTime),
+    q: QuickFilters,
+    marks: RowMarks,
+) -> bool {
     let any = q.expired || q.expiring || q.ssl_off || q.errors || q.changed;
-    !any || (q.expired && severity == Severity::Expired)
+    !any || (q.expired && is_past_expiry(row, now))
         || (q.expiring && matches!(severity, Severity::Warning | Severity::Critical))
         || (q.ssl_off && row.ssl == SslStatus::Off)
         || (q.errors && has_problem(row, marks.stale))
@@ -190,7 +197,7 @@ fn matches(
     }
     let severity = judge.assess(row);
     let marks = if q.errors || q.changed { marks(row) } else { RowMarks::default() };
-    matches_quick(row, severity, q, marks)
+    matches_quick(row, (severity, judge.now), q, marks)
         && view.state.is_none_or(|s| severity.state() == Some(s))
         && view.window.is_none_or(|w| w.contains(row, severity))
 }
@@ -373,5 +380,9 @@ mod tests {
         let expired =
             ViewState { quick: QuickFilters { expired: true, ..QuickFilters::default() }, ..ViewState::default() };
         assert_eq!(visible_rows(&rows, &expired, judge(45)), [2]);
+        let mut frozen = row("iced", Some(-5));
+        frozen.frozen = true;
+        let rows = [frozen, row("fine", Some(100))];
+        assert_eq!(visible_rows(&rows, &expired, judge(30)), [0], "frozen and past its date: expired too");
     }
 }

@@ -213,7 +213,8 @@ fn view_menu_ui(ui: &mut egui::Ui, settings: &mut Settings) {
 fn summary_ui(ui: &mut egui::Ui, model: &Model, settings: &mut Settings, intents: &mut Vec<Intent>) {
     let palette = tokens::palette(ui.visuals().dark_mode);
     let s = model.summary;
-    let warn_days = settings.thresholds.warn_days;
+    // "Expiring" reaches as far as the wider threshold (critical days may be set above warning).
+    let warn_days = settings.thresholds.warn_days.max(settings.thresholds.critical_days);
     ui.horizontal_wrapped(|ui| {
         if let Some(at) = model.estate.as_of {
             let text = format!("Saved inventory as of {}", super::model::when_text(at));

@@ -90,9 +90,10 @@ fn check_reminders_openmetrics_and_exports_give_each_row_the_policys_verdict() {
         let metrics = openmetrics(std::slice::from_ref(&r), &[], T, now);
         if r.expires_at.is_some() {
             let state = want.state().map_or_else(|| "unknown".to_owned(), |s| wire(&s));
-            let labels = format!("state=\"{state}\",severity=\"{}\"", want.reason());
-            assert_eq!(metrics.matches(&labels).count(), 2, "{name}: {metrics}");
+            assert_eq!(metrics.matches(&format!(",state=\"{state}\"}}")).count(), 2, "{name}: {metrics}");
         }
+        let severity = format!(",severity=\"{}\"}} 1\n", want.reason());
+        assert_eq!(metrics.matches(&severity).count(), 1, "{name}: {metrics}");
 
         let json: serde_json::Value =
             serde_json::from_slice(&render(std::slice::from_ref(&r), ExportFormat::Json, T, now)).unwrap();

@@ -294,9 +294,17 @@ impl Worker {
         let token = stop.token.clone();
         locked(&self.jobs).insert(job, token.clone());
         let worker = self.clone();
+        // Announced here when there is room: jobs are told in the order they were started (a
+        // save the refresh starts is told before the refresh's end).
+        let announced = self.out.tx.try_send(Event::JobStarted { job, label: label.clone() }).is_ok();
+        if announced {
+            (self.out.waker)();
+        }
         tokio::spawn(async move {
             let out = worker.out.clone();
-            out.send(Event::JobStarted { job, label: label.clone() }).await;
+            if !announced {
+                out.send(Event::JobStarted { job, label: label.clone() }).await;
+            }
             let (jobs, prompts) = (worker.jobs.clone(), worker.saver.prompts.clone());
             let work = std::panic::AssertUnwindSafe(work(job, worker, stop.clone())).catch_unwind();
             // Biased: once stopped, the work is never polled again (it could still send events).

@@ -78,7 +78,7 @@ impl Drop for StopsUnlessFinished {
         if self.finished {
             return;
         }
-        let stopped = self.hub.update(|e| e.finish(self.job, false, Judge::default()));
+        let stopped = self.hub.update(|e| e.finish(self.job, false, Judge::default(), false));
         debug_assert!(stopped.is_none());
         let (hub, out) = (self.hub.clone(), self.out.clone());
         // Dropped inside the runtime (the job's task): the view follows from a task of its own.
@@ -99,8 +99,11 @@ impl Worker {
         // Applied here, under the lock: the estate learns of refreshes in the order they replace
         // each other.
         self.estate.update(|e| e.apply(Update::Started { job }));
+        // Made before the job runs: a Stop that comes before the job's first step still ends it.
+        let guard = StopsUnlessFinished { hub: self.estate.clone(), out: self.out.clone(), job, finished: false };
         let token = self.spawn_job(job, "Refreshing the inventory".into(), move |job, w, stop| async move {
-            let mut guard = StopsUnlessFinished { hub: w.estate.clone(), out: w.out.clone(), job, finished: false };
+            // The whole guard moves into the job's future (not only its flag).
+            let mut guard = guard;
             w.estate.publish(&w.out).await;
             if reread {
                 w.reload_profiles(job).await;
@@ -119,20 +122,25 @@ impl Worker {
         *current = Some(token);
     }
 
-    /// A refresh that answered to its end: the view, then the saved inventory and the reminder.
+    /// A refresh that answered to its end: the estate settles and, in the same step, what to save
+    /// and remind of is taken; both are under way before the view goes out (a Stop while it does
+    /// loses neither).
     async fn refresh_finished(&self, job: JobId) {
         let (thresholds, notify) = self.judging();
         let judge = Judge { thresholds, now: time::OffsetDateTime::now_utc() };
-        let finished = self.estate.update(|e| e.finish(job, true, judge));
-        self.estate.publish(&self.out).await;
-        let Some(finished) = finished else { return };
-        if finished.answered && !self.is_demo() {
-            let snapshot = self.estate.update(|e| e.snapshot(judge.now));
+        let demo = self.is_demo();
+        let (reminder, snapshot) = self.estate.update(|e| {
+            let finished = e.finish(job, true, judge, notify);
+            let snapshot = finished.as_ref().filter(|f| f.answered && !demo).map(|_| e.snapshot(judge.now));
+            (finished.and_then(|f| f.reminder), snapshot)
+        });
+        if let Some(snapshot) = snapshot {
             self.spawn_save_snapshot(self.new_id(), snapshot);
         }
-        if let (Some((title, body)), true) = (finished.reminder, notify) {
+        if let Some((title, body)) = reminder {
             self.notify(job, title, body);
         }
+        self.estate.publish(&self.out).await;
     }
 
     /// The thresholds rows are judged with, and whether reminders are wanted: the app's settings.

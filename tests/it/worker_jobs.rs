@@ -743,3 +743,49 @@ fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_
     // The password profile stays paused: nothing more for it.
     assert_eq!(sim.state.auth_failures().get(&format!("{domain_name}/sim-admin")), Some(&1));
 }
+
+/// Refreshes stopped at once, before or after their first step, and one replaced by the next: the
+/// estate always ends them (the app would otherwise show "refreshing" for good and ignore F5).
+#[test]
+fn a_refresh_stopped_at_once_or_replaced_is_over_in_the_estate() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(crate::common::sim_with(
+        certdesk::sim::Scale::Small,
+        certdesk::sim::Faults { latency_ms: 200, ..certdesk::sim::Faults::default() },
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    saved_profile_for(&rt, &path, &vault, "acct", &sim);
+    let options = WorkerOptions {
+        profiles_path: Some(path),
+        vault: Some(vault),
+        downloads_dir: Some(dir.path().to_path_buf()),
+        ..WorkerOptions::default()
+    };
+    let mut worker = WorkerHandle::spawn(Arc::new(|| {}), Arc::new(ScriptedDialog::default()), options).unwrap();
+    let over = |events: &[Event]| {
+        events.iter().rev().find_map(|e| if let Event::Estate { view, .. } = e { Some(view.refresh) } else { None })
+    };
+    for _ in 0..5 {
+        let job = worker.send(Command::RefreshInventory).unwrap();
+        worker.send(Command::Cancel(job)).unwrap();
+        let mut events = events_until(&mut worker, "the stopped refresh", finished(job));
+        assert_eq!(outcome_of(&events, job), Outcome::Cancelled);
+        if over(&events) != Some(None) {
+            // The view that ends it may follow the job's end by a moment.
+            events = events_until(
+                &mut worker,
+                "the view that ends it",
+                |e| matches!(e, Event::Estate { view, .. } if view.refresh.is_none()),
+            );
+        }
+        assert_eq!(over(&events), Some(None), "{events:?}");
+    }
+    let first = worker.send(Command::RefreshInventory).unwrap();
+    let second = worker.send(Command::RefreshInventory).unwrap();
+    let events = events_until(&mut worker, "the second refresh", finished(second));
+    assert_eq!(outcome_of(&events, first), Outcome::Cancelled, "the first was replaced");
+    assert_eq!(outcome_of(&events, second), Outcome::Done);
+    assert_eq!(over(&events), Some(None), "{events:?}");
+}
