@@ -580,6 +580,12 @@ fn saved_profile_for(
     rt.block_on(certdesk::worker::save_profile(path, vault, profile, sk(&sim.info.sk))).unwrap();
 }
 
+/// A small simulated estate that answers every call this many milliseconds late.
+fn slow_sim(rt: &tokio::runtime::Runtime, latency_ms: u64) -> certdesk::sim::RunningSim {
+    let faults = certdesk::sim::Faults { latency_ms, ..certdesk::sim::Faults::default() };
+    rt.block_on(crate::common::sim_with(certdesk::sim::Scale::Small, faults))
+}
+
 /// Whether the estate shows rows of this profile.
 fn has_rows_of(view: &certdesk::inventory::estate::EstateView, profile: &str) -> bool {
     view.rows.iter().any(|r| r.profile == profile)
@@ -606,10 +612,7 @@ fn refreshed(dir: &Path, path: std::path::PathBuf, vault: Arc<dyn SecretStore>) 
 #[test]
 fn every_profile_refreshes_at_once_and_a_slow_account_holds_no_other_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let slow = rt.block_on(crate::common::sim_with(
-        certdesk::sim::Scale::Small,
-        certdesk::sim::Faults { latency_ms: 400, ..certdesk::sim::Faults::default() },
-    ));
+    let slow = slow_sim(&rt, 400);
     let quick = rt.block_on(crate::common::sim());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
@@ -749,10 +752,7 @@ fn refused_credentials_are_tried_once_however_often_the_refresh_comes_until_the_
 #[test]
 fn a_refresh_stopped_at_once_or_replaced_is_over_in_the_estate() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt.block_on(crate::common::sim_with(
-        certdesk::sim::Scale::Small,
-        certdesk::sim::Faults { latency_ms: 200, ..certdesk::sim::Faults::default() },
-    ));
+    let sim = slow_sim(&rt, 200);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
     let vault: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
